@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sv39/sv39.h - libsv39, a freestanding library for RISC-V Sv39 page tables.
+ *
+ * The library keeps all of its state in a struct sv39_space and does every
+ * hardware action through the embedder's struct sv39_ops: it never writes
+ * satp, never executes sfence.vma and never turns a physical address into
+ * a pointer itself. It needs nothing but <stdint.h>, <stddef.h> and
+ * <stdbool.h>.
+ *
+ * Every call is all-or-nothing: one that fails leaves every PTE as it was
+ * and has neither gained nor lost a page-table page.
+ *
+ * TLB rule: after a call that changed or removed a valid leaf, ops->flush_tlb
+ * has been called for that range before any page-table page or frame that
+ * was reachable is handed to free_table or free_frame. Newly valid mappings
+ * are not flushed. See docs/api.md.
+ */
+#ifndef SV39_SV39_H
+#define SV39_SV39_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sv39/pte.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Errors: every fallible call returns 0 (or a count) or one of these. */
+#define SV39_ENOMEM (-1) /* an ops->alloc_table call failed */
+#define SV39_EALIGN (-2) /* va, pa or size not aligned to the page size asked for */
+#define SV39_ERANGE (-3) /* non-canonical va, range wraps or crosses the hole, pa >= 2^56 */
+#define SV39_EPERM (-4)  /* bad permission set, or a copy lacks U/R/W */
+#define SV39_EEXIST (-5) /* already mapped */
+#define SV39_ENOENT (-6) /* not mapped */
+#define SV39_EBUSY (-7)  /* the range touches a subtree borrowed with sv39_share */
+#define SV39_EINVAL (-8) /* anything else malformed */
+#define SV39_ERRNO_MAX 8
+
+/* sv39_walk flags */
+#define SV39_WALK_ALLOC (1u << 0) /* create missing tables down to level 0 */
+
+/* sv39_map flags */
+#define SV39_MAP_HUGE (1u << 0)    /* use 1 GiB / 2 MiB leaves where alignment allows */
+#define SV39_MAP_NO_AD (1u << 1)   /* do not preset A (and D for writable) */
+#define SV39_MAP_REPLACE (1u << 2) /* overwrite existing leaves; never frees old frames */
+
+/* sv39_unmap flags */
+#define SV39_UNMAP_FREE (1u << 0)  /* hand each removed leaf's frame to free_frame */
+#define SV39_UNMAP_HOLES (1u << 1) /* unmapped pages in the range are not an error */
+
+/* sv39_space_destroy flags */
+#define SV39_FREE_FRAMES (1u << 0) /* also free every owned leaf frame */
+
+/* sv39_dump styles */
+#define SV39_DUMP_VMPRINT 0 /* the page-table lab's vmprint format */
+#define SV39_DUMP_RANGES 1  /* coalesced ranges, like Linux's ptdump */
+
+/**
+ * struct sv39_ops - what the embedding kernel provides.
+ * Every callback gets the ctx given to sv39_space_init first, so two spaces
+ * with two allocators can coexist.
+ *
+ * @alloc_table: required. Store the physical address of one zeroed, 4 KiB
+ *	aligned page in *pa and return 0, or return a negative value when out
+ *	of memory. The page belongs to the space until free_table.
+ * @free_table: required. Take back a page that alloc_table gave out.
+ * @phys_to_virt: required. Where the library may read and write the page
+ *	at physical address pa (a table page, or a frame in the copy helpers).
+ * @flush_tlb: may be NULL (no TLB to flush, e.g. a space not yet live).
+ *	Invalidate cached translations of [va, va + size) for asid; size == 0
+ *	means the whole address space. Also drops cached non-leaf entries.
+ * @free_frame: may be NULL unless SV39_UNMAP_FREE or SV39_FREE_FRAMES is
+ *	used. Take back the leaf frame at pa of size bytes (4 KiB, 2 MiB or
+ *	1 GiB); called once per leaf.
+ */
+struct sv39_ops {
+	int (*alloc_table)(void *ctx, sv39_pa_t *pa);
+	void (*free_table)(void *ctx, sv39_pa_t pa);
+	void *(*phys_to_virt)(void *ctx, sv39_pa_t pa);
+	void (*flush_tlb)(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid);
+	void (*free_frame)(void *ctx, sv39_pa_t pa, uint64_t size);
+};
+
+/**
+ * struct sv39_space - one Sv39 address space (one root table).
+ * @root: physical address of the root table.
+ * @asid: address-space identifier for satp and flush_tlb; 0 after init,
+ *	the embedder may set it.
+ * @ops: the embedder's hardware operations.
+ * @ctx: passed first to every ops callback.
+ * @lent: bit i set when root slot i holds page-table pages lent to another
+ *	space with sv39_share; the library never frees a table page there
+ *	while the space lives. Internal: do not write.
+ */
+struct sv39_space {
+	sv39_pa_t root;
+	uint16_t asid;
+	const struct sv39_ops *ops;
+	void *ctx;
+	uint64_t lent[SV39_PTES_PER_TABLE / 64];
+};
+
+/**
+ * struct sv39_leaf - one leaf mapping, as sv39_for_each reports it.
+ * @va: first virtual address the leaf maps (aligned to @size).
+ * @pa: physical address it maps to.
+ * @size: SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE.
+ * @pte: the raw leaf PTE.
+ * @level: 0, 1 or 2 (the table level holding the leaf).
+ */
+struct sv39_leaf {
+	sv39_va_t va;
+	sv39_pa_t pa;
+	uint64_t size;
+	sv39_pte_t pte;
+	unsigned level;
+};
+
+/**
+ * sv39_space_init - make an empty address space.
+ * @s: the space to fill in.
+ * @ops: hardware operations; must outlive the space.
+ * @ctx: passed to every ops callback.
+ *
+ * Allocates one root table page. The space's asid is 0.
+ *
+ * Return: 0, SV39_EINVAL if @s or @ops or a required member is NULL,
+ * SV39_ENOMEM if the root could not be allocated.
+ */
+int sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx);
+
+/**
+ * sv39_space_destroy - free every page-table page the space owns.
+ * @s: the space; must not be live on any hart (no flush is done).
+ * @flags: SV39_FREE_FRAMES to also hand every owned leaf frame to
+ *	ops->free_frame (ignored when free_frame is NULL).
+ *
+ * Subtrees and superpages borrowed with sv39_share are never freed or
+ * walked into. Destroy every borrower before its lender.
+ */
+void sv39_space_destroy(struct sv39_space *s, unsigned flags);
+
+/**
+ * sv39_satp - the satp value that selects this space.
+ * @s: the space.
+ *
+ * Return: MODE = Sv39, ASID = s->asid, PPN = the root table's page number.
+ */
+uint64_t sv39_satp(const struct sv39_space *s);
+
+/**
+ * sv39_walk - find the PTE that maps one address.
+ * @s: the space.
+ * @va: a canonical virtual address (need not be aligned).
+ * @flags: 0, or SV39_WALK_ALLOC to create missing tables down to level 0.
+ * @pte: out: the PTE.
+ * @level: out (may be NULL): the level of *pte (2, 1 or 0).
+ *
+ * Without SV39_WALK_ALLOC, *pte is the valid leaf that maps @va; a
+ * superpage is returned as it is, never split. With SV39_WALK_ALLOC, *pte is
+ * the level-0 slot for @va (valid or not), tables being created on the way;
+ * if a superpage already covers @va, that leaf is returned instead. The
+ * caller may store a leaf in a returned slot (a newly valid leaf needs no
+ * flush; changing a valid one is the caller's to flush).
+ *
+ * Return: 0, SV39_ERANGE for a non-canonical @va, SV39_ENOENT when nothing
+ * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY when a table would have to
+ * be created under a borrowed entry, SV39_ENOMEM (nothing was created),
+ * SV39_EINVAL for a NULL @pte or unknown flags.
+ */
+int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags,
+	      sv39_pte_t **pte, unsigned *level);
+
+/**
+ * sv39_map - map a virtual range to a physical range.
+ * @s: the space.
+ * @va: first virtual address, 4 KiB aligned.
+ * @pa: first physical address, 4 KiB aligned, below 2^56.
+ * @size: bytes, a nonzero multiple of 4 KiB.
+ * @perm: leaf bits from SV39_PERM_MASK: at least one of R and X, no W
+ *	without R. V is implied.
+ * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE.
+ *
+ * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
+ * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
+ * SV39_MAP_REPLACE existing leaves are overwritten (a superpage cut by the
+ * range is split; old frames are never freed; tables the new superpages
+ * make unreachable are freed after the flush).
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EPERM, SV39_EINVAL (size 0 or
+ * unknown flags), SV39_EEXIST if any page is mapped (without
+ * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
+ * SV39_ENOMEM. On error nothing changed.
+ */
+int sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size,
+	     uint64_t perm, unsigned flags);
+
+/**
+ * sv39_unmap - remove the mappings of a virtual range.
+ * @s: the space.
+ * @va: first virtual address, 4 KiB aligned.
+ * @size: bytes, a nonzero multiple of 4 KiB.
+ * @flags: SV39_UNMAP_FREE to free each removed leaf's frame (a superpage
+ *	split at the range edge gives back only the pages inside the range),
+ *	SV39_UNMAP_HOLES to accept unmapped pages in the range.
+ *
+ * A superpage partly inside the range is split first, keeping the rest of
+ * its mapping. Table pages left empty are freed (after the flush).
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, unknown flags,
+ * SV39_UNMAP_FREE without ops->free_frame), SV39_ENOENT for a hole (without
+ * SV39_UNMAP_HOLES), SV39_EBUSY, SV39_ENOMEM (a split needed a table). On
+ * error nothing changed.
+ */
+int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags);
+
+/**
+ * sv39_protect - change permission bits of every leaf in a range.
+ * @s: the space.
+ * @va: first virtual address, 4 KiB aligned.
+ * @size: bytes, a nonzero multiple of 4 KiB.
+ * @set: bits (from SV39_PERM_MASK) to set in each leaf.
+ * @clear: bits (from SV39_PERM_MASK) to clear in each leaf; applied first.
+ *
+ * Superpages cut by the range edges are split. Every page of the range
+ * must be mapped, and every resulting leaf must be a valid permission set.
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
+ * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
+ * without R), SV39_ENOENT, SV39_EBUSY, SV39_ENOMEM. On error nothing changed.
+ */
+int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size,
+		 uint64_t set, uint64_t clear);
+
+/**
+ * sv39_translate - what the MMU would translate one address to.
+ * @s: the space.
+ * @va: a canonical virtual address.
+ * @pa: out (may be NULL): the physical address of @va itself.
+ * @pte_flags: out (may be NULL): every non-PPN bit of the leaf.
+ * @page_size: out (may be NULL): the size of the leaf.
+ *
+ * Follows the privileged spec's translation steps (without the permission
+ * and A/D checks, which depend on the access).
+ *
+ * Return: 0, SV39_ERANGE (non-canonical), SV39_ENOENT (no valid leaf),
+ * SV39_EINVAL (the hardware would fault on a malformed entry).
+ */
+int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
+		   uint64_t *pte_flags, uint64_t *page_size);
+
+/**
+ * sv39_clone_range - make dst's mappings of a range equal src's.
+ * @dst: the space to change; not @src.
+ * @src: the space to copy from (read only).
+ * @va: first virtual address, 4 KiB aligned.
+ * @size: bytes, a nonzero multiple of 4 KiB.
+ * @clear: bits removed from each copied leaf (e.g. SV39_PTE_U).
+ * @set: bits added to each copied leaf.
+ *
+ * Afterwards every page of the range maps in @dst to the same frame as in
+ * @src (not a copy), or is unmapped in both. Calling it again after @src
+ * grew or shrank brings @dst back in sync; dst's own A/D bits are
+ * overwritten. A src superpage wholly inside the range stays a superpage; one
+ * cut by the range edge is mirrored as smaller leaves. Frames are never
+ * freed. The borrowed mark of src leaves is not copied.
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
+ * SV39_EPERM (bits outside SV39_PERM_MASK, or a resulting leaf is not a
+ * valid permission set), SV39_EBUSY (the range touches a subtree dst
+ * borrowed), SV39_ENOMEM. On error nothing changed.
+ */
+int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src,
+		     sv39_va_t va, uint64_t size, uint64_t clear, uint64_t set);
+
+/**
+ * sv39_share - let dst use src's own page-table pages for a range.
+ * @dst: the borrower.
+ * @src: the lender.
+ * @va: first virtual address, 2 MiB aligned.
+ * @size: bytes, a nonzero multiple of 2 MiB.
+ *
+ * Each whole 1 GiB slot of the range is shared at the root, each 2 MiB slot
+ * of the rest at level 1 (dst gets its own level-1 table there). The entries
+ * dst gets are marked borrowed (SV39_PTE_BORROWED): dst never changes or
+ * frees anything through them (SV39_EBUSY), and src's later changes below
+ * them show through. A src superpage at the sharing level is copied into dst
+ * marked borrowed. Slots empty in src stay empty in dst. src never frees a
+ * lent table page while it lives, even when it empties.
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
+ * SV39_EEXIST (dst already has an entry there), SV39_EBUSY (the range is
+ * borrowed in src or dst), SV39_ENOMEM. On error nothing changed.
+ */
+int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va,
+	       uint64_t size);
+
+/**
+ * sv39_harvest - read and clear the A or D bit of a run of pages.
+ * @s: the space.
+ * @va: first virtual address, 4 KiB aligned.
+ * @npages: number of 4 KiB pages, nonzero.
+ * @bit: SV39_PTE_A or SV39_PTE_D.
+ * @bitmap: out: bit i (word i / 64, bit i % 64) set when page i's leaf had
+ *	@bit. Bits 0..npages-1 are written, others are left alone.
+ *
+ * Then clears @bit in those leaves and flushes them, so that the hardware
+ * sets it again on the next access. A superpage reports every page of it
+ * in range (and its bit is cleared for the whole superpage). Unmapped pages
+ * read as 0.
+ *
+ * Return: the number of pages found with @bit, SV39_EALIGN, SV39_ERANGE,
+ * SV39_EINVAL (npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
+ */
+int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages,
+		 uint64_t bit, uint64_t *bitmap);
+
+/**
+ * sv39_for_each - call fn for every leaf that overlaps a range.
+ * @s: the space.
+ * @va: first virtual address, 4 KiB aligned.
+ * @size: bytes, a nonzero multiple of 4 KiB.
+ * @fn: called with @arg and each leaf, whole, in address order; a nonzero
+ *	return stops the walk.
+ * @arg: passed to @fn.
+ *
+ * Reads through borrowed subtrees like any other.
+ *
+ * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
+ * SV39_ERANGE, SV39_EINVAL (size 0, NULL @fn).
+ */
+int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
+		  int (*fn)(void *arg, const struct sv39_leaf *leaf), void *arg);
+
+/**
+ * sv39_dump - describe the tree one text line at a time.
+ * @s: the space.
+ * @style: SV39_DUMP_VMPRINT or SV39_DUMP_RANGES.
+ * @out: called once per line (no newline in @line; the buffer is reused).
+ * @arg: passed to @out.
+ *
+ * SV39_DUMP_VMPRINT: "page table 0x<root pa>", then every valid PTE in tree
+ * order as " .." per depth, "<index>: pte 0x<pte> pa 0x<pa>".
+ * SV39_DUMP_RANGES: a header, then one line per run of leaves with the same
+ * level and flags and contiguous addresses: va range, pa, size, level and
+ * the flags "D A G U X W R V" ('.' for clear), then a total line.
+ *
+ * Return: 0, SV39_EINVAL (unknown style, NULL @out).
+ */
+int sv39_dump(const struct sv39_space *s, unsigned style,
+	      void (*out)(void *arg, const char *line), void *arg);
+
+/**
+ * sv39_check - look for malformed entries in the whole tree.
+ * @s: the space.
+ *
+ * Malformed: a non-leaf with U, A, D, N or PBMT set, a pointer at level 0,
+ * a leaf with W without R, a superpage whose PA is not aligned to its size,
+ * any of bits 54..60 set, PBMT = 3.
+ *
+ * Return: 0, or SV39_EINVAL at the first malformed entry.
+ */
+int sv39_check(const struct sv39_space *s);
+
+/**
+ * sv39_copy_in - copy from a user range into a kernel buffer by software walk.
+ * @s: the user space.
+ * @dst: kernel buffer of @len bytes.
+ * @src: user virtual address (any alignment).
+ * @len: bytes; 0 copies nothing.
+ *
+ * Every page must be a valid leaf with U and R. Nothing is copied unless
+ * the whole range is readable.
+ *
+ * Return: 0, SV39_ERANGE (non-canonical, wraps or crosses the hole),
+ * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R).
+ */
+int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src,
+		 uint64_t len);
+
+/**
+ * sv39_copy_out - copy a kernel buffer into a user range by software walk.
+ * @s: the user space.
+ * @dst: user virtual address (any alignment).
+ * @src: kernel buffer of @len bytes.
+ * @len: bytes; 0 copies nothing.
+ *
+ * Every page must be a valid leaf with U and W. Nothing is written unless
+ * the whole range is writable. A and D are not updated.
+ *
+ * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ */
+int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src,
+		  uint64_t len);
+
+/**
+ * sv39_copy_in_str - copy a NUL-terminated string from user memory.
+ * @s: the user space.
+ * @dst: kernel buffer of @max bytes.
+ * @src: user virtual address of the string.
+ * @max: size of @dst, including the NUL.
+ *
+ * Return: 0 (dst holds the string and its NUL), SV39_EINVAL (no NUL within
+ * @max bytes, or @max is 0), SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ */
+int sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src,
+		     uint64_t max);
+
+/**
+ * sv39_strerror - a short name for an error code.
+ * @err: 0 or a negative SV39_E* code.
+ *
+ * Return: a static string, "SV39_E?" for an unknown code.
+ */
+const char *sv39_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SV39_SV39_H */
