@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clone.c - sv39_clone_range: mirror one space's mappings into another.
+ *
+ * dst is walked together with src. Where src has nothing, dst's mappings go
+ * (tables left empty are freed after the flush); where src has a leaf, dst
+ * gets the same frame with the bits changed; a src superpage wholly inside
+ * the range becomes one leaf in dst, replacing whatever tables dst had
+ * there (they are freed after the flush, unless dst lent them).
+ */
+#include "internal.h"
+
+struct clone_args {
+	const struct sv39_space *src;
+	uint64_t clear, set;
+	bool perm_safe; /* no valid perm set can turn invalid: skip the checks */
+};
+
+/* The leaf dst gets for src leaf e: never carries src's borrowed mark. */
+static inline sv39_pte_t
+clone_pte(const struct clone_args *c, sv39_pte_t e)
+{
+	return (e & ~(c->clear | SV39_PTE_BORROWED)) | c->set;
+}
+
+/* Does any entry of this table (at level >= 1) point into a borrowed subtree? */
+static bool
+table_has_borrowed(const sv39_pte_t *table)
+{
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		if (pte_borrowed(table[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Find every error and count the tables needed. d is dst's table as it is
+ * or will be; sv is src's.
+ */
+static int
+clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d,
+	      struct view sv, unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t de = view_get(d, sl.i, level);
+		sv39_pte_t se = view_get(sv, sl.i, level);
+		int err;
+
+		if (level == 0 && c->perm_safe)
+			break; /* nothing left to check below level 1 */
+		if (pte_borrowed(de))
+			return SV39_EBUSY;
+		if (pte_leaf(se) && !c->perm_safe) {
+			err = sv39_perm_check(clone_pte(c, se) & SV39_PERM_MASK);
+			if (err)
+				return err;
+		}
+		if (level == 0)
+			continue;
+		if (sl.covered && pte_leaf(se) && pte_table(de) &&
+		    !space_lent(t->s, sl.va)) {
+			/* dst's subtree is replaced by one leaf. */
+			if (level == 2 && table_has_borrowed(next_table(t->s, de)))
+				return SV39_EBUSY;
+			continue;
+		}
+		if (!pte_valid(se) && !pte_valid(de))
+			continue;
+		if (sl.covered && (pte_leaf(se) || !pte_valid(se)) &&
+		    !pte_table(de))
+			continue; /* a leaf written or removed in place */
+		/* dst needs a table here: new, split, or its own. */
+		if (!pte_table(de))
+			t->need++;
+		err = clone_prepare(t, c, view_child(t->s, de),
+				    view_child(c->src, se), level - 1, sl.va,
+				    sl.last);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Make dst's level-0 slots for [va, last] equal src's. */
+static void
+clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
+		struct view sv, sv39_va_t va, sv39_va_t last)
+{
+	unsigned i0 = pte_index(va, 0), i1 = pte_index(last, 0);
+
+	for (unsigned i = i0; i <= i1; i++) {
+		sv39_pte_t se = sv.table ? sv.table[i] : view_get(sv, i, 0);
+		sv39_pte_t e = pte_leaf(se) ? clone_pte(c, se) : 0;
+
+		if (dst[i] == e)
+			continue;
+		if (pte_valid(dst[i])) {
+			sv39_va_t pva = va + ((sv39_va_t)(i - i0) << SV39_PAGE_SHIFT);
+
+			sv39_txn_changed(t, pva, pva + (SV39_PAGE_SIZE - 1));
+		}
+		dst[i] = e;
+	}
+}
+
+static void
+clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
+	    struct view sv, unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	if (level == 0) {
+		clone_fill_ptes(t, c, dst, sv, va, last);
+		return;
+	}
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t *slot = &dst[sl.i];
+		sv39_pte_t se = view_get(sv, sl.i, level);
+		bool keep_tables = space_lent(t->s, sl.va);
+		sv39_pte_t *child;
+
+		if (!pte_valid(se) && !pte_valid(*slot))
+			continue;
+		if (sl.covered && pte_leaf(se)) {
+			sv39_pte_t e = clone_pte(c, se);
+
+			if (pte_table(*slot) && !keep_tables) {
+				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot), level - 1,
+						  sl.va, sl.last);
+				*slot = e;
+				continue;
+			}
+			if (!pte_table(*slot)) {
+				if (pte_valid(*slot) && *slot != e)
+					sv39_txn_changed(t, sl.va, sl.last);
+				*slot = e;
+				continue;
+			}
+		}
+		if (sl.covered && !pte_valid(se) && pte_leaf(*slot)) {
+			*slot = 0;
+			sv39_txn_changed(t, sl.va, sl.last);
+			continue;
+		}
+		if (!pte_valid(*slot))
+			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
+		else if (pte_leaf(*slot))
+			sv39_split_leaf(t, slot, level);
+		child = next_table(t->s, *slot);
+		clone_apply(t, c, child, view_child(c->src, se), level - 1,
+			    sl.va, sl.last);
+		if (!keep_tables && sv39_table_is_empty(child)) {
+			sv39_va_t base = sl.va & ~(level_size(level) - 1);
+
+			sv39_txn_zombie(t, slot, base, base + (level_size(level) - 1));
+		}
+	}
+}
+
+int
+sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src,
+		 sv39_va_t va, uint64_t size, uint64_t clear, uint64_t set)
+{
+	struct clone_args c = { .src = src, .clear = clear, .set = set };
+	sv39_pte_t *root;
+	sv39_va_t last;
+	struct sv39_txn t;
+	int err;
+
+	if (!dst || !src || dst == src)
+		return SV39_EINVAL;
+	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	if (err)
+		return err;
+	if ((clear | set) & ~SV39_PERM_MASK)
+		return SV39_EPERM;
+	/* R and X survive and W never comes without R: valid stays valid. */
+	c.perm_safe = !(clear & (SV39_PTE_R | SV39_PTE_X)) &&
+		      (!(set & SV39_PTE_W) || (set & SV39_PTE_R));
+
+	sv39_txn_init(&t, dst);
+	root = table_of(dst, dst->root);
+	err = clone_prepare(&t, &c, view_real(root),
+			    view_real(table_of(src, src->root)), SV39_ROOT_LEVEL,
+			    va, last);
+	if (err)
+		return err;
+	err = sv39_txn_reserve(&t);
+	if (err)
+		return err;
+	clone_apply(&t, &c, root, view_real(table_of(src, src->root)),
+		    SV39_ROOT_LEVEL, va, last);
+	sv39_txn_finish(&t);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harvest.c - sv39_harvest: read and clear A or D bits (pgaccess).
+ *
+ * The hardware sets A and D itself but never clears them; once cleared here
+ * the leaf must be flushed, or a cached translation with the bit still set
+ * would keep the hardware from setting it again.
+ */
+#include "internal.h"
+
+struct harvest_args {
+	sv39_va_t va;	/* first page of the whole range: bitmap bit 0 */
+	uint64_t bit;
+	uint64_t *bitmap;
+	int found;
+};
+
+static int
+harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table,
+		unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t e = table[sl.i];
+		int err;
+
+		if (pte_borrowed(e))
+			return SV39_EBUSY;
+		if (level > 1 && pte_table(e)) {
+			/* Borrowed marks live in level-2 and level-1 entries only. */
+			err = harvest_prepare(s, next_table(s, e), level - 1, sl.va,
+					      sl.last);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void
+bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
+{
+	for (uint64_t i = first; i < first + n; i++)
+		bitmap[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void
+harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table,
+	      unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t *slot = &table[sl.i];
+
+		if (pte_table(*slot) && level > 0) {
+			harvest_apply(t, h, next_table(t->s, *slot), level - 1,
+				      sl.va, sl.last);
+			continue;
+		}
+		if (!pte_leaf(*slot) || !(*slot & h->bit))
+			continue;
+		/* A superpage reports each of its pages inside the range. */
+		uint64_t n = ((sl.last - sl.va) >> SV39_PAGE_SHIFT) + 1;
+
+		bitmap_set_run(h->bitmap, (sl.va - h->va) >> SV39_PAGE_SHIFT, n);
+		h->found += (int)n;
+		*slot &= ~h->bit;
+		sv39_va_t base = sl.va & ~(level_size(level) - 1);
+
+		sv39_txn_changed(t, base, base + (level_size(level) - 1));
+	}
+}
+
+int
+sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit,
+	     uint64_t *bitmap)
+{
+	struct harvest_args h = { .va = va, .bit = bit, .bitmap = bitmap };
+	sv39_pte_t *root;
+	sv39_va_t last;
+	struct sv39_txn t;
+	int err;
+
+	if (npages == 0 || !bitmap || (bit != SV39_PTE_A && bit != SV39_PTE_D))
+		return SV39_EINVAL;
+	if (npages > (UINT64_MAX >> SV39_PAGE_SHIFT) || npages > INT32_MAX)
+		return SV39_ERANGE;
+	err = sv39_range_check(va, npages << SV39_PAGE_SHIFT, SV39_PAGE_SIZE, &last);
+	if (err)
+		return err;
+	root = table_of(s, s->root);
+	err = harvest_prepare(s, root, SV39_ROOT_LEVEL, va, last);
+	if (err)
+		return err;
+
+	/* Bits 0..npages-1 start clear; the rest of the last word is kept. */
+	for (uint64_t w = 0; w < npages / 64; w++)
+		bitmap[w] = 0;
+	if (npages % 64)
+		bitmap[npages / 64] &= ~(((uint64_t)1 << (npages % 64)) - 1);
+
+	sv39_txn_init(&t, s);
+	harvest_apply(&t, &h, root, SV39_ROOT_LEVEL, va, last);
+	sv39_txn_finish(&t);
+	return h.found;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - libsv39's private helpers. Never installed.
+ *
+ * Conventions used throughout src/:
+ *  - A range is [va, last] with last the address of its final byte, so the
+ *    top of the high half (2^64) needs no special case.
+ *  - Level 2 is the root, level 0 holds 4 KiB leaves.
+ *  - Outside a call, every invalid PTE (V = 0) is zero. During a call an
+ *    entry may be a "zombie": V cleared, everything else kept, so that the
+ *    page it points at can be freed after the TLB flush (see txn.c).
+ */
+#ifndef SV39_INTERNAL_H
+#define SV39_INTERNAL_H
+
+#include <sv39/sv39.h>
+
+/* An embedder may define SV39_ASSERT before building; it defaults to nothing. */
+#ifndef SV39_ASSERT
+#define SV39_ASSERT(cond) ((void)0)
+#endif
+
+#define SV39_ROOT_LEVEL (SV39_LEVELS - 1)
+#define SV39_INDEX_BITS 9
+#define SV39_VA_BITS 39
+
+/* Flags of a leaf that are not PPN: bits 0..9 and 54..63. */
+#define SV39_PTE_FLAGS_MASK (~SV39_PTE_PPN_MASK)
+
+static inline unsigned
+level_shift(unsigned level)
+{
+	return SV39_PAGE_SHIFT + SV39_INDEX_BITS * level;
+}
+
+/* Bytes one entry covers at this level: 4 KiB, 2 MiB or 1 GiB. */
+static inline uint64_t
+level_size(unsigned level)
+{
+	return (uint64_t)1 << level_shift(level);
+}
+
+static inline unsigned
+pte_index(sv39_va_t va, unsigned level)
+{
+	return (unsigned)(va >> level_shift(level)) & (SV39_PTES_PER_TABLE - 1);
+}
+
+/* Sign-extend bit 38, as a canonical Sv39 address is. */
+static inline sv39_va_t
+va_canon(sv39_va_t va)
+{
+	return (sv39_va_t)((int64_t)(va << (64 - SV39_VA_BITS)) >>
+			   (64 - SV39_VA_BITS));
+}
+
+static inline bool
+va_is_canonical(sv39_va_t va)
+{
+	return va_canon(va) == va;
+}
+
+static inline bool
+is_aligned(uint64_t x, uint64_t align)
+{
+	return (x & (align - 1)) == 0;
+}
+
+static inline bool
+pte_valid(sv39_pte_t pte)
+{
+	return pte & SV39_PTE_V;
+}
+
+static inline bool
+pte_leaf(sv39_pte_t pte)
+{
+	return (pte & SV39_PTE_V) && (pte & SV39_PTE_LEAF_MASK);
+}
+
+static inline bool
+pte_table(sv39_pte_t pte)
+{
+	return (pte & SV39_PTE_V) && !(pte & SV39_PTE_LEAF_MASK);
+}
+
+static inline bool
+pte_borrowed(sv39_pte_t pte)
+{
+	return (pte & SV39_PTE_V) && (pte & SV39_PTE_BORROWED);
+}
+
+/* The table page at pa, where the embedder lets the library touch it. */
+static inline sv39_pte_t *
+table_of(const struct sv39_space *s, sv39_pa_t pa)
+{
+	return (sv39_pte_t *)s->ops->phys_to_virt(s->ctx, pa);
+}
+
+/* The table a valid non-leaf entry points at. */
+static inline sv39_pte_t *
+next_table(const struct sv39_space *s, sv39_pte_t pte)
+{
+	return table_of(s, sv39_pte_pa(pte));
+}
+
+/* Optional hook: flush_tlb may be NULL. */
+static inline void
+ops_flush_tlb(const struct sv39_space *s, sv39_va_t va, uint64_t size)
+{
+	if (s->ops->flush_tlb)
+		s->ops->flush_tlb(s->ctx, va, size, s->asid);
+}
+
+/* Optional hook: free_frame may be NULL. */
+static inline void
+ops_free_frame(const struct sv39_space *s, sv39_pa_t pa, uint64_t size)
+{
+	if (s->ops->free_frame)
+		s->ops->free_frame(s->ctx, pa, size);
+}
+
+/* Root slot i lent to another space: its table pages are never freed. */
+static inline bool
+space_lent(const struct sv39_space *s, sv39_va_t va)
+{
+	unsigned i = pte_index(va, SV39_ROOT_LEVEL);
+
+	return (s->lent[i / 64] >> (i % 64)) & 1;
+}
+
+/* Range validation shared by every range call (range.c helpers). */
+int sv39_range_check(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last);
+int sv39_perm_check(uint64_t perm);
+
+/*
+ * A transaction: the state of one mutating call.
+ *
+ * Every mutating call runs in three steps so that it is all-or-nothing:
+ *  1. prepare: walk the range read-only, find every error and count the
+ *     table pages the change needs (txn.need);
+ *  2. sv39_txn_reserve: allocate them all up front (the only step that can fail
+ *     with SV39_ENOMEM; on failure they are given back);
+ *  3. apply: make the change, taking tables from the reserve; cannot fail.
+ * Then sv39_txn_finish flushes the TLB once for the changed span and only after
+ * that frees what became unreachable.
+ */
+#define SV39_DEFER_MAX 16
+
+struct sv39_txn {
+	struct sv39_space *s;
+	unsigned need;		/* tables the apply step will take */
+	sv39_pa_t reserve;	/* reserved zeroed tables, linked through word 0 */
+	unsigned reserved;
+	bool changed;		/* a valid entry was changed or removed */
+	bool flush_all;		/* a table pointer was removed: flush everything */
+	sv39_va_t flush_lo, flush_hi; /* span to flush, inclusive */
+	bool zombies;		/* zombie entries in [zva, zlast] await reclaim */
+	sv39_va_t zva, zlast;
+	bool free_frames;	/* zombie leaves' frames go to free_frame */
+	/* whole subtrees cut loose by an overwrite, freed after the flush */
+	struct {
+		sv39_pa_t pa;
+		unsigned level; /* level of the table page itself */
+	} defer[SV39_DEFER_MAX];
+	unsigned ndefer;
+};
+
+void sv39_txn_init(struct sv39_txn *t, struct sv39_space *s);
+int sv39_txn_reserve(struct sv39_txn *t);
+sv39_pa_t sv39_txn_take(struct sv39_txn *t);
+void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
+void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
+void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level,
+		       sv39_va_t va, sv39_va_t last);
+void sv39_txn_finish(struct sv39_txn *t);
+
+/*
+ * A read-only view of one table during a prepare step, which must reason
+ * about tables that do not exist yet: a real table, an empty one (to be
+ * created), or the 512 leaves a superpage would split into.
+ */
+struct view {
+	const sv39_pte_t *table; /* real entries, or NULL */
+	sv39_pte_t leaf;	 /* if table is NULL: the superpage to split, or 0 */
+};
+
+static inline struct view
+view_real(const sv39_pte_t *table)
+{
+	struct view v = { table, 0 };
+	return v;
+}
+
+static inline struct view
+view_empty(void)
+{
+	struct view v = { NULL, 0 };
+	return v;
+}
+
+static inline struct view
+view_split(sv39_pte_t leaf)
+{
+	struct view v = { NULL, leaf };
+	return v;
+}
+
+/* Entry i of a table at level (level) seen through v. */
+static inline sv39_pte_t
+view_get(struct view v, unsigned i, unsigned level)
+{
+	if (v.table)
+		return v.table[i];
+	if (!v.leaf)
+		return 0;
+	return sv39_pte_make(sv39_pte_pa(v.leaf) + ((uint64_t)i << level_shift(level)),
+			     v.leaf & SV39_PTE_FLAGS_MASK);
+}
+
+/*
+ * The child view below entry e of a level-(level) table: the real table it
+ * points at, the split of a superpage, or empty.
+ */
+static inline struct view
+view_child(const struct sv39_space *s, sv39_pte_t e)
+{
+	if (pte_table(e))
+		return view_real(next_table(s, e));
+	if (pte_leaf(e))
+		return view_split(e);
+	return view_empty();
+}
+
+/*
+ * One slot of a table that a range [va, last] touches: its index, the part
+ * of the range inside it, and whether the range covers the whole slot.
+ */
+struct slot {
+	unsigned i;
+	sv39_va_t va, last;
+	bool covered;
+};
+
+static inline void
+slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
+{
+	sv39_va_t slot_last = cur | (level_size(level) - 1);
+
+	sl->i = pte_index(cur, level);
+	sl->va = cur;
+	sl->last = slot_last < last ? slot_last : last;
+	sl->covered = is_aligned(cur, level_size(level)) && sl->last == slot_last;
+}
+
+/* for (each slot sl of a level-(level) table in [va, last]); continue works. */
+#define for_each_slot(sl, level, va, last)                                     \
+	for (bool more_ = (slot_set(&(sl), (level), (va), (last)), true);      \
+	     more_;                                                            \
+	     more_ = (sl).last != (last) &&                                    \
+		     (slot_set(&(sl), (level), (sl).last + 1, (last)), true))
+
+/* split.c */
+void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
+bool sv39_table_is_empty(const sv39_pte_t *table);
+void sv39_free_subtree(const struct sv39_space *s, sv39_pa_t table, unsigned level,
+		  bool free_frames);
+
+#endif /* SV39_INTERNAL_H */

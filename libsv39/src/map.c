@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map.c - sv39_map.
+ *
+ * One recursive pass per step over the tables the range touches: each table
+ * is looked up once and its entries are filled in a run, never a walk from
+ * the root per page.
+ */
+#include "internal.h"
+
+#define MAP_FLAGS (SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE)
+
+struct map_args {
+	sv39_va_t va;	/* start of the whole range */
+	sv39_pa_t pa;	/* its physical address */
+	uint64_t bits;	/* leaf bits: perm | V (| A | D) */
+	unsigned flags;
+};
+
+static inline sv39_pa_t
+map_pa(const struct map_args *m, sv39_va_t va)
+{
+	return m->pa + (va - m->va);
+}
+
+/* May the slot be mapped by one leaf at this level? */
+static inline bool
+map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
+{
+	if (level == 0)
+		return true;
+	return (m->flags & SV39_MAP_HUGE) && sl->covered &&
+	       is_aligned(map_pa(m, sl->va), level_size(level));
+}
+
+/*
+ * Prepare: find every error and count the tables the apply step will need.
+ * v is the table as it is, or as it will be (empty, or a split superpage).
+ */
+static int
+map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
+	    unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	if (level == 0) {
+		/* Only a real table can hold something in the way. */
+		if (!v.table && !v.leaf)
+			return 0;
+		if (m->flags & SV39_MAP_REPLACE)
+			return 0;
+		if (!v.table)
+			return SV39_EEXIST;
+		for (unsigned i = pte_index(va, 0); i <= pte_index(last, 0); i++)
+			if (pte_valid(v.table[i]))
+				return SV39_EEXIST;
+		return 0;
+	}
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t e = view_get(v, sl.i, level);
+		bool fits = map_leaf_fits(m, &sl, level);
+		int err;
+
+		if (pte_borrowed(e))
+			return SV39_EBUSY;
+		if (pte_leaf(e) && !(m->flags & SV39_MAP_REPLACE))
+			return SV39_EEXIST;
+		if (!pte_valid(e) || pte_leaf(e)) {
+			if (fits)
+				continue;
+			t->need++; /* a new table, or the split of e */
+		}
+		/* An existing table is filled in, never replaced by a leaf. */
+		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va,
+				  sl.last);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Fill the level-0 slots for [va, last]: the hot loop of a 4 KiB map. */
+static void
+map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
+	      sv39_va_t va, sv39_va_t last)
+{
+	unsigned i0 = pte_index(va, 0), n = pte_index(last, 0) - i0 + 1;
+	sv39_pte_t first = sv39_pte_make(map_pa(m, va), m->bits);
+	const uint64_t step = (uint64_t)1 << SV39_PTE_PPN_SHIFT;
+	sv39_pte_t *slot = table + i0;
+
+	if (m->flags & SV39_MAP_REPLACE) {
+		for (unsigned k = 0; k < n; k++) {
+			sv39_pte_t old = slot[k], e = first + k * step;
+
+			if (pte_valid(old) && old != e)
+				sv39_txn_changed(t, va + ((uint64_t)k << SV39_PAGE_SHIFT),
+					    va + ((uint64_t)k << SV39_PAGE_SHIFT) +
+						    SV39_PAGE_SIZE - 1);
+			slot[k] = e;
+		}
+		return;
+	}
+	for (unsigned k = 0; k < n; k++)
+		slot[k] = first + k * step;
+}
+
+/* Apply: cannot fail; takes exactly the tables map_prepare counted. */
+static void
+map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
+	  unsigned level, sv39_va_t va, sv39_va_t last)
+{
+	struct slot sl;
+
+	if (level == 0) {
+		map_fill_ptes(t, m, table, va, last);
+		return;
+	}
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t *slot = &table[sl.i];
+
+		if (!pte_table(*slot) && map_leaf_fits(m, &sl, level)) {
+			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
+
+			if (pte_valid(*slot) && *slot != e)
+				sv39_txn_changed(t, sl.va, sl.last);
+			*slot = e;
+			continue;
+		}
+		if (!pte_valid(*slot))
+			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
+		else if (pte_leaf(*slot))
+			sv39_split_leaf(t, slot, level);
+		map_apply(t, m, next_table(t->s, *slot), level - 1, sl.va,
+			  sl.last);
+	}
+}
+
+int
+sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size,
+	 uint64_t perm, unsigned flags)
+{
+	struct map_args m = { .va = va, .pa = pa, .flags = flags };
+	sv39_pte_t *root;
+	sv39_va_t last;
+	struct sv39_txn t;
+	int err;
+
+	if (flags & ~MAP_FLAGS)
+		return SV39_EINVAL;
+	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	if (err)
+		return err;
+	if (!is_aligned(pa, SV39_PAGE_SIZE))
+		return SV39_EALIGN;
+	if (pa >= SV39_PA_LIMIT || size > SV39_PA_LIMIT - pa)
+		return SV39_ERANGE;
+	err = sv39_perm_check(perm);
+	if (err)
+		return err;
+
+	m.bits = perm | SV39_PTE_V;
+	if (!(flags & SV39_MAP_NO_AD))
+		m.bits |= SV39_PTE_A | ((perm & SV39_PTE_W) ? SV39_PTE_D : 0);
+
+	sv39_txn_init(&t, s);
+	root = table_of(s, s->root);
+	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last);
+	if (err)
+		return err;
+	err = sv39_txn_reserve(&t);
+	if (err)
+		return err;
+	map_apply(&t, &m, root, SV39_ROOT_LEVEL, va, last);
+	sv39_txn_finish(&t);
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * split.c - splitting superpages and freeing subtrees.
+ */
+#include "internal.h"
+
+/*
+ * Replace the superpage leaf in *slot (at level, 1 or 2) by a pointer to a
+ * reserved table of 512 leaves one level down that map the same range with
+ * the same bits. Translations do not change, so no flush is needed for the
+ * split itself; the caller flushes the part it then changes.
+ */
+void
+sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level)
+{
+	sv39_pte_t leaf = *slot;
+	sv39_pa_t pa = sv39_txn_take(t);
+	sv39_pte_t *child = table_of(t->s, pa);
+	uint64_t step = level_size(level - 1) >> SV39_PAGE_SHIFT << SV39_PTE_PPN_SHIFT;
+
+	SV39_ASSERT(level > 0 && pte_leaf(leaf));
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		child[i] = leaf + i * step;
+	*slot = sv39_pte_make(pa, SV39_PTE_V);
+}
+
+/* True when no entry of the table is valid (zombies count as gone). */
+bool
+sv39_table_is_empty(const sv39_pte_t *table)
+{
+	sv39_pte_t any = 0;
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		any |= table[i];
+	if (!(any & SV39_PTE_V))
+		return true;
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		if (pte_valid(table[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Free the table at pa (at level) and every table below it, valid or zombie
+ * entries alike; with free_frames, hand every leaf's frame to free_frame.
+ * Borrowed entries are skipped: their pages belong to the lender. Does not
+ * flush: the caller has made the subtree unreachable and flushed.
+ */
+void
+sv39_free_subtree(const struct sv39_space *s, sv39_pa_t pa, unsigned level,
+	     bool free_frames)
+{
+	sv39_pte_t *table = table_of(s, pa);
+
+	if (level > 0 || free_frames) {
+		for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+			sv39_pte_t e = table[i];
+
+			if (e == 0 || (e & SV39_PTE_BORROWED))
+				continue;
+			if (e & SV39_PTE_LEAF_MASK) {
+				if (free_frames)
+					ops_free_frame(s, sv39_pte_pa(e),
+						       level_size(level));
+			} else if (level > 0) {
+				sv39_free_subtree(s, sv39_pte_pa(e), level - 1,
+					     free_frames);
+			}
+		}
+	}
+	s->ops->free_table(s->ctx, pa);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * txn.c - what makes a mutating call all-or-nothing and TLB-safe.
+ *
+ * Reserve: the prepare step counts the tables a change needs; sv39_txn_reserve
+ * allocates all of them before anything is touched, so that an allocation
+ * failure leaves the space as it was. Reserved pages are zeroed by the
+ * embedder and linked through their first word (they are not reachable by
+ * any hart, so the word is free to use); sv39_txn_take zeroes it again.
+ *
+ * Flush: sv39_txn_changed records the span of every valid entry the call changed
+ * or removed. sv39_txn_finish flushes that span once (the TLB rule) and only then
+ * frees what became unreachable: zombie entries (V cleared, PPN kept) in the
+ * reclaim span, and whole subtrees parked in t->defer.
+ *
+ * When a pointer to a table page is removed, the flush is for the whole
+ * space (size 0): sfence.vma with an address is only required to drop leaf
+ * entries for that address, and a hart may have cached the non-leaf entry.
+ */
+#include "internal.h"
+
+void
+sv39_txn_init(struct sv39_txn *t, struct sv39_space *s)
+{
+	/* Field by field: a struct assignment may become a call to memset. */
+	t->s = s;
+	t->need = 0;
+	t->reserve = 0;
+	t->reserved = 0;
+	t->changed = false;
+	t->flush_all = false;
+	t->flush_lo = t->flush_hi = 0;
+	t->zombies = false;
+	t->zva = t->zlast = 0;
+	t->free_frames = false;
+	t->ndefer = 0;
+}
+
+/* Give back every reserved page that was not taken. */
+static void
+txn_release(struct sv39_txn *t)
+{
+	while (t->reserved) {
+		sv39_pa_t pa = sv39_txn_take(t);
+
+		t->s->ops->free_table(t->s->ctx, pa);
+	}
+}
+
+int
+sv39_txn_reserve(struct sv39_txn *t)
+{
+	const struct sv39_ops *ops = t->s->ops;
+
+	while (t->reserved < t->need) {
+		sv39_pa_t pa = 0;
+
+		if (ops->alloc_table(t->s->ctx, &pa) != 0) {
+			txn_release(t);
+			return SV39_ENOMEM;
+		}
+		SV39_ASSERT(is_aligned(pa, SV39_PAGE_SIZE));
+		table_of(t->s, pa)[0] = t->reserve;
+		t->reserve = pa;
+		t->reserved++;
+	}
+	return 0;
+}
+
+sv39_pa_t
+sv39_txn_take(struct sv39_txn *t)
+{
+	sv39_pa_t pa = t->reserve;
+	sv39_pte_t *page = table_of(t->s, pa);
+
+	SV39_ASSERT(t->reserved > 0);
+	t->reserve = page[0];
+	page[0] = 0;
+	t->reserved--;
+	return pa;
+}
+
+void
+sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
+{
+	if (!t->changed) {
+		t->changed = true;
+		t->flush_lo = va;
+		t->flush_hi = last;
+		return;
+	}
+	if (va < t->flush_lo)
+		t->flush_lo = va;
+	if (last > t->flush_hi)
+		t->flush_hi = last;
+}
+
+/*
+ * Remove a valid entry but keep what it points at until after the flush:
+ * clear V only. The entry covers [va, last].
+ */
+void
+sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
+{
+	if (!(*slot & SV39_PTE_LEAF_MASK))
+		t->flush_all = true;
+	*slot &= ~SV39_PTE_V;
+	sv39_txn_changed(t, va, last);
+	if (!t->zombies) {
+		t->zombies = true;
+		t->zva = va;
+		t->zlast = last;
+		return;
+	}
+	if (va < t->zva)
+		t->zva = va;
+	if (last > t->zlast)
+		t->zlast = last;
+}
+
+/* Flush the changed span now, as the TLB rule asks before any free. */
+static void
+txn_flush(struct sv39_txn *t)
+{
+	if (!t->changed)
+		return;
+	if (t->flush_all)
+		ops_flush_tlb(t->s, 0, 0);
+	else /* a span of the whole space also comes out as size 0 */
+		ops_flush_tlb(t->s, t->flush_lo, t->flush_hi - t->flush_lo + 1);
+	t->changed = false;
+	t->flush_all = false;
+}
+
+static void
+txn_drain_deferred(struct sv39_txn *t)
+{
+	for (unsigned k = 0; k < t->ndefer; k++)
+		sv39_free_subtree(t->s, t->defer[k].pa, t->defer[k].level, false);
+	t->ndefer = 0;
+}
+
+/*
+ * Park a subtree that an overwrite just cut loose (its old entry covered
+ * [va, last]); it is freed after the flush. When the parking space is full,
+ * flush what changed so far and free the parked ones now.
+ */
+void
+sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
+		  sv39_va_t last)
+{
+	if (t->ndefer == SV39_DEFER_MAX) {
+		txn_flush(t);
+		txn_drain_deferred(t);
+	}
+	t->defer[t->ndefer].pa = table;
+	t->defer[t->ndefer].level = level;
+	t->ndefer++;
+	t->flush_all = true;
+	sv39_txn_changed(t, va, last);
+}
+
+/*
+ * Free what the zombies in [va, last] of a level-(level) table point at and
+ * zero them. Runs after the flush, so no hart can still walk into them.
+ */
+static void
+reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
+	sv39_va_t last)
+{
+	struct slot sl;
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t e = table[sl.i];
+
+		if (e == 0)
+			continue;
+		if (pte_valid(e)) {
+			if (pte_table(e) && level > 0)
+				reclaim(t, next_table(t->s, e), level - 1, sl.va,
+					sl.last);
+			continue;
+		}
+		if (e & SV39_PTE_LEAF_MASK) {
+			if (t->free_frames)
+				ops_free_frame(t->s, sv39_pte_pa(e),
+					       level_size(level));
+		} else {
+			sv39_free_subtree(t->s, sv39_pte_pa(e), level - 1,
+				     t->free_frames);
+		}
+		table[sl.i] = 0;
+	}
+}
+
+void
+sv39_txn_finish(struct sv39_txn *t)
+{
+	txn_flush(t);
+	if (t->zombies)
+		reclaim(t, table_of(t->s, t->s->root), SV39_ROOT_LEVEL, t->zva,
+			t->zlast);
+	txn_drain_deferred(t);
+	SV39_ASSERT(t->reserved == 0);
+	txn_release(t);
+}

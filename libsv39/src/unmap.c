@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unmap.c - sv39_unmap.
+ *
+ * Removal never writes a page that is about to be freed: a leaf whose frame
+ * goes back (SV39_UNMAP_FREE) and a table whose whole range goes away are
+ * turned into zombies (V cleared, PPN kept) and freed by sv39_txn_finish after
+ * the TLB flush. A table wholly inside the range is dropped at its parent
+ * entry without touching its leaves.
+ */
+#include "internal.h"
+
+#define UNMAP_FLAGS (SV39_UNMAP_FREE | SV39_UNMAP_HOLES)
+
+static int
+unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
+	      sv39_va_t va, sv39_va_t last)
+{
+	bool holes_ok = flags & SV39_UNMAP_HOLES;
+	struct slot sl;
+
+	if (level == 0) {
+		if (holes_ok || v.leaf)
+			return 0;
+		if (!v.table)
+			return SV39_ENOENT;
+		for (unsigned i = pte_index(va, 0); i <= pte_index(last, 0); i++)
+			if (!pte_valid(v.table[i]))
+				return SV39_ENOENT;
+		return 0;
+	}
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t e = view_get(v, sl.i, level);
+		int err;
+
+		if (!pte_valid(e)) {
+			if (!holes_ok)
+				return SV39_ENOENT;
+			continue;
+		}
+		if (pte_borrowed(e))
+			return SV39_EBUSY;
+		if (pte_leaf(e)) {
+			if (sl.covered)
+				continue;
+			t->need++; /* split the superpage at the range edge */
+		} else if (sl.covered && holes_ok && level == 1) {
+			continue; /* a level-0 table holds nothing borrowed */
+		}
+		err = unmap_prepare(t, flags, view_child(t->s, e), level - 1,
+				    sl.va, sl.last);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Remove the leaf in *slot, which maps [va, last]. */
+static void
+unmap_leaf(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
+{
+	if (t->free_frames) {
+		sv39_txn_zombie(t, slot, va, last);
+	} else {
+		*slot = 0;
+		sv39_txn_changed(t, va, last);
+	}
+}
+
+static void
+unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
+	    sv39_va_t last)
+{
+	struct slot sl;
+
+	for_each_slot(sl, level, va, last) {
+		sv39_pte_t *slot = &table[sl.i];
+		bool keep_tables = space_lent(t->s, sl.va);
+		sv39_pte_t *child;
+
+		if (!pte_valid(*slot))
+			continue;
+		if (pte_leaf(*slot) && sl.covered) {
+			unmap_leaf(t, slot, sl.va, sl.last);
+			continue;
+		}
+		if (level == 0)
+			continue; /* not a leaf at level 0: nothing maps here */
+		if (pte_table(*slot) && sl.covered && !keep_tables) {
+			sv39_txn_zombie(t, slot, sl.va, sl.last); /* whole subtree */
+			continue;
+		}
+		if (pte_leaf(*slot))
+			sv39_split_leaf(t, slot, level);
+		child = next_table(t->s, *slot);
+		unmap_apply(t, child, level - 1, sl.va, sl.last);
+		if (!keep_tables && sv39_table_is_empty(child)) {
+			sv39_va_t base = sl.va & ~(level_size(level) - 1);
+
+			sv39_txn_zombie(t, slot, base, base + (level_size(level) - 1));
+		}
+	}
+}
+
+int
+sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags)
+{
+	sv39_pte_t *root;
+	sv39_va_t last;
+	struct sv39_txn t;
+	int err;
+
+	if (flags & ~UNMAP_FLAGS)
+		return SV39_EINVAL;
+	if ((flags & SV39_UNMAP_FREE) && !s->ops->free_frame)
+		return SV39_EINVAL;
+	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	if (err)
+		return err;
+
+	sv39_txn_init(&t, s);
+	t.free_frames = flags & SV39_UNMAP_FREE;
+	root = table_of(s, s->root);
+	err = unmap_prepare(&t, flags, view_real(root), SV39_ROOT_LEVEL, va, last);
+	if (err)
+		return err;
+	err = sv39_txn_reserve(&t);
+	if (err)
+		return err;
+	unmap_apply(&t, root, SV39_ROOT_LEVEL, va, last);
+	sv39_txn_finish(&t);
+	return 0;
+}
