@@ -23,16 +23,6 @@ clone_pte(const struct clone_args *c, sv39_pte_t e)
 	return (e & ~(c->clear | SV39_PTE_BORROWED)) | c->set;
 }
 
-/* Does any entry of this table (at level >= 1) point into a borrowed subtree? */
-static bool
-table_has_borrowed(const sv39_pte_t *table)
-{
-	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
-		if (pte_borrowed(table[i]))
-			return true;
-	return false;
-}
-
 /*
  * Find every error and count the tables needed. d is dst's table as it is
  * or will be; sv is src's.
@@ -62,7 +52,7 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d,
 		if (sl.covered && pte_leaf(se) && pte_table(de) &&
 		    !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
-			if (level == 2 && table_has_borrowed(next_table(t->s, de)))
+			if (level == 2 && sv39_table_has_borrowed(next_table(t->s, de)))
 				return SV39_EBUSY;
 			continue;
 		}
@@ -176,9 +166,13 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src,
 		return err;
 	if ((clear | set) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
-	/* R and X survive and W never comes without R: valid stays valid. */
+	/*
+	 * R and X survive, W never comes without R and no PBMT bit is added
+	 * (which could make PBMT = 3): every valid leaf stays valid.
+	 */
 	c.perm_safe = !(clear & (SV39_PTE_R | SV39_PTE_X)) &&
-		      (!(set & SV39_PTE_W) || (set & SV39_PTE_R));
+		      (!(set & SV39_PTE_W) || (set & SV39_PTE_R)) &&
+		      !(set & SV39_PTE_PBMT_MASK);
 
 	sv39_txn_init(&t, dst);
 	root = table_of(dst, dst->root);

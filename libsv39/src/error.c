@@ -20,6 +20,6 @@ const char *
 sv39_strerror(int err)
 {
 	if (err > 0 || err < -SV39_ERRNO_MAX)
-		return "SV39_E?: unknown error";
+		return "SV39_E?";
 	return sv39_errnames[-err];
 }

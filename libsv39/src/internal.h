@@ -263,6 +263,7 @@ slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
 /* split.c */
 void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
 bool sv39_table_is_empty(const sv39_pte_t *table);
+bool sv39_table_has_borrowed(const sv39_pte_t *table);
 void sv39_free_subtree(const struct sv39_space *s, sv39_pa_t table, unsigned level,
 		  bool free_frames);
 

@@ -4,7 +4,9 @@
  *
  * One recursive pass per step over the tables the range touches: each table
  * is looked up once and its entries are filled in a run, never a walk from
- * the root per page.
+ * the root per page. Where SV39_MAP_HUGE fits a superpage over a table
+ * (empty, or full of leaves being replaced), the table is cut loose and
+ * freed after the flush, except in a root slot the space lent to another.
  */
 #include "internal.h"
 
@@ -71,7 +73,12 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
 				continue;
 			t->need++; /* a new table, or the split of e */
 		}
-		/* An existing table is filled in, never replaced by a leaf. */
+		/*
+		 * Below: a table to fill in, or, where a superpage fits, to be
+		 * replaced by it. Either way its entries in range must allow the
+		 * mapping; a fitting slot needs no table further down, so the
+		 * count is right for both.
+		 */
 		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va,
 				  sl.last);
 		if (err)
@@ -120,10 +127,14 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 	for_each_slot(sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 
-		if (!pte_table(*slot) && map_leaf_fits(m, &sl, level)) {
+		if (map_leaf_fits(m, &sl, level) &&
+		    !(pte_table(*slot) && space_lent(t->s, sl.va))) {
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
-			if (pte_valid(*slot) && *slot != e)
+			if (pte_table(*slot)) /* freed after the flush */
+				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot),
+						       level - 1, sl.va, sl.last);
+			else if (pte_valid(*slot) && *slot != e)
 				sv39_txn_changed(t, sl.va, sl.last);
 			*slot = e;
 			continue;

@@ -29,8 +29,8 @@ sv39_range_check(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last)
 
 /*
  * A permission set a leaf may carry: only bits of SV39_PERM_MASK, at least
- * one of R and X (R = W = X = 0 would make the entry a pointer), and W only
- * with R (W without R is reserved by the spec).
+ * one of R and X (R = W = X = 0 would make the entry a pointer), W only
+ * with R (W without R is reserved by the spec), and not both PBMT bits.
  */
 int
 sv39_perm_check(uint64_t perm)
@@ -41,5 +41,7 @@ sv39_perm_check(uint64_t perm)
 		return SV39_EPERM;
 	if ((perm & SV39_PTE_W) && !(perm & SV39_PTE_R))
 		return SV39_EPERM;
+	if ((perm & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK)
+		return SV39_EPERM; /* PBMT = 3 is reserved */
 	return 0;
 }

@@ -75,7 +75,10 @@ share_prepare(struct sv39_txn *t, const struct sv39_space *src, sv39_va_t va,
 		if (sl.covered) {
 			if (pte_valid(de))
 				return SV39_EEXIST;
-			if (pte_borrowed(se))
+			/* No lending on of what src itself borrowed. */
+			if (pte_borrowed(se) ||
+			    (pte_table(se) &&
+			     sv39_table_has_borrowed(next_table(src, se))))
 				return SV39_EBUSY;
 			continue;
 		}

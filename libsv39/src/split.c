@@ -41,6 +41,20 @@ sv39_table_is_empty(const sv39_pte_t *table)
 }
 
 /*
+ * Does an entry of this table point into a borrowed subtree (or is it a
+ * borrowed superpage)? Borrowed marks sit only in level-2 and level-1
+ * entries, so a level-1 or level-2 table is all that needs a look.
+ */
+bool
+sv39_table_has_borrowed(const sv39_pte_t *table)
+{
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		if (pte_borrowed(table[i]))
+			return true;
+	return false;
+}
+
+/*
  * Free the table at pa (at level) and every table below it, valid or zombie
  * entries alike; with free_frames, hand every leaf's frame to free_frame.
  * Borrowed entries are skipped: their pages belong to the lender. Does not

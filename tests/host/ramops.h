@@ -32,6 +32,13 @@ struct ramops_tlb_entry {
 	sv39_pa_t pa_page;
 	uint64_t flags;        /* leaf's non-PPN bits */
 	sv39_pa_t tables[3];   /* the table pages the walk read (0 = unused) */
+	uint16_t asid;         /* the space's asid when the entry was filled */
+};
+
+/* One free_frame call, as logged. */
+struct ramops_frame_free {
+	sv39_pa_t pa;
+	uint64_t size;
 };
 
 struct ramops {
@@ -55,7 +62,31 @@ struct ramops {
 	struct ramops_tlb_entry *tlb;
 	size_t tlb_size;
 	uint64_t stale_frees;       /* a page freed while a TLB entry walked through it */
+	/* added after the first version of this header */
+	size_t tlb_next;            /* FIFO replacement cursor */
+	size_t alloc_cursor;        /* next-fit: freed pages are not reused at once */
+	/* frames: a second buffer at RAMOPS_FRAME_BASE for the copy helpers */
+	uint8_t *frame_mem;
+	size_t nframes;             /* pages in frame_mem */
+	size_t frames_next;         /* bump allocator, in pages */
+	/* every free_frame call, in order */
+	struct ramops_frame_free *frame_log;
+	size_t nframe_log, frame_log_cap;
 };
+
+/*
+ * Leaf frames that the copy helpers may read and write live at
+ * [RAMOPS_FRAME_BASE, RAMOPS_FRAME_BASE + nframes * 4096). The base is
+ * 1 GiB aligned, so frames for superpages can be handed out.
+ */
+#define RAMOPS_FRAME_BASE 0x00000b0000000000ULL
+
+/*
+ * What counts as an error (r->errors): free_table of a PA not handed out or
+ * already freed; phys_to_virt of a PA in neither buffer, or of a table page
+ * not handed out; free_frame with a size other than 4 KiB, 2 MiB or 1 GiB
+ * or a PA not aligned to it.
+ */
 
 /* Make an ops over npages table pages; tlb_entries may be 0 (no TLB). */
 int ramops_init(struct ramops *r, size_t npages, size_t tlb_entries);
@@ -86,5 +117,28 @@ void ramops_snapshot_take(struct ramops *r, struct ramops_snapshot *snap);
 /* true when the in-use set and every in-use page's bytes are identical */
 bool ramops_snapshot_equal(struct ramops *r, const struct ramops_snapshot *snap);
 void ramops_snapshot_free(struct ramops_snapshot *snap);
+
+/* Give r a frame buffer of npages zeroed pages (once, after ramops_init). */
+int ramops_frames_init(struct ramops *r, size_t npages);
+/*
+ * Hand out npages contiguous zeroed frames whose PA is aligned to align
+ * bytes (a power of two, at least 4096). Returns the PA, 0 when out of
+ * frames. Frames are never taken back: free_frame only logs.
+ */
+sv39_pa_t ramops_frame_alloc(struct ramops *r, size_t npages, uint64_t align);
+/* Host pointer for a PA inside the frame buffer (NULL otherwise). */
+void *ramops_frame_ptr(struct ramops *r, sv39_pa_t pa);
+
+/* true when the flush log covers [va, va + size) (size 0 = whole space). */
+bool ramops_flushed(const struct ramops *r, sv39_va_t va, uint64_t size);
+/* Drop every simulated TLB entry (a full sfence.vma). */
+void ramops_tlb_clear(struct ramops *r);
+/*
+ * Drop the entries of one space: call before sv39_space_destroy, which
+ * assumes the space is live on no hart and so frees without a flush.
+ */
+void ramops_tlb_forget(struct ramops *r, const struct sv39_space *s);
+/* Forget the free_frame log (keeps the counters). */
+void ramops_clear_frame_log(struct ramops *r);
 
 #endif /* RAMOPS_H */

@@ -1,0 +1,867 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sv39-bench - host benchmark of libsv39's range operations.
+ *
+ * Each operation is timed three ways in the same run, on the same ops:
+ *   op   the libsv39 range call;
+ *   (a)  the same work done the xv6 way, one sv39_walk per 4 KiB page plus a
+ *        PTE store, so the ratio shows what range walking buys;
+ *   (b)  the memory limit: a memset of exactly the page-table bytes the
+ *        operation has to write, so op/(b) shows how far the library is
+ *        from the cost of the stores it cannot avoid;
+ *   (b') those bytes stored 8 at a time by a plain loop: what any
+ *        PTE-at-a-time fill can reach (memset has wider stores).
+ * Run it with case names (see cases[]) to time only those, e.g. under perf.
+ * A benchmark prints numbers and its method; it asserts no time. It does
+ * check that every result is right, and exits 1 when one is not, so that a
+ * fast wrong library cannot post a good figure.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sv39/sv39.h>
+
+#define KiB (1024ULL)
+#define MiB (1024ULL * KiB)
+#define GiB (1024ULL * MiB)
+
+/* Fake physical base of the table arena: anything but the host address. */
+#define ARENA_PA_BASE 0x0000000900000000ULL
+#define ARENA_PAGES 2048 /* 8 MiB; the largest case needs 514 pages */
+
+/* Mapped frames are never touched, so they need no backing memory. */
+#define FRAME_PA 0x0000002000000000ULL /* 128 GiB: 1 GiB aligned */
+#define VA0 (1 * GiB)                 /* root slot 1 */
+
+#define REPS_MAX 21       /* timed repetitions per figure (SV39_BENCH_REPS lowers it) */
+#define TRANSLATE_N (1u << 20) /* random addresses per translate repetition */
+#define HUGE_CALLS 64     /* sv39_map calls timed together for huge pages */
+
+#define PERM_RW (SV39_PTE_R | SV39_PTE_W)
+/* What sv39_map stores for PERM_RW (A and D preset): the walk loop does too. */
+#define LEAF_RW (SV39_PTE_V | PERM_RW | SV39_PTE_A | SV39_PTE_D)
+
+/*
+ * The table arena: a bump allocator over one pre-faulted, pre-zeroed buffer.
+ * alloc_table hands out never-used (hence zero) pages; free_table only
+ * counts, so that freeing costs what a kernel's free-list push costs and no
+ * zeroing happens inside a timed region. arena_reset re-zeroes the pages a
+ * repetition used, outside the timed region.
+ */
+struct arena {
+	struct sv39_ops ops;
+	uint8_t *mem;
+	size_t next;          /* pages [0, next) handed out since the reset */
+	uint64_t allocs, frees, flushes;
+};
+
+static int
+arena_alloc(void *ctx, sv39_pa_t *pa)
+{
+	struct arena *ar = ctx;
+
+	if (ar->next == ARENA_PAGES)
+		return -1;
+	*pa = ARENA_PA_BASE + (sv39_pa_t)ar->next++ * SV39_PAGE_SIZE;
+	ar->allocs++;
+	return 0;
+}
+
+static void
+arena_free(void *ctx, sv39_pa_t pa)
+{
+	struct arena *ar = ctx;
+
+	(void)pa;
+	ar->frees++;
+}
+
+/* A fixed offset, like a kernel's direct map: no range check in the way. */
+static void *
+arena_p2v(void *ctx, sv39_pa_t pa)
+{
+	struct arena *ar = ctx;
+
+	return ar->mem + (pa - ARENA_PA_BASE);
+}
+
+static void
+arena_flush(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+{
+	struct arena *ar = ctx;
+
+	(void)va;
+	(void)size;
+	(void)asid;
+	ar->flushes++;
+}
+
+static void
+arena_reset(struct arena *ar)
+{
+	memset(ar->mem, 0, ar->next * SV39_PAGE_SIZE);
+	ar->next = 0;
+	ar->allocs = ar->frees = 0;
+}
+
+/* Keep the compiler from dropping stores to, or loads from, p. */
+static inline void
+clobber(const void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct arena ar;
+static struct sv39_space sp, sp2;
+static uint8_t *membuf;  /* target of the (b) memsets: pre-faulted */
+static uint8_t *membuf2; /* source of the clone's memcpy line */
+static sv39_va_t *rand_va;
+static int failures;
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
+			printf(__VA_ARGS__);                               \
+			printf("\n");                                      \
+			failures++;                                        \
+		}                                                          \
+	} while (0)
+
+/*
+ * One figure: `body` is timed `reps` times after one untimed warm-up;
+ * `setup` and `teardown` run around each repetition, untimed.
+ */
+struct figure {
+	double med, min; /* ns per repetition */
+};
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int reps = REPS_MAX;
+
+static struct figure
+measure(void (*setup)(void), void (*body)(void), void (*teardown)(void))
+{
+	uint64_t t[REPS_MAX];
+	struct figure f;
+
+	for (int i = -1; i < reps; i++) {
+		if (setup)
+			setup();
+		uint64_t t0 = now_ns();
+		body();
+		uint64_t t1 = now_ns();
+		if (teardown)
+			teardown();
+		if (i >= 0)
+			t[i] = t1 - t0;
+	}
+	qsort(t, (size_t)reps, sizeof(t[0]), cmp_u64);
+	f.med = (double)t[reps / 2];
+	f.min = (double)t[0];
+	return f;
+}
+
+/* ---- shared set-ups ---- */
+
+static void
+setup_empty(void)
+{
+	arena_reset(&ar);
+	CHECK(sv39_space_init(&sp, &ar.ops, &ar) == 0, "space_init");
+}
+
+static void
+setup_mapped_1g(void)
+{
+	setup_empty();
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, 1 * GiB, PERM_RW, 0) == 0, "map 1 GiB");
+}
+
+static void
+teardown_destroy(void)
+{
+	sv39_space_destroy(&sp, 0);
+	CHECK(ar.allocs == ar.frees, "leak: %llu tables allocated, %llu freed",
+	      (unsigned long long)ar.allocs, (unsigned long long)ar.frees);
+}
+
+/* Sample some pages of [va, va + size) in s: each must map pa + offset. */
+static void
+check_mapped(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
+	     uint64_t size, uint64_t want_page, uint64_t must_clear)
+{
+	for (uint64_t off = 0; off < size; off += size / 61 + 4093) {
+		sv39_pa_t got;
+		uint64_t flags, psize;
+		int err = sv39_translate(s, va + off, &got, &flags, &psize);
+
+		CHECK(err == 0 && got == pa + off && psize == want_page &&
+			      !(flags & must_clear),
+		      "translate 0x%llx: err %d pa 0x%llx size 0x%llx",
+		      (unsigned long long)(va + off), err,
+		      (unsigned long long)got, (unsigned long long)psize);
+	}
+}
+
+/* The (a) shape of map: xv6's mappages, one walk from the root per page. */
+static int
+walk_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += SV39_PAGE_SIZE) {
+		sv39_pte_t *pte;
+
+		if (sv39_walk(s, va + off, SV39_WALK_ALLOC, &pte, NULL) != 0)
+			return -1;
+		if (*pte & SV39_PTE_V)
+			return -1;
+		*pte = sv39_pte_make(pa + off, LEAF_RW);
+	}
+	return 0;
+}
+
+static size_t memset_bytes;
+
+static void
+body_memset(void)
+{
+	memset(membuf, 0x5a, memset_bytes);
+	clobber(membuf);
+}
+
+/*
+ * (b') the same bytes written one 8-byte PTE at a time, as any PTE-by-PTE
+ * fill writes them: libc's memset uses wide stores (and, for large sizes,
+ * rep stosb, which skips reading the lines it overwrites), a scalar store
+ * loop cannot. The empty asm hides the value so the compiler can neither
+ * vectorize the loop nor turn it into memset.
+ */
+static void
+body_scalarfill(void)
+{
+	sv39_pte_t *p = (sv39_pte_t *)membuf, e = LEAF_RW;
+
+	for (size_t i = 0; i < memset_bytes / sizeof(*p); i++) {
+		__asm__("" : "+r"(e));
+		p[i] = e;
+		e += 1ULL << SV39_PTE_PPN_SHIFT;
+	}
+	clobber(p);
+}
+
+/* (b') for clone: read a source PTE, clear U, store it, 8 bytes at a time. */
+static void
+body_scalarcopy(void)
+{
+	sv39_pte_t *to = (sv39_pte_t *)membuf;
+	const sv39_pte_t *from = (const sv39_pte_t *)membuf2;
+
+	for (size_t i = 0; i < memset_bytes / sizeof(*to); i++) {
+		sv39_pte_t e = from[i];
+
+		__asm__("" : "+r"(e));
+		to[i] = e & ~SV39_PTE_U;
+	}
+	clobber(to);
+}
+
+/* ---- map 1 GiB, 4 KiB pages ---- */
+
+static void
+body_map4k(void)
+{
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, 1 * GiB, PERM_RW, 0) == 0, "sv39_map");
+}
+
+static void
+check_map4k(void)
+{
+	check_mapped(&sp, VA0, FRAME_PA, 1 * GiB, SV39_PAGE_SIZE, 0);
+	teardown_destroy();
+}
+
+static void
+body_walkmap4k(void)
+{
+	CHECK(walk_map(&sp, VA0, FRAME_PA, 1 * GiB) == 0, "walk_map");
+}
+
+/* ---- map with SV39_MAP_HUGE: HUGE_CALLS calls, one per root slot ---- */
+
+static sv39_pa_t huge_pa_skew; /* 0: 1 GiB leaves; 2 MiB: 2 MiB leaves */
+
+static void
+body_maphuge(void)
+{
+	for (uint64_t i = 0; i < HUGE_CALLS; i++)
+		CHECK(sv39_map(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew,
+			       1 * GiB, PERM_RW, SV39_MAP_HUGE) == 0,
+		      "sv39_map huge");
+}
+
+static void
+check_maphuge(void)
+{
+	for (uint64_t i = 0; i < HUGE_CALLS; i += 13)
+		check_mapped(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew,
+			     1 * GiB, huge_pa_skew ? SV39_MEGA_SIZE : SV39_GIGA_SIZE, 0);
+	teardown_destroy();
+}
+
+/* ---- translate ---- */
+
+static uint64_t translate_sum, expect_sum;
+
+static void
+body_translate(void)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		sv39_pa_t pa = 0;
+
+		sv39_translate(&sp, rand_va[i], &pa, NULL, NULL);
+		sum += pa;
+	}
+	translate_sum = sum;
+}
+
+static void
+body_walktranslate(void)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		sv39_pte_t *pte;
+
+		if (sv39_walk(&sp, rand_va[i], 0, &pte, NULL) == 0)
+			sum += sv39_pte_pa(*pte) | (rand_va[i] & (SV39_PAGE_SIZE - 1));
+	}
+	translate_sum = sum;
+}
+
+/* The hardware's walk with every check left out: a floor, not a rival. */
+static void
+body_rawtranslate(void)
+{
+	uint64_t sum = 0;
+	const uint8_t *mem = ar.mem;
+
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		sv39_va_t va = rand_va[i];
+		sv39_pa_t table = sp.root;
+
+		for (int level = 2; level >= 0; level--) {
+			unsigned shift = SV39_PAGE_SHIFT + 9u * (unsigned)level;
+			const sv39_pte_t *t =
+				(const sv39_pte_t *)(mem + (table - ARENA_PA_BASE));
+			sv39_pte_t pte = t[(va >> shift) & 511];
+
+			if (!(pte & SV39_PTE_V))
+				break;
+			if (pte & SV39_PTE_LEAF_MASK) {
+				sum += sv39_pte_pa(pte) | (va & ((1ULL << shift) - 1));
+				break;
+			}
+			table = sv39_pte_pa(pte);
+		}
+	}
+	translate_sum = sum;
+}
+
+/* ---- clone_range 256 MiB ---- */
+
+#define CLONE_SIZE (256 * MiB)
+
+static void
+setup_clone(void)
+{
+	setup_empty();
+	CHECK(sv39_space_init(&sp2, &ar.ops, &ar) == 0, "space_init dst");
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, CLONE_SIZE, PERM_RW | SV39_PTE_U, 0) == 0,
+	      "map src");
+}
+
+static void
+body_clone(void)
+{
+	CHECK(sv39_clone_range(&sp2, &sp, VA0, CLONE_SIZE, SV39_PTE_U, 0) == 0,
+	      "sv39_clone_range");
+}
+
+static void
+teardown_clone(void)
+{
+	check_mapped(&sp2, VA0, FRAME_PA, CLONE_SIZE, SV39_PAGE_SIZE, SV39_PTE_U);
+	sv39_space_destroy(&sp2, 0);
+	teardown_destroy();
+}
+
+static void
+body_walkclone(void)
+{
+	for (uint64_t off = 0; off < CLONE_SIZE; off += SV39_PAGE_SIZE) {
+		sv39_pte_t *from, *to;
+
+		if (sv39_walk(&sp, VA0 + off, 0, &from, NULL) != 0)
+			continue;
+		if (sv39_walk(&sp2, VA0 + off, SV39_WALK_ALLOC, &to, NULL) != 0) {
+			CHECK(0, "walk dst");
+			return;
+		}
+		*to = *from & ~SV39_PTE_U;
+	}
+}
+
+static void
+body_memcpy(void)
+{
+	memcpy(membuf, membuf2, memset_bytes);
+	clobber(membuf);
+}
+
+/* ---- unmap 1 GiB ---- */
+
+static void
+body_unmap(void)
+{
+	CHECK(sv39_unmap(&sp, VA0, 1 * GiB, 0) == 0, "sv39_unmap");
+}
+
+static void
+check_unmap(void)
+{
+	CHECK(sv39_translate(&sp, VA0 + 12345 * SV39_PAGE_SIZE, NULL, NULL, NULL) ==
+		      SV39_ENOENT,
+	      "still mapped after unmap");
+	CHECK(ar.allocs - ar.frees == 1, "unmap left %llu tables beside the root",
+	      (unsigned long long)(ar.allocs - ar.frees - 1));
+	teardown_destroy();
+}
+
+/* xv6's uvmunmap shape: a walk per page and a store of 0 (tables stay). */
+static void
+body_walkunmap(void)
+{
+	for (uint64_t off = 0; off < 1 * GiB; off += SV39_PAGE_SIZE) {
+		sv39_pte_t *pte;
+
+		if (sv39_walk(&sp, VA0 + off, 0, &pte, NULL) != 0) {
+			CHECK(0, "walk unmap");
+			return;
+		}
+		*pte = 0;
+	}
+}
+
+/* ---- destroy ---- */
+
+static void
+body_destroy(void)
+{
+	sv39_space_destroy(&sp, 0);
+}
+
+static void
+check_destroyed(void)
+{
+	CHECK(ar.allocs == ar.frees, "destroy: %llu tables allocated, %llu freed",
+	      (unsigned long long)ar.allocs, (unsigned long long)ar.frees);
+}
+
+/* xv6's freewalk shape: look at every entry of every table, recursively. */
+static void
+freewalk(sv39_pa_t table)
+{
+	sv39_pte_t *t = arena_p2v(&ar, table);
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t pte = t[i];
+
+		if ((pte & SV39_PTE_V) && !(pte & SV39_PTE_LEAF_MASK)) {
+			freewalk(sv39_pte_pa(pte));
+			t[i] = 0;
+		}
+	}
+	ar.ops.free_table(&ar, table);
+}
+
+static void
+body_freewalk(void)
+{
+	freewalk(sp.root);
+}
+
+/*
+ * The floor for destroy without SV39_FREE_FRAMES: level-0 tables hold only
+ * leaves, so only the root and the level-1 table must be read; plus one
+ * free_table call per table page.
+ */
+static void
+body_destroyfloor(void)
+{
+	const sv39_pte_t *root = arena_p2v(&ar, sp.root);
+	const sv39_pte_t *l1 = arena_p2v(&ar, sv39_pte_pa(root[1]));
+	uint64_t acc = 0;
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		acc |= root[i];
+		if (l1[i] & SV39_PTE_V)
+			ar.ops.free_table(&ar, sv39_pte_pa(l1[i]));
+	}
+	ar.ops.free_table(&ar, sv39_pte_pa(root[1]));
+	ar.ops.free_table(&ar, sp.root);
+	clobber(&acc);
+}
+
+/* ---- report ---- */
+
+static void
+line(const char *tag, const char *what, struct figure f, double units)
+{
+	printf("  %-4s %-52s %9.4g ns [min %9.4g]  total %8.3f ms\n", tag, what,
+	       f.med / units, f.min / units, f.med / 1e6);
+}
+
+static void
+ratios(struct figure op, struct figure a, struct figure b, double b_limit,
+       double a_limit)
+{
+	double opb = op.med / b.med, aop = a.med / op.med;
+
+	printf("  op/(b) = %.2f", opb);
+	if (b_limit > 0)
+		printf(" (target <= %.0f: %s)", b_limit, opb <= b_limit ? "met" : "MISSED");
+	printf("   (a)/op = %.2f", aop);
+	if (a_limit > 0)
+		printf(" (target >= %.0f: %s)", a_limit, aop >= a_limit ? "met" : "MISSED");
+	printf("\n\n");
+}
+
+/* Bytes of nptes PTEs, printed with what they are. */
+static size_t
+pte_bytes(uint64_t nptes)
+{
+	return (size_t)(nptes * sizeof(sv39_pte_t));
+}
+
+/* The 4 KiB walk loop figure, shared by the three map cases. */
+static struct figure walkmap;
+static bool have_walkmap;
+
+static struct figure
+walkmap_figure(void)
+{
+	if (!have_walkmap) {
+		walkmap = measure(setup_empty, body_walkmap4k, check_map4k);
+		have_walkmap = true;
+	}
+	return walkmap;
+}
+
+static const double pages_1g = (double)(1 * GiB / SV39_PAGE_SIZE);
+static char what[128];
+
+/* map 1 GiB of 4 KiB pages: 512 L0 tables, 512 L1 entries, 1 root entry */
+static void
+case_map4k(void)
+{
+	struct figure op, a, b, b2;
+
+	printf("map 1 GiB as 4 KiB pages (one sv39_map call)\n");
+	op = measure(setup_empty, body_map4k, check_map4k);
+	a = walkmap_figure();
+	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
+	b = measure(NULL, body_memset, NULL);
+	b2 = measure(NULL, body_scalarfill, NULL);
+	line("op", "sv39_map(1 GiB)", op, pages_1g);
+	line("(a)", "262144 x (sv39_walk ALLOC + store)", a, pages_1g);
+	snprintf(what, sizeof(what), "memset %zu B (512 L0 tables + 1 L1 table + 8)",
+		 memset_bytes);
+	line("(b)", what, b, pages_1g);
+	line("(b')", "the same bytes as 8-byte PTE stores, one loop", b2, pages_1g);
+	printf("  op/(b') = %.2f\n", op.med / b2.med);
+	ratios(op, a, b, 2, 4);
+}
+
+/*
+ * SV39_MAP_HUGE, HUGE_CALLS calls of 1 GiB each, one per root slot. With pa
+ * 1 GiB aligned each is one root entry; with pa only 2 MiB aligned each is
+ * one L1 table of 512 2 MiB leaves.
+ */
+static void
+case_maphuge(sv39_pa_t skew)
+{
+	struct figure op, a = walkmap_figure(), b;
+
+	huge_pa_skew = skew;
+	if (!skew)
+		printf("map 1 GiB with SV39_MAP_HUGE, va and pa 1 GiB aligned "
+		       "(%d calls per repetition, one per root slot)\n", HUGE_CALLS);
+	else
+		printf("map 1 GiB with SV39_MAP_HUGE, va 1 GiB aligned, pa only "
+		       "2 MiB aligned (%d calls per repetition)\n", HUGE_CALLS);
+	op = measure(setup_empty, body_maphuge, check_maphuge);
+	memset_bytes = pte_bytes(skew ? HUGE_CALLS * (512 + 1) : HUGE_CALLS);
+	b = measure(NULL, body_memset, NULL);
+	line("op", skew ? "sv39_map(1 GiB, HUGE) -> 512 2 MiB leaves"
+			: "sv39_map(1 GiB, HUGE) -> one 1 GiB leaf",
+	     op, HUGE_CALLS * pages_1g);
+	printf("  %-4s %-52s %9.4g ns per call\n", "", "", op.med / HUGE_CALLS);
+	line("(a)", "the 4 KiB walk loop above (xv6 has no superpages)", a,
+	     pages_1g);
+	snprintf(what, sizeof(what), skew ? "memset %zu B (1 L1 table + 8 per call)"
+					  : "memset %zu B (1 root entry per call)",
+		 memset_bytes);
+	line("(b)", what, b, HUGE_CALLS * pages_1g);
+	ratios(op, (struct figure){ a.med * HUGE_CALLS, 0 }, b, 0, 0);
+}
+
+/*
+ * translate at TRANSLATE_N random addresses (any byte offset) in the first
+ * `span` bytes of a mapped 1 GiB of 4 KiB pages. Over the whole 1 GiB the
+ * level-0 tables (2 MiB) miss the L1/L2 caches; over 2 MiB (one level-0
+ * table) everything is cache-hot and the figure is the code's own cost.
+ */
+static void
+case_translate(uint64_t span, const char *title)
+{
+	struct figure op, a, b;
+	uint64_t x = 0x9e3779b97f4a7c15ULL, sum = 0;
+	double per;
+
+	printf("translate %u random addresses %s; ns per call\n", TRANSLATE_N,
+	       title);
+	setup_mapped_1g();
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		/* xorshift64: cheap, reproducible */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		rand_va[i] = VA0 + (x % span);
+		sum += FRAME_PA + (rand_va[i] - VA0);
+	}
+	expect_sum = sum;
+	op = measure(NULL, body_translate, NULL);
+	CHECK(translate_sum == expect_sum, "sv39_translate gave wrong addresses");
+	a = measure(NULL, body_walktranslate, NULL);
+	CHECK(translate_sum == expect_sum, "sv39_walk gave wrong addresses");
+	b = measure(NULL, body_rawtranslate, NULL);
+	CHECK(translate_sum == expect_sum, "raw walk gave wrong addresses");
+	teardown_destroy();
+	line("op", "sv39_translate", op, TRANSLATE_N);
+	line("(a)", "sv39_walk + PTE decode", a, TRANSLATE_N);
+	line("(b)", "hand-written 3-level walk, no checks (floor)", b, TRANSLATE_N);
+	per = op.med / TRANSLATE_N;
+	printf("  op = %.2f ns per call (target < 10: %s)", per,
+	       per < 10 ? "met" : "MISSED");
+	ratios(op, a, b, 0, 0);
+}
+
+static void
+case_translate_1g(void)
+{
+	case_translate(1 * GiB, "in a mapped 1 GiB (4 KiB pages)");
+}
+
+static void
+case_translate_hot(void)
+{
+	case_translate(2 * MiB, "in the first 2 MiB of it (one L0 table, cache-hot)");
+}
+
+/* clone_range 256 MiB: src 4 KiB pages, dst empty, PTE_U cleared */
+static void
+case_clone(void)
+{
+	const double pages_clone = (double)(CLONE_SIZE / SV39_PAGE_SIZE);
+	struct figure op, a, b, b2, b3;
+
+	printf("clone_range 256 MiB (src 4 KiB pages, dst empty, clear PTE_U)\n");
+	op = measure(setup_clone, body_clone, teardown_clone);
+	a = measure(setup_clone, body_walkclone, teardown_clone);
+	memset_bytes = pte_bytes(128 * 512 + 128 + 1);
+	b = measure(NULL, body_memset, NULL);
+	b2 = measure(NULL, body_memcpy, NULL);
+	b3 = measure(NULL, body_scalarcopy, NULL);
+	line("op", "sv39_clone_range(256 MiB)", op, pages_clone);
+	line("(a)", "65536 x (walk src + walk dst ALLOC + store)", a, pages_clone);
+	snprintf(what, sizeof(what), "memset %zu B (128 L0 + 128 L1 entries + 8)",
+		 memset_bytes);
+	line("(b)", what, b, pages_clone);
+	line("", "memcpy of the same bytes (clone also reads src)", b2, pages_clone);
+	line("(b')", "the same bytes as 8-byte load, clear U, store", b3,
+	     pages_clone);
+	printf("  op/(b') = %.2f\n", op.med / b3.med);
+	ratios(op, a, b, 2, 0);
+}
+
+/* unmap 1 GiB of 4 KiB pages */
+static void
+case_unmap(void)
+{
+	struct figure op, a, b, b2;
+
+	printf("unmap 1 GiB of 4 KiB pages (one sv39_unmap call; frees the tables)\n");
+	op = measure(setup_mapped_1g, body_unmap, check_unmap);
+	a = measure(setup_mapped_1g, body_walkunmap, teardown_destroy);
+	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
+	b = measure(NULL, body_memset, NULL);
+	b2 = measure(NULL, body_scalarfill, NULL);
+	line("op", "sv39_unmap(1 GiB)", op, pages_1g);
+	line("(a)", "262144 x (sv39_walk + store 0), tables kept", a, pages_1g);
+	snprintf(what, sizeof(what), "memset %zu B (every removed PTE)", memset_bytes);
+	line("(b)", what, b, pages_1g);
+	line("(b')", "the same bytes as 8-byte stores, one loop", b2, pages_1g);
+	printf("  op/(b') = %.2f\n", op.med / b2.med);
+	ratios(op, a, b, 0, 0);
+}
+
+/* destroy a space holding 1 GiB of 4 KiB pages (512 L0 + 1 L1 + root) */
+static void
+case_destroy(void)
+{
+	struct figure op, a, b;
+
+	printf("destroy a space with 1 GiB of 4 KiB pages (sv39_space_destroy, "
+	       "no SV39_FREE_FRAMES)\n");
+	op = measure(setup_mapped_1g, body_destroy, check_destroyed);
+	a = measure(setup_mapped_1g, body_freewalk, check_destroyed);
+	b = measure(setup_mapped_1g, body_destroyfloor, check_destroyed);
+	line("op", "sv39_space_destroy", op, pages_1g);
+	line("(a)", "xv6 freewalk shape: read every entry, recurse", a, pages_1g);
+	line("(b)", "read root + L1 table (8192 B), 514 free_table calls", b,
+	     pages_1g);
+	ratios(op, a, b, 0, 0);
+}
+
+static void
+case_maphuge_1g(void)
+{
+	case_maphuge(0);
+}
+
+static void
+case_maphuge_2m(void)
+{
+	case_maphuge(2 * MiB);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} cases[] = {
+	{ "map4k", case_map4k },
+	{ "maphuge1g", case_maphuge_1g },
+	{ "maphuge2m", case_maphuge_2m },
+	{ "translate", case_translate_1g },
+	{ "translate-hot", case_translate_hot },
+	{ "clone", case_clone },
+	{ "unmap", case_unmap },
+	{ "destroy", case_destroy },
+};
+
+/* Run every case, or (for profiling one) only those named on the command line. */
+static bool
+wanted(int argc, char **argv, const char *name)
+{
+	if (argc < 2)
+		return true;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return true;
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Fewer repetitions, for running it under callgrind. */
+	const char *env_reps = getenv("SV39_BENCH_REPS");
+
+	if (env_reps && atoi(env_reps) >= 1 && atoi(env_reps) <= REPS_MAX)
+		reps = atoi(env_reps);
+	ar.ops = (struct sv39_ops){
+		.alloc_table = arena_alloc,
+		.free_table = arena_free,
+		.phys_to_virt = arena_p2v,
+		.flush_tlb = arena_flush,
+	};
+	/* Pre-fault and pre-zero everything the timed regions touch. */
+	ar.mem = aligned_alloc(SV39_PAGE_SIZE, ARENA_PAGES * SV39_PAGE_SIZE);
+	membuf = aligned_alloc(SV39_PAGE_SIZE, 4 * MiB);
+	membuf2 = aligned_alloc(SV39_PAGE_SIZE, 4 * MiB);
+	rand_va = malloc(TRANSLATE_N * sizeof(*rand_va));
+	if (!ar.mem || !membuf || !membuf2 || !rand_va) {
+		printf("sv39-bench: out of memory\n");
+		return 1;
+	}
+	memset(ar.mem, 0, ARENA_PAGES * SV39_PAGE_SIZE);
+	memset(membuf, 0, 4 * MiB);
+	memset(membuf2, 0x11, 4 * MiB);
+	ar.next = ARENA_PAGES; /* so that the first reset zeroes it all again */
+
+	printf("sv39-bench: libsv39 host benchmark\n");
+	printf("method: clock_gettime(CLOCK_MONOTONIC); each figure is the median "
+	       "(and min) of %d timed\n"
+	       "  repetitions in this run, after one untimed warm-up. Figures are "
+	       "ns per 4 KiB page\n"
+	       "  of the range (translate: ns per call). op = libsv39 range call; "
+	       "(a) = the xv6 shape,\n"
+	       "  one sv39_walk per page + a PTE store; (b) = memory limit, a "
+	       "memset of exactly the\n"
+	       "  page-table bytes the operation must write; (b') = those bytes "
+	       "written by a plain\n"
+	       "  loop of 8-byte stores (the limit for any PTE-at-a-time fill).\n",
+	       reps);
+	printf("ops: table pages bump-allocated from a %u KiB pre-faulted buffer at "
+	       "fake physical base\n"
+	       "  0x%llx (phys_to_virt = fixed offset). Pages come pre-zeroed; "
+	       "free_table only counts;\n"
+	       "  the pages a repetition used are re-zeroed between repetitions, "
+	       "outside the timed region.\n"
+	       "  flush_tlb is a no-op counter. Set-up (init, pre-mapping) and "
+	       "destroy are untimed\n"
+	       "  unless they are the operation measured.\n\n",
+	       (unsigned)(ARENA_PAGES * SV39_PAGE_SIZE / KiB),
+	       (unsigned long long)ARENA_PA_BASE);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (wanted(argc, argv, cases[i].name))
+			cases[i].run();
+
+	printf("targets (from the issue; printed, not asserted): 4 KiB map within "
+	       "2x of (b) and >= 4x\n"
+	       "  faster than (a); clone_range within 2x of (b); translate under "
+	       "10 ns.\n");
+	if (failures) {
+		printf("sv39-bench: %d wrong results: the figures above are void\n",
+		       failures);
+		return 1;
+	}
+	free(rand_va);
+	free(membuf2);
+	free(membuf);
+	free(ar.mem);
+	return 0;
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ramops - RAM-backed struct sv39_ops for the host tests.
+ *
+ * Table pages come from one page-aligned host buffer that pretends to sit
+ * at RAMOPS_PA_BASE, so a library that used a PA as a pointer (or forgot
+ * phys_to_virt) crashes or reads garbage instead of passing by luck. A
+ * second buffer at RAMOPS_FRAME_BASE holds leaf frames for the copy
+ * helpers. Freed table pages are filled with 0xa5 so a use after free
+ * reads as a pile of invalid (reserved-bit) entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ramops.h"
+
+#define PAGE 4096u
+#define POISON 0xa5
+
+static bool
+in_table_buf(const struct ramops *r, sv39_pa_t pa)
+{
+	return pa >= RAMOPS_PA_BASE && pa - RAMOPS_PA_BASE < (uint64_t)r->npages * PAGE;
+}
+
+static bool
+in_frame_buf(const struct ramops *r, sv39_pa_t pa)
+{
+	return r->frame_mem && pa >= RAMOPS_FRAME_BASE &&
+	       pa - RAMOPS_FRAME_BASE < (uint64_t)r->nframes * PAGE;
+}
+
+/* The index of a table page, or -1 when pa is not one (or not aligned). */
+static long
+table_index(const struct ramops *r, sv39_pa_t pa)
+{
+	if (!in_table_buf(r, pa) || (pa & (PAGE - 1)))
+		return -1;
+	return (long)((pa - RAMOPS_PA_BASE) / PAGE);
+}
+
+/* Is the page at pa one a cached walk read (table) or maps (frame)? */
+static void
+check_stale(struct ramops *r, sv39_pa_t pa, uint64_t size, bool table)
+{
+	for (size_t i = 0; i < r->tlb_size; i++) {
+		const struct ramops_tlb_entry *e = &r->tlb[i];
+
+		if (!e->valid)
+			continue;
+		if (table) {
+			for (int l = 0; l < 3; l++)
+				if (e->tables[l] == pa)
+					r->stale_frees++;
+		} else if (e->pa_page - pa < size) {
+			r->stale_frees++;
+		}
+	}
+}
+
+static int
+ram_alloc_table(void *ctx, sv39_pa_t *pa)
+{
+	struct ramops *r = ctx;
+	uint64_t call = ++r->alloc_calls;
+
+	if (r->fail_at &&
+	    (call == r->fail_at || (r->fail_after && call > r->fail_at)))
+		return -1;
+	/* Next fit, so that a freed page is not handed out again at once. */
+	for (size_t n = 0; n < r->npages; n++) {
+		size_t i = (r->alloc_cursor + n) % r->npages;
+
+		if (r->in_use[i])
+			continue;
+		r->in_use[i] = 1;
+		r->allocated++;
+		r->alloc_cursor = (i + 1) % r->npages;
+		memset(r->mem + i * PAGE, 0, PAGE);
+		*pa = RAMOPS_PA_BASE + (uint64_t)i * PAGE;
+		return 0;
+	}
+	return -1;
+}
+
+static void
+ram_free_table(void *ctx, sv39_pa_t pa)
+{
+	struct ramops *r = ctx;
+	long i = table_index(r, pa);
+
+	r->free_calls++;
+	if (i < 0 || !r->in_use[i]) {
+		r->errors++;
+		return;
+	}
+	check_stale(r, pa, PAGE, true);
+	r->in_use[i] = 0;
+	r->allocated--;
+	memset(r->mem + (size_t)i * PAGE, POISON, PAGE);
+}
+
+static void *
+ram_phys_to_virt(void *ctx, sv39_pa_t pa)
+{
+	struct ramops *r = ctx;
+
+	if (in_table_buf(r, pa)) {
+		size_t i = (size_t)((pa - RAMOPS_PA_BASE) / PAGE);
+
+		if (!r->in_use[i]) {
+			r->errors++;
+			return NULL;
+		}
+		return r->mem + (pa - RAMOPS_PA_BASE);
+	}
+	if (in_frame_buf(r, pa))
+		return r->frame_mem + (pa - RAMOPS_FRAME_BASE);
+	r->errors++;
+	return NULL;
+}
+
+/* Append to the flush log and drop the simulated TLB entries it covers. */
+static void
+ram_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+{
+	struct ramops *r = ctx;
+
+	if (r->nflushes == r->flushes_cap) {
+		size_t cap = r->flushes_cap ? r->flushes_cap * 2 : 64;
+		struct ramops_flush *f = realloc(r->flushes, cap * sizeof(*f));
+
+		if (!f)
+			abort();
+		r->flushes = f;
+		r->flushes_cap = cap;
+	}
+	r->flushes[r->nflushes++] = (struct ramops_flush){ va, size, asid };
+
+	for (size_t i = 0; i < r->tlb_size; i++) {
+		struct ramops_tlb_entry *e = &r->tlb[i];
+
+		/* Unsigned difference: also right when va + size wraps to 0. */
+		if (e->valid && e->asid == asid &&
+		    (size == 0 || e->va_page - va < size))
+			e->valid = false;
+	}
+}
+
+static void
+ram_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
+{
+	struct ramops *r = ctx;
+
+	r->frames_freed++;
+	r->frame_bytes_freed += size;
+	if ((size != SV39_PAGE_SIZE && size != SV39_MEGA_SIZE &&
+	     size != SV39_GIGA_SIZE) || (pa & (size - 1)))
+		r->errors++;
+	if (r->nframe_log == r->frame_log_cap) {
+		size_t cap = r->frame_log_cap ? r->frame_log_cap * 2 : 64;
+		struct ramops_frame_free *f = realloc(r->frame_log, cap * sizeof(*f));
+
+		if (!f)
+			abort();
+		r->frame_log = f;
+		r->frame_log_cap = cap;
+	}
+	r->frame_log[r->nframe_log++] = (struct ramops_frame_free){ pa, size };
+	check_stale(r, pa, size, false);
+}
+
+int
+ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
+{
+	memset(r, 0, sizeof(*r));
+	r->ops.alloc_table = ram_alloc_table;
+	r->ops.free_table = ram_free_table;
+	r->ops.phys_to_virt = ram_phys_to_virt;
+	r->ops.flush_tlb = ram_flush_tlb;
+	r->ops.free_frame = ram_free_frame;
+	r->npages = npages;
+	r->mem = aligned_alloc(PAGE, npages * PAGE);
+	r->in_use = calloc(npages ? npages : 1, 1);
+	r->tlb_size = tlb_entries;
+	r->tlb = calloc(tlb_entries ? tlb_entries : 1, sizeof(*r->tlb));
+	if (!r->mem || !r->in_use || !r->tlb) {
+		ramops_fini(r);
+		return -1;
+	}
+	memset(r->mem, POISON, npages * PAGE);
+	return 0;
+}
+
+void
+ramops_fini(struct ramops *r)
+{
+	free(r->mem);
+	free(r->in_use);
+	free(r->tlb);
+	free(r->flushes);
+	free(r->frame_mem);
+	free(r->frame_log);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+ramops_clear_log(struct ramops *r)
+{
+	r->nflushes = 0;
+}
+
+void
+ramops_clear_frame_log(struct ramops *r)
+{
+	r->nframe_log = 0;
+}
+
+void
+ramops_tlb_clear(struct ramops *r)
+{
+	for (size_t i = 0; i < r->tlb_size; i++)
+		r->tlb[i].valid = false;
+}
+
+void
+ramops_tlb_forget(struct ramops *r, const struct sv39_space *s)
+{
+	for (size_t i = 0; i < r->tlb_size; i++)
+		if (r->tlb[i].space == s)
+			r->tlb[i].valid = false;
+}
+
+/*
+ * The privileged spec's Sv39 translation (4.3.2), without the permission
+ * and A/D checks: a = satp.ppn * 4096, i = 2; read the PTE; invalid, W
+ * without R, reserved bits, PBMT = 3 or N (no Svnapot here) fault; a leaf
+ * ends the walk (a superpage must be aligned); a pointer goes one level
+ * down; a pointer at level 0 faults. The non-leaf U/A/D/PBMT bits are
+ * reserved too and fault here, stricter than some harts.
+ */
+static int
+hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
+	struct ramops_tlb_entry *e)
+{
+	uint64_t top = va >> 38;
+	sv39_pa_t a = s->root;
+
+	if (top != 0 && top != (UINT64_MAX >> 38))
+		return -1;
+	for (int level = 2, depth = 0; level >= 0; level--, depth++) {
+		const uint64_t *t = ram_phys_to_virt(r, a);
+		unsigned idx = (unsigned)(va >> (12 + 9 * level)) & 511;
+		uint64_t pte;
+
+		if (!t || (a & (PAGE - 1)))
+			return -1;
+		e->tables[depth] = a;
+		pte = t[idx];
+		if (!(pte & SV39_PTE_V) ||
+		    (pte & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
+		    (pte & SV39_PTE_RESERVED_MASK) ||
+		    (pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK ||
+		    (pte & SV39_PTE_N))
+			return -1;
+		if (pte & SV39_PTE_LEAF_MASK) {
+			uint64_t size = 1ULL << (12 + 9 * level);
+			sv39_pa_t base = sv39_pte_pa(pte);
+
+			if (base & (size - 1))
+				return -1;
+			e->pa_page = base + (va & (size - 1) & ~(uint64_t)(PAGE - 1));
+			e->flags = pte & ~SV39_PTE_PPN_MASK;
+			return 0;
+		}
+		if (pte & (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK))
+			return -1;
+		a = sv39_pte_pa(pte);
+	}
+	return -1;
+}
+
+int
+ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
+		  sv39_pa_t *pa, uint64_t *flags)
+{
+	sv39_va_t page = va & ~(uint64_t)(PAGE - 1);
+	struct ramops_tlb_entry e = { 0 };
+
+	for (size_t i = 0; i < r->tlb_size; i++) {
+		const struct ramops_tlb_entry *c = &r->tlb[i];
+
+		if (c->valid && c->space == s && c->asid == s->asid &&
+		    c->va_page == page) {
+			if (pa)
+				*pa = c->pa_page + (va & (PAGE - 1));
+			if (flags)
+				*flags = c->flags;
+			return 0;
+		}
+	}
+	if (hw_walk(r, s, va, &e) < 0)
+		return -1;
+	e.valid = true;
+	e.space = s;
+	e.asid = s->asid;
+	e.va_page = page;
+	if (r->tlb_size) {
+		r->tlb[r->tlb_next] = e;
+		r->tlb_next = (r->tlb_next + 1) % r->tlb_size;
+	}
+	if (pa)
+		*pa = e.pa_page + (va & (PAGE - 1));
+	if (flags)
+		*flags = e.flags;
+	return 0;
+}
+
+void *
+ramops_ptr(struct ramops *r, sv39_pa_t pa)
+{
+	long i = table_index(r, pa);
+
+	if (i < 0 || !r->in_use[i])
+		return NULL;
+	return r->mem + (size_t)i * PAGE;
+}
+
+void
+ramops_snapshot_take(struct ramops *r, struct ramops_snapshot *snap)
+{
+	snap->npages = r->npages;
+	snap->in_use = malloc(r->npages ? r->npages : 1);
+	snap->mem = calloc(r->npages ? r->npages : 1, PAGE);
+	if (!snap->in_use || !snap->mem)
+		abort();
+	memcpy(snap->in_use, r->in_use, r->npages);
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->in_use[i])
+			memcpy(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE);
+}
+
+bool
+ramops_snapshot_equal(struct ramops *r, const struct ramops_snapshot *snap)
+{
+	if (snap->npages != r->npages ||
+	    memcmp(snap->in_use, r->in_use, r->npages) != 0)
+		return false;
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->in_use[i] &&
+		    memcmp(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE) != 0)
+			return false;
+	return true;
+}
+
+void
+ramops_snapshot_free(struct ramops_snapshot *snap)
+{
+	free(snap->in_use);
+	free(snap->mem);
+	snap->in_use = NULL;
+	snap->mem = NULL;
+	snap->npages = 0;
+}
+
+int
+ramops_frames_init(struct ramops *r, size_t npages)
+{
+	if (r->frame_mem || !npages)
+		return -1;
+	r->frame_mem = aligned_alloc(PAGE, npages * PAGE);
+	if (!r->frame_mem)
+		return -1;
+	memset(r->frame_mem, 0, npages * PAGE);
+	r->nframes = npages;
+	r->frames_next = 0;
+	return 0;
+}
+
+sv39_pa_t
+ramops_frame_alloc(struct ramops *r, size_t npages, uint64_t align)
+{
+	uint64_t apages = align > PAGE ? align / PAGE : 1;
+	size_t first = (r->frames_next + apages - 1) & ~(apages - 1);
+
+	if (!npages || first > r->nframes || r->nframes - first < npages)
+		return 0;
+	r->frames_next = first + npages;
+	memset(r->frame_mem + first * PAGE, 0, npages * PAGE);
+	return RAMOPS_FRAME_BASE + (uint64_t)first * PAGE;
+}
+
+void *
+ramops_frame_ptr(struct ramops *r, sv39_pa_t pa)
+{
+	if (!in_frame_buf(r, pa))
+		return NULL;
+	return r->frame_mem + (pa - RAMOPS_FRAME_BASE);
+}
+
+/*
+ * Walk forward from va: each step needs a logged flush that contains the
+ * current address; a whole-space flush (size 0) covers everything.
+ */
+bool
+ramops_flushed(const struct ramops *r, sv39_va_t va, uint64_t size)
+{
+	sv39_va_t cur = va;
+	uint64_t left = size;
+
+	for (size_t i = 0; i < r->nflushes; i++)
+		if (r->flushes[i].size == 0)
+			return true;
+	if (!size)
+		return false;
+	while (left) {
+		uint64_t best = 0;
+
+		for (size_t i = 0; i < r->nflushes; i++) {
+			const struct ramops_flush *f = &r->flushes[i];
+			uint64_t off = cur - f->va;
+
+			if (off < f->size && f->size - off > best)
+				best = f->size - off;
+		}
+		if (!best)
+			return false;
+		if (best >= left)
+			return true;
+		cur += best;
+		left -= best;
+	}
+	return true;
+}

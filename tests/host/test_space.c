@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sv39_space_init, sv39_space_destroy, sv39_satp and sv39_strerror.
+ */
+#include "testutil.h"
+
+static void
+test_init(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+	const uint64_t *root;
+
+	check_begin("init");
+	t_env_init(&r, 16, 0);
+	if (!t_space(&r, &s))
+		return;
+	CHECK_EQ(r.allocated, 1);
+	CHECK_EQ(s.asid, 0);
+	CHECK(s.root >= RAMOPS_PA_BASE);
+	CHECK_EQ(s.root & (PG - 1), 0);
+	root = ramops_ptr(&r, s.root);
+	CHECK(root != NULL);
+	for (int i = 0; root && i < 512; i++)
+		if (!CHECK_EQ(root[i], 0))
+			break;
+	for (int i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
+		CHECK_EQ(s.lent[i], 0);
+	/* An empty space maps nothing, in either half. */
+	T_UNMAPPED(&s, 0);
+	T_UNMAPPED(&s, SV39_HIGH_BASE);
+	CHECK_EQ(sv39_check(&s), 0);
+	CHECK_EQ(r.nflushes, 0);
+	t_destroy(&r, &s, 0);
+	CHECK_EQ(r.free_calls, 1);
+	t_env_fini(&r);
+}
+
+static void
+test_satp(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	check_begin("satp");
+	t_env_init(&r, 16, 0);
+	/* Waste a page first so the root is not the buffer's first page. */
+	r.alloc_cursor = 3;
+	if (!t_space(&r, &s))
+		return;
+	CHECK_EQ(sv39_satp(&s), (8ULL << 60) | (s.root >> 12));
+	s.asid = 0xbeef;
+	CHECK_EQ(sv39_satp(&s), (8ULL << 60) | (0xbeefULL << 44) | (s.root >> 12));
+	s.asid = 0xffff;
+	CHECK_EQ(sv39_satp(&s) >> 60, 8);
+	CHECK_EQ((sv39_satp(&s) >> 44) & 0xffff, 0xffff);
+	CHECK_EQ(sv39_satp(&s) & SV39_SATP_PPN_MASK, s.root >> 12);
+	t_destroy(&r, &s, 0);
+	t_env_fini(&r);
+}
+
+/* Each required member NULL, a NULL space and NULL ops: EINVAL, nothing allocated. */
+static void
+test_init_bad_ops(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+	struct sv39_ops ops;
+
+	check_begin("init bad ops");
+	t_env_init(&r, 16, 0);
+	CHECK_EQ(sv39_space_init(NULL, &r.ops, &r), SV39_EINVAL);
+	CHECK_EQ(sv39_space_init(&s, NULL, &r), SV39_EINVAL);
+	ops = r.ops;
+	ops.alloc_table = NULL;
+	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
+	ops = r.ops;
+	ops.free_table = NULL;
+	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
+	ops = r.ops;
+	ops.phys_to_virt = NULL;
+	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
+	CHECK_EQ(r.alloc_calls, 0);
+	CHECK_EQ(r.allocated, 0);
+
+	/* The optional members may be NULL. */
+	ops = r.ops;
+	ops.flush_tlb = NULL;
+	ops.free_frame = NULL;
+	if (CHECK_EQ(sv39_space_init(&s, &ops, &r), 0)) {
+		CHECK_EQ(sv39_map(&s, t_bases[1], 0x80000000, 4 * PG, RW, 0), 0);
+		/* A change of a valid leaf with no flush_tlb must not crash. */
+		CHECK_EQ(sv39_protect(&s, t_bases[1], 4 * PG, 0, SV39_PTE_W), 0);
+		CHECK_EQ(sv39_unmap(&s, t_bases[1], 4 * PG, 0), 0);
+		CHECK_EQ(r.allocated, 1);
+		/* SV39_FREE_FRAMES is ignored without free_frame. */
+		CHECK_EQ(sv39_map(&s, t_bases[0], 0x80000000, PG, RW, 0), 0);
+		t_destroy(&r, &s, SV39_FREE_FRAMES);
+	}
+	CHECK_EQ(r.nflushes, 0);
+	CHECK_EQ(r.frames_freed, 0);
+	t_env_fini(&r);
+}
+
+static void
+test_init_enomem(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	check_begin("init ENOMEM");
+	t_env_init(&r, 16, 0);
+	r.fail_at = 1;
+	CHECK_EQ(sv39_space_init(&s, &r.ops, &r), SV39_ENOMEM);
+	CHECK_EQ(r.allocated, 0);
+	r.fail_at = 0;
+	t_env_fini(&r);
+}
+
+/*
+ * destroy frees every table page; with SV39_FREE_FRAMES it also gives back
+ * each owned leaf once, with that leaf's size.
+ */
+static void
+test_destroy(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	for (int ff = 0; ff < 2; ff++) {
+		check_begin(ff ? "destroy FREE_FRAMES" : "destroy");
+		t_env_init(&r, 64, 0);
+		if (!t_space(&r, &s))
+			return;
+		for (int h = 0; h < 2; h++) {
+			sv39_va_t b = t_bases[h];
+
+			/* 3 small pages, one 2 MiB and one 1 GiB leaf per half. */
+			CHECK_EQ(sv39_map(&s, b, 0x80000000, 3 * PG, RW, 0), 0);
+			CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW,
+					  SV39_MAP_HUGE), 0);
+			CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RX,
+					  SV39_MAP_HUGE), 0);
+		}
+		/* root + per half (L1 + L0) */
+		CHECK_EQ(r.allocated, 5);
+		t_destroy(&r, &s, ff ? SV39_FREE_FRAMES : 0);
+		CHECK_EQ(r.frames_freed, ff ? 10 : 0);
+		CHECK_EQ(r.frame_bytes_freed,
+			 ff ? 2 * (3 * PG + MEGA + GIGA) : 0);
+		CHECK_EQ(r.free_calls, 5);
+		t_env_fini(&r);
+	}
+}
+
+/* Two spaces on two ramops: each callback must go to its own ctx. */
+static void
+test_two_contexts(void)
+{
+	struct ramops r1, r2;
+	struct sv39_space s1, s2;
+
+	check_begin("two contexts");
+	t_env_init(&r1, 16, 0);
+	t_env_init(&r2, 32, 0);
+	if (!t_space(&r1, &s1) || !t_space(&r2, &s2))
+		return;
+	CHECK_EQ(sv39_map(&s1, 0, 0x80000000, PG, RW, 0), 0);
+	CHECK_EQ(r1.allocated, 3);
+	CHECK_EQ(r2.allocated, 1);
+	CHECK_EQ(sv39_map(&s2, t_bases[1], 0x90000000, PG, RW, 0), 0);
+	CHECK_EQ(r2.allocated, 3);
+	CHECK_EQ(sv39_unmap(&s1, 0, PG, 0), 0);
+	CHECK_EQ(r1.allocated, 1);
+	CHECK(r1.nflushes > 0);
+	CHECK_EQ(r2.nflushes, 0);
+	t_destroy(&r1, &s1, 0);
+	t_destroy(&r2, &s2, 0);
+	t_env_fini(&r1);
+	t_env_fini(&r2);
+}
+
+static void
+test_strerror(void)
+{
+	static const int codes[] = {
+		SV39_ENOMEM, SV39_EALIGN, SV39_ERANGE, SV39_EPERM,
+		SV39_EEXIST, SV39_ENOENT, SV39_EBUSY,  SV39_EINVAL,
+	};
+	static const char *const names[] = {
+		"ENOMEM", "EALIGN", "ERANGE", "EPERM",
+		"EEXIST", "ENOENT", "EBUSY",  "EINVAL",
+	};
+	const int n = (int)(sizeof(codes) / sizeof(codes[0]));
+
+	check_begin("strerror");
+	CHECK_EQ(n, SV39_ERRNO_MAX);
+	for (int i = 0; i < n; i++) {
+		const char *a = sv39_strerror(codes[i]);
+
+		if (!CHECK(a != NULL))
+			continue;
+		CHECK(strcmp(a, "SV39_E?") != 0);
+		/* "a name for every code": the name must say which. */
+		if (!CHECK(strstr(a, names[i]) != NULL))
+			printf("\t%d -> \"%s\"\n", codes[i], a);
+		for (int j = 0; j < i; j++)
+			CHECK(strcmp(a, sv39_strerror(codes[j])) != 0);
+	}
+	CHECK(sv39_strerror(0) != NULL);
+	CHECK(strcmp(sv39_strerror(-SV39_ERRNO_MAX - 1), "SV39_E?") == 0);
+	CHECK(strcmp(sv39_strerror(1), "SV39_E?") == 0);
+	CHECK(strcmp(sv39_strerror(-1000), "SV39_E?") == 0);
+	CHECK(strcmp(sv39_strerror(INT32_MIN), "SV39_E?") == 0);
+}
+
+int
+main(void)
+{
+	test_init();
+	test_satp();
+	test_init_bad_ops();
+	test_init_enomem();
+	test_destroy();
+	test_two_contexts();
+	test_strerror();
+	return check_finish();
+}
