@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * console.c - kprintf. Through the SBI console until the UART is mapped,
+ * then straight to the UART. One lock keeps lines from different harts
+ * whole; a panic takes it over rather than wait forever.
+ */
+#include "kernel.h"
+#include "sbi.h"
+#include "spinlock.h"
+
+static struct spinlock console_lock;
+static int console_uart;
+
+void
+console_use_uart(void)
+{
+	console_uart = 1;
+}
+
+static void
+console_putc(char c)
+{
+	if (c == '\n')
+		console_putc('\r');
+	if (console_uart)
+		uart_putc(c);
+	else
+		sbi_console_putchar(c);
+}
+
+static void
+console_write(const char *s)
+{
+	spin_lock(&console_lock);
+	while (*s)
+		console_putc(*s++);
+	spin_unlock(&console_lock);
+}
+
+void
+kprintf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_write(buf);
+}
+
+/* One line of sv39_dump output. */
+void
+kputs_line(void *arg, const char *line)
+{
+	(void)arg;
+	kprintf("%s\n", line);
+}

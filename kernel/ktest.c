@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktest.c - kernel tests, chosen with "ktest=NAME" on the command line
+ * (QEMU -append). The verdict leaves through power_exit(): QEMU's exit
+ * status on virt (test device), the "ktest: PASS" console line elsewhere.
+ * tests/kernel/meson.build registers each one.
+ */
+#include <sv39/sv39.h>
+
+#include "cpu.h"
+#include "exit.h"
+#include "fdt.h"
+#include "kernel.h"
+#include "platform.h"
+#include "probe.h"
+#include "riscv.h"
+
+struct ktest {
+	const char *name;
+	int (*fn)(void); /* 0: pass */
+	const char *what;
+};
+
+static const struct ktest *current;
+
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			kprintf("ktest: check failed at %s:%d: %s\n", __FILE__, \
+				__LINE__, #cond);                          \
+			return 1;                                          \
+		}                                                          \
+	} while (0)
+
+/* Wait up to secs seconds (interrupts on) for cond to hold. */
+#define WAIT_FOR(cond, secs)                                                   \
+	__extension__({                                                                   \
+		uint64_t deadline_ = rdtime() + (secs) * timebase_hz();        \
+		while (!(cond) && rdtime() < deadline_)                        \
+			wfi();                                                 \
+		(cond);                                                        \
+	})
+
+static int
+all_ticked(uint64_t n)
+{
+	for (int i = 0; i < ncpu; i++)
+		if (!cpus[i].online || cpus[i].ticks < n)
+			return 0;
+	return 1;
+}
+
+/* Every hart the device tree lists is online on the global table and ticking. */
+static int
+test_boot(void)
+{
+	CHECK(smp_online_count() == ncpu);
+	CHECK(WAIT_FOR(all_ticked(5), 10));
+	for (int i = 0; i < ncpu; i++)
+		kprintf("ktest: hart %lu online, %lu timer ticks\n", cpus[i].hartid,
+			cpus[i].ticks);
+	CHECK(csr_read(satp) == kvm_satp);
+	return 0;
+}
+
+static int
+flags_of(uint64_t va, uint64_t *flags)
+{
+	return sv39_translate(&kvm_space, va, NULL, flags, NULL);
+}
+
+#define PERMS (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U)
+
+static const char rodata_probe[] = "read-only";
+static uint64_t data_probe = 1;
+
+static int
+count_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	(void)leaf;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+/* The global table: well formed, W^X, and each region with its permissions. */
+static int
+test_wx(void)
+{
+	uint64_t f, n = 0;
+
+	CHECK(sv39_check(&kvm_space) == 0);
+	CHECK(kvm_check_wx(&kvm_space) == 0);
+	CHECK(flags_of((uint64_t)test_wx, &f) == 0 && (f & PERMS) == (SV39_PTE_R | SV39_PTE_X));
+	CHECK((f & SV39_PTE_G) && (f & SV39_PTE_V));
+	CHECK(flags_of((uint64_t)rodata_probe, &f) == 0 && (f & PERMS) == SV39_PTE_R);
+	CHECK(flags_of((uint64_t)&data_probe, &f) == 0 &&
+	      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
+	/* The image's alias in the direct map is not writable either. */
+	CHECK(flags_of((uint64_t)pa_to_kva(kimage_to_pa((const void *)(uint64_t)test_wx)), &f) == 0 &&
+	      (f & PERMS) == SV39_PTE_R);
+	CHECK(flags_of((uint64_t)pa_to_kva(kimage_to_pa(&data_probe)), &f) == 0 &&
+	      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
+	CHECK(flags_of((uint64_t)pa_to_kva(plat.uart.base), &f) == 0 &&
+	      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
+	/* MMIO is strongly ordered I/O only where every hart has Svpbmt. */
+	CHECK((f & SV39_PTE_PBMT_MASK) == (plat.svpbmt ? SV39_PTE_PBMT_IO : 0));
+	CHECK(flags_of((uint64_t)&data_probe, &f) == 0 && !(f & SV39_PTE_PBMT_MASK));
+	for (int i = 0; i < ncpu; i++) {
+		CHECK(flags_of(cpus[i].kstack_guard, &f) == SV39_ENOENT);
+		CHECK(flags_of(cpus[i].kstack_lo, &f) == 0 &&
+		      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
+	}
+	/* docs/kernel.md: the layout keeps the table at 8 pages up to 4 GiB. */
+	kprintf("ktest: the global table has %lu page-table pages\n", kvm_table_pages());
+	CHECK(kvm_table_pages() <= 8);
+	/* Nothing in the lower half: that is the processes'. */
+	CHECK(sv39_for_each(&kvm_space, 0, SV39_LOW_END, count_leaf, &n) == 0 && n == 0);
+	kprintf("ktest: global table well formed, W^X, per-region permissions as designed%s\n",
+		plat.svpbmt ? ", MMIO with Svpbmt IO" : "");
+	return 0;
+}
+
+/* A store that must fault: reported by the trap handler, not ignored. */
+static int
+expect_fault(const char *what, struct probe_result r, uint64_t cause, uint64_t va)
+{
+	kprintf("ktest: %s at %lx: %s (scause %lu, stval %lx)\n", what, va,
+		r.cause ? "fault reported" : "NO FAULT", r.cause, mycpu()->probe_stval);
+	return r.cause == cause && mycpu()->probe_stval == va ? 0 : 1;
+}
+
+static const uint32_t ret_insn = 0x00008067; /* jalr x0, 0(ra) */
+static uint32_t data_ret_insn = 0x00008067;
+
+/* Kernel text, rodata and their alias refuse writes; data refuses fetches. */
+static int
+test_textwrite(void)
+{
+	uint64_t text = (uint64_t)test_textwrite;
+	uint64_t alias = (uint64_t)pa_to_kva(kimage_to_pa((const void *)text));
+	int bad = 0;
+
+	probe_arm();
+	bad |= expect_fault("store to kernel text", probe_sd(text, 0), EXC_STORE_PAGE_FAULT, text);
+	bad |= expect_fault("store to the text's direct-map alias", probe_sd(alias, 0),
+			    EXC_STORE_PAGE_FAULT, alias);
+	bad |= expect_fault("store to rodata", probe_sd((uint64_t)&ret_insn, 0),
+			    EXC_STORE_PAGE_FAULT, (uint64_t)&ret_insn);
+	bad |= expect_fault("fetch from data", probe_exec((uint64_t)&data_ret_insn),
+			    EXC_INSN_PAGE_FAULT, (uint64_t)&data_ret_insn);
+	bad |= expect_fault("fetch from the direct map",
+			    probe_exec((uint64_t)pa_to_kva(kimage_to_pa(&data_ret_insn))),
+			    EXC_INSN_PAGE_FAULT, (uint64_t)pa_to_kva(kimage_to_pa(&data_ret_insn)));
+	probe_disarm();
+	CHECK(*(volatile uint32_t *)text != 0);
+	return bad;
+}
+
+static int guard_expected;
+
+/* Deep enough to run any 16 KiB stack into its guard page. */
+static int __attribute__((noinline))
+recurse(volatile int n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	if (n > 1000000)
+		return pad[0];
+	return recurse(n + 1) + pad[0];
+}
+
+/* trap.c: the kernel stack overflowed into its guard page. */
+int
+ktest_stack_overflow(uint64_t stval)
+{
+	if (!guard_expected)
+		return 0;
+	kprintf("ktest: overflow into the guard page at %lx reported\n", stval);
+	kprintf("ktest: PASS guard\n");
+	return 1;
+}
+
+static int
+test_guard(void)
+{
+	guard_expected = 1;
+	kprintf("ktest: recursing on hart %lu's stack %lx..%lx, guard %lx\n",
+		mycpu()->hartid, mycpu()->kstack_lo, mycpu()->kstack_hi,
+		mycpu()->kstack_guard);
+	recurse(0);
+	kprintf("ktest: the recursion returned: no guard page?\n");
+	return 1;
+}
+
+/* Have every other hart load va; 0 if they all read want. */
+static int
+others_read(uint64_t va, uint64_t want)
+{
+	int bad = 0;
+
+	for (int i = 1; i < ncpu; i++) {
+		cpus[i].mbox_val = 0;
+		__sync_synchronize();
+		cpus[i].mbox_va = va;
+		if (!WAIT_FOR(cpus[i].mbox_va == 0, 5)) {
+			kprintf("ktest: hart %lu did not answer\n", cpus[i].hartid);
+			return 1;
+		}
+		if (cpus[i].mbox_val != want) {
+			kprintf("ktest: hart %lu read %lx at %lx, expected %lx: stale TLB\n",
+				cpus[i].hartid, cpus[i].mbox_val, va, want);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/*
+ * A change to the global table reaches the other harts' TLBs: they cache
+ * va -> frame A, the boot hart remaps va to frame B (libsv39 calls our
+ * flush_tlb: local sfence.vma + SBI RFENCE), and they must read B.
+ */
+static int
+test_rfence(void)
+{
+	uint64_t va = (uint64_t)_kstack_region + (NCPU + 1) * (KSTACK_PAGES + 1) * PAGE_SIZE;
+	uint64_t a = kalloc(), b = kalloc();
+	uint64_t perm = SV39_PTE_R | SV39_PTE_W | SV39_PTE_G;
+	int bad = 0;
+
+	CHECK(ncpu > 1 && a && b);
+	*(uint64_t *)pa_to_kva(a) = 0xaaaa;
+	*(uint64_t *)pa_to_kva(b) = 0xbbbb;
+	CHECK(sv39_map(&kvm_space, va, a, PAGE_SIZE, perm, 0) == 0);
+	bad |= others_read(va, 0xaaaa);
+	for (int round = 0; round < 10 && !bad; round++) {
+		uint64_t pa = round % 2 ? a : b, want = round % 2 ? 0xaaaa : 0xbbbb;
+
+		CHECK(sv39_map(&kvm_space, va, pa, PAGE_SIZE, perm, SV39_MAP_REPLACE) == 0);
+		bad |= others_read(va, want);
+	}
+	CHECK(sv39_unmap(&kvm_space, va, PAGE_SIZE, 0) == 0);
+	kfree(a);
+	kfree(b);
+	if (!bad)
+		kprintf("ktest: %d other hart(s) saw each of 10 remaps\n", ncpu - 1);
+	return bad;
+}
+
+/* Registered should_fail: proves a failing test is seen failing. */
+static int
+test_fail(void)
+{
+	kprintf("ktest: this test fails on purpose\n");
+	return 1;
+}
+
+/* The allocator hands out every free page once, zeroed, and takes them back. */
+static int
+test_kalloc(void)
+{
+	uint64_t before = kalloc_nfree(), n = 0, head = 0, pa;
+
+	kprintf("ktest: %lu free pages\n", before);
+	/* Contiguous blocks come from untouched memory: test them first. */
+	pa = kalloc_contig(2UL << 20, 2UL << 20);
+	CHECK(pa && !(pa & ((2UL << 20) - 1)) && kalloc_nfree() == before - 512);
+	kfree_contig(pa, 2UL << 20);
+	CHECK(kalloc_nfree() == before);
+	while ((pa = kalloc()) != 0) {
+		uint64_t *p = pa_to_kva(pa);
+
+		CHECK(p[0] == 0 && p[511] == 0);
+		p[0] = head; /* chain them through themselves */
+		head = pa;
+		n++;
+	}
+	kprintf("ktest: allocated %lu pages until empty\n", n);
+	CHECK(n == before && kalloc_nfree() == 0);
+	while (head) {
+		pa = head;
+		head = *(uint64_t *)pa_to_kva(pa);
+		kfree(pa);
+	}
+	CHECK(kalloc_nfree() == before);
+	return 0;
+}
+
+/* Parse a corrupted copy of the device tree; the error must name the fault. */
+static int
+fdt_corrupt(const char *what, uint64_t size, void (*corrupt)(uint8_t *blob),
+	    const char *expect)
+{
+	uint64_t pa = kalloc_contig(ALIGN_UP(size, PAGE_SIZE), PAGE_SIZE);
+	static struct platform p;
+	uint8_t *copy;
+	const char *err;
+
+	if (!pa)
+		return 1;
+	copy = pa_to_kva(pa);
+	memcpy(copy, pa_to_kva(plat.fdt.base), size);
+	corrupt(copy);
+	err = platform_parse(&p, copy, pa, plat.hartid[0]);
+	kprintf("ktest: fdt with %s: %s\n", what, err ? err : "(accepted)");
+	kfree_contig(pa, ALIGN_UP(size, PAGE_SIZE));
+	return !err || !strstr(err, expect);
+}
+
+/* The value of /memory's prop in a writable copy. */
+static uint8_t *
+memory_prop(uint8_t *blob, const char *prop, int *len)
+{
+	struct fdt f;
+	int c;
+
+	if (fdt_open(&f, blob, plat.fdt.size))
+		return NULL;
+	for (c = fdt_first_child(&f, fdt_root(&f)); c >= 0; c = fdt_next_sibling(&f, c))
+		if (!strncmp(fdt_name(&f, c), "memory", 6))
+			return (uint8_t *)fdt_prop(&f, c, prop, len);
+	return NULL;
+}
+
+static void
+bad_magic(uint8_t *blob)
+{
+	blob[0] ^= 0xff;
+}
+
+static void
+no_memory(uint8_t *blob)
+{
+	int len;
+	uint8_t *v = memory_prop(blob, "device_type", &len);
+
+	if (v)
+		v[0] = 'x';
+}
+
+static void
+bad_memory_reg(uint8_t *blob)
+{
+	int len;
+	uint8_t *v = memory_prop(blob, "reg", &len);
+
+	if (v)
+		v[-5] = 12; /* the length's low byte: 12 is no whole entry */
+}
+
+static void
+small_totalsize(uint8_t *blob)
+{
+	blob[4] = blob[5] = blob[6] = 0;
+	blob[7] = 64;
+}
+
+static void
+no_timebase(uint8_t *blob)
+{
+	uint8_t *s = (uint8_t *)strstr((char *)blob + 40, "timebase-frequency");
+	struct fdt f;
+
+	/* Rename it in the strings block, past the structure block. */
+	if (!fdt_open(&f, blob, plat.fdt.size)) {
+		for (uint64_t o = f.off_strings; o + 18 < f.off_strings + f.size_strings; o++)
+			if (!memcmp(blob + o, "timebase-frequency", 18)) {
+				s = blob + o;
+				break;
+			}
+		if (s)
+			s[0] = 'T';
+	}
+}
+
+static int
+test_fdtbad(void)
+{
+	uint64_t size = plat.fdt.size;
+	int bad = 0;
+
+	bad |= fdt_corrupt("a bad magic", size, bad_magic, "magic");
+	bad |= fdt_corrupt("no memory node", size, no_memory, "no /memory");
+	bad |= fdt_corrupt("a 12-byte /memory reg", size, bad_memory_reg, "");
+	bad |= fdt_corrupt("totalsize 64", size, small_totalsize, "outside the blob");
+	bad |= fdt_corrupt("no timebase-frequency", size, no_timebase, "timebase");
+	return bad;
+}
+
+static const struct ktest ktests[] = {
+	{ "boot", test_boot, "all harts online on the global table, ticking" },
+	{ "wx", test_wx, "sv39_check, W^X and per-region permissions" },
+	{ "textwrite", test_textwrite, "writes to text/rodata, fetch from data fault" },
+	{ "rfence", test_rfence, "other harts see a remap of the global table" },
+	{ "guard", test_guard, "kernel stack overflow hits the guard page" },
+	{ "kalloc", test_kalloc, "every free page once, zeroed, and back" },
+	{ "fdtbad", test_fdtbad, "a corrupt device tree gives a clear error" },
+	{ "mmudiff", ktest_mmudiff, "libsv39's translation vs QEMU's MMU" },
+	{ "fail", test_fail, "fails on purpose (registered should_fail)" },
+};
+
+/* The value of "key=" in the command line, copied into buf. */
+static int
+bootarg(const char *args, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = args; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = 0;
+
+			for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
+				buf[n++] = *p;
+			buf[n] = '\0';
+			return 1;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+void
+ktest_run(const char *bootargs)
+{
+	char name[32];
+
+	if (!bootarg(bootargs, "ktest", name, sizeof(name))) {
+		kprintf("boot: up; no ktest= given, idling (processes come later)\n");
+		for (;;)
+			wfi();
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ktests); i++) {
+		if (strcmp(ktests[i].name, name))
+			continue;
+		current = &ktests[i];
+		kprintf("ktest: %s: %s\n", current->name, current->what);
+		if (current->fn()) {
+			kprintf("ktest: FAIL %s\n", current->name);
+			power_exit(EXIT_KTEST);
+		}
+		kprintf("ktest: PASS %s\n", current->name);
+		power_exit(EXIT_PASS);
+	}
+	kprintf("ktest: no test named \"%s\"; the tests are:", name);
+	for (size_t i = 0; i < ARRAY_SIZE(ktests); i++)
+		kprintf(" %s", ktests[i].name);
+	kprintf("\n");
+	power_exit(EXIT_NO_KTEST);
+}

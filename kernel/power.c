@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * power.c - ending a run. On virt, QEMU's SiFive test device ("finisher")
+ * at 0x100000 exits QEMU: writing 0x5555 exits with status 0, 0x3333 |
+ * code << 16 with status code. Elsewhere (sifive_u), and if that write
+ * somehow returns, the SBI system reset ends the run; its reason does not
+ * reach QEMU's exit status, so the console line printed first is what a
+ * test runner reads there.
+ */
+#include "cpu.h"
+#include "exit.h"
+#include "kernel.h"
+#include "riscv.h"
+#include "sbi.h"
+
+static volatile uint32_t *testdev = BOARD_TESTDEV_PA ?
+	(volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_TESTDEV_PA) : NULL;
+
+/* The device tree's test device (pa 0: none); mapped in the direct map. */
+void
+power_set_testdev(uint64_t pa)
+{
+	testdev = pa ? (volatile uint32_t *)pa_to_kva(pa) : NULL;
+}
+
+void
+power_exit(int code)
+{
+	intr_off();
+	kprintf("exit: code %d\n", code);
+	if (testdev)
+		*testdev = code ? TESTDEV_FAIL | ((uint32_t)code << 16) : TESTDEV_PASS;
+	sbi_system_reset(SBI_SRST_SHUTDOWN,
+			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
+	sbi_system_reset(SBI_SRST_COLD_REBOOT,
+			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
+	for (;;)
+		wfi();
+}
+
+void
+panic(const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (mycpu())
+		kprintf("panic (hart %lu): %s\n", mycpu()->hartid, buf);
+	else
+		kprintf("panic (boot): %s\n", buf);
+	power_exit(EXIT_PANIC);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smp.c - starting the other harts with SBI HSM. Each starts at
+ * secondary_entry (entry.S) with the MMU off and a1 = its struct cpu;
+ * it turns on paging on the global table and its own kernel stack, then
+ * reports online. A hart that does not come up within a second fails the
+ * boot: a test that asked for N harts must get N.
+ */
+#include "cpu.h"
+#include "exit.h"
+#include "kernel.h"
+#include "riscv.h"
+#include "sbi.h"
+
+extern char secondary_entry[];
+
+void
+smp_start_others(void)
+{
+	if (ncpu > 1 && !sbi_has_hsm) {
+		kprintf("smp: the firmware has no SBI HSM: cannot start %d hart(s)\n",
+			ncpu - 1);
+		power_exit(EXIT_SMP);
+	}
+	for (int i = 1; i < ncpu; i++) {
+		struct cpu *c = &cpus[i];
+		long err = sbi_hart_start(c->hartid, kimage_to_pa(secondary_entry),
+					  (uint64_t)c);
+		uint64_t deadline = rdtime() + timebase_hz();
+
+		if (err) {
+			kprintf("smp: SBI hart_start(%lu) failed: %ld\n", c->hartid, err);
+			power_exit(EXIT_SMP);
+		}
+		while (!c->online)
+			if (rdtime() > deadline) {
+				kprintf("smp: hart %lu did not come up\n", c->hartid);
+				power_exit(EXIT_SMP);
+			}
+	}
+}
+
+/* Online harts other than this one, as an SBI hart mask (base 0). */
+uint64_t
+smp_online_mask_others(void)
+{
+	struct cpu *me = mycpu();
+	uint64_t mask = 0;
+
+	for (int i = 0; i < ncpu; i++)
+		if (cpus[i].online && &cpus[i] != me)
+			mask |= 1UL << cpus[i].hartid;
+	return mask;
+}
+
+int
+smp_online_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < ncpu; i++)
+		n += cpus[i].online;
+	return n;
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trap.c - what to do with a trap (trapvec.S saved the registers).
+ *
+ *   S-mode timer interrupt   count a tick, ask SBI for the next one
+ *   kernel stack overflow    trapvec.S moved us to the emergency stack:
+ *                            report (a ktest may expect it), never return
+ *   fault in a probe         probe.c records it and resumes (tests only)
+ *   anything from U-mode     only the U-mode probe runs there for now
+ *   anything else            panic with scause, sepc, stval
+ */
+#include "cpu.h"
+#include "exit.h"
+#include "kernel.h"
+#include "probe.h"
+#include "riscv.h"
+#include "sbi.h"
+
+#define TICK_HZ 100
+
+extern char trap_vector[];
+
+static uint64_t
+tick_interval(void)
+{
+	return timebase_hz() / TICK_HZ;
+}
+
+/* This hart takes its traps here from now on; sscratch = tp = its cpu. */
+void
+trap_init_hart(void)
+{
+	csr_write(sscratch, (uint64_t)mycpu());
+	csr_write(stvec, (uint64_t)trap_vector);
+}
+
+void
+timer_start(void)
+{
+	sbi_set_timer(rdtime() + tick_interval());
+	csr_set(sie, SIE_STIE);
+}
+
+static void
+timer_tick(void)
+{
+	mycpu()->ticks++;
+	sbi_set_timer(rdtime() + tick_interval());
+}
+
+static const char *
+cause_name(uint64_t cause)
+{
+	static const char *const names[] = {
+		[EXC_INSN_MISALIGNED] = "instruction address misaligned",
+		[EXC_INSN_ACCESS] = "instruction access fault",
+		[EXC_ILLEGAL_INSN] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[4] = "load address misaligned",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[6] = "store address misaligned",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_ECALL_U] = "ecall from U-mode",
+		[9] = "ecall from S-mode",
+		[EXC_INSN_PAGE_FAULT] = "instruction page fault",
+		[EXC_LOAD_PAGE_FAULT] = "load page fault",
+		[EXC_STORE_PAGE_FAULT] = "store page fault",
+	};
+
+	if (cause < ARRAY_SIZE(names) && names[cause])
+		return names[cause];
+	return "unknown exception";
+}
+
+static void __attribute__((noreturn))
+trap_panic(struct trapframe *tf, const char *why)
+{
+	kprintf("trap: %s on hart %lu: scause %lx (%s) sepc %lx stval %lx\n"
+		"trap: ra %lx sp %lx sstatus %lx\n",
+		why, mycpu()->hartid, tf->scause, cause_name(tf->scause), tf->sepc,
+		tf->stval, tf->ra, tf->sp, tf->sstatus);
+	power_exit(EXIT_PANIC);
+}
+
+/*
+ * Running on the emergency stack: the kernel stack ran into its guard page.
+ * Nothing below the overflow can be resumed.
+ */
+static void __attribute__((noreturn))
+stack_overflow(struct trapframe *tf)
+{
+	struct cpu *c = mycpu();
+	int in_guard = tf->stval >= c->kstack_guard &&
+		       tf->stval < c->kstack_guard + PAGE_SIZE;
+
+	kprintf("trap: kernel stack overflow on hart %lu: %s at %lx (%s guard page "
+		"%lx), sp %lx, sepc %lx\n",
+		c->hartid, cause_name(tf->scause), tf->stval, in_guard ? "in the" : "NOT in the",
+		c->kstack_guard, tf->sp, tf->sepc);
+	if (in_guard && ktest_stack_overflow(tf->stval))
+		power_exit(EXIT_PASS);
+	trap_panic(tf, "kernel stack overflow");
+}
+
+void trap_handler(struct trapframe *tf); /* trapvec.S */
+
+void
+trap_handler(struct trapframe *tf)
+{
+	struct cpu *c = mycpu();
+	uint64_t cause = tf->scause;
+
+	if (cause & SCAUSE_INTR) {
+		if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
+			timer_tick();
+		else
+			trap_panic(tf, "unexpected interrupt");
+		return;
+	}
+	if (c->overflow)
+		stack_overflow(tf);
+	if (probe_trap(tf))
+		return;
+	trap_panic(tf, (tf->sstatus & SSTATUS_SPP) ? "kernel trap" : "user trap");
+}
