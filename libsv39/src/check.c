@@ -6,8 +6,7 @@
 #include "internal.h"
 
 /* Bits the spec reserves in a non-leaf entry (it must keep them clear). */
-#define NONLEAF_RESERVED (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_N | \
-			  SV39_PTE_PBMT_MASK)
+#define NONLEAF_RESERVED (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_N | SV39_PTE_PBMT_MASK)
 
 static int
 check_table(const struct sv39_space *s, const sv39_pte_t *table, unsigned level)

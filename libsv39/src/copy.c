@@ -27,8 +27,7 @@ user_range_check(sv39_va_t va, uint64_t len)
  * bytes of it follow va.
  */
 static int
-user_leaf(const struct sv39_space *s, sv39_va_t va, uint64_t need,
-	  sv39_pa_t *pa, uint64_t *avail)
+user_leaf(const struct sv39_space *s, sv39_va_t va, uint64_t need, sv39_pa_t *pa, uint64_t *avail)
 {
 	uint64_t flags, size;
 	int err = sv39_translate(s, va, pa, &flags, &size);
@@ -45,8 +44,7 @@ user_leaf(const struct sv39_space *s, sv39_va_t va, uint64_t need,
 
 /* Is every byte of [va, va + len) mapped with U and need? */
 static int
-user_range_allows(const struct sv39_space *s, sv39_va_t va, uint64_t len,
-		  uint64_t need)
+user_range_allows(const struct sv39_space *s, sv39_va_t va, uint64_t len, uint64_t need)
 {
 	while (len) {
 		sv39_pa_t pa;
@@ -65,8 +63,7 @@ user_range_allows(const struct sv39_space *s, sv39_va_t va, uint64_t len,
 
 /* Copy between user range va and a kernel buffer, already checked. */
 static void
-user_copy(const struct sv39_space *s, sv39_va_t va, uint8_t *kbuf, uint64_t len,
-	  bool to_user)
+user_copy(const struct sv39_space *s, sv39_va_t va, uint8_t *kbuf, uint64_t len, bool to_user)
 {
 	while (len) {
 		sv39_pa_t pa;
@@ -109,8 +106,7 @@ sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t len)
 }
 
 int
-sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src,
-	      uint64_t len)
+sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64_t len)
 {
 	int err;
 
@@ -126,8 +122,7 @@ sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src,
 }
 
 int
-sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src,
-		 uint64_t max)
+sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max)
 {
 	if (max == 0)
 		return SV39_EINVAL;
@@ -142,8 +137,8 @@ sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src,
 		if (err)
 			return err;
 		uint64_t in_page = SV39_PAGE_SIZE - (pa & (SV39_PAGE_SIZE - 1));
-		const char *p = (const char *)s->ops->phys_to_virt(
-			s->ctx, pa & ~(SV39_PAGE_SIZE - 1));
+		const char *p =
+			(const char *)s->ops->phys_to_virt(s->ctx, pa & ~(SV39_PAGE_SIZE - 1));
 
 		p += pa & (SV39_PAGE_SIZE - 1);
 		for (uint64_t i = 0; i < in_page && copied < max; i++) {

@@ -73,8 +73,8 @@ struct dump_args {
 };
 
 static void
-vmprint_table(const struct sv39_space *s, struct dump_args *d,
-	      const sv39_pte_t *table, unsigned level)
+vmprint_table(const struct sv39_space *s, struct dump_args *d, const sv39_pte_t *table,
+	      unsigned level)
 {
 	unsigned depth = SV39_ROOT_LEVEL - level + 1;
 
@@ -189,15 +189,17 @@ ranges_leaf(void *arg, const struct sv39_leaf *leaf)
 
 	r->leaves++;
 	if (run->open && run->level == leaf->level && run->flags == flags &&
-	    run->last + 1 == leaf->va &&
-	    run->pa + (run->last - run->va + 1) == leaf->pa) {
+	    run->last + 1 == leaf->va && run->pa + (run->last - run->va + 1) == leaf->pa) {
 		run->last = leaf->va + (leaf->size - 1);
 		return 0;
 	}
 	run_emit(r);
-	*run = (struct run){ .open = true, .va = leaf->va,
-			     .last = leaf->va + (leaf->size - 1), .pa = leaf->pa,
-			     .level = leaf->level, .flags = flags };
+	*run = (struct run){ .open = true,
+			     .va = leaf->va,
+			     .last = leaf->va + (leaf->size - 1),
+			     .pa = leaf->pa,
+			     .level = leaf->level,
+			     .flags = flags };
 	return 0;
 }
 
@@ -242,8 +244,8 @@ dump_ranges(const struct sv39_space *s, struct dump_args *d)
 }
 
 int
-sv39_dump(const struct sv39_space *s, unsigned style,
-	  void (*out)(void *arg, const char *line), void *arg)
+sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg, const char *line),
+	  void *arg)
 {
 	struct dump_args d;
 

@@ -9,19 +9,19 @@
 #include "internal.h"
 
 struct harvest_args {
-	sv39_va_t va;	/* first page of the whole range: bitmap bit 0 */
+	sv39_va_t va; /* first page of the whole range: bitmap bit 0 */
 	uint64_t bit;
 	uint64_t *bitmap;
 	int found;
 };
 
 static int
-harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table,
-		unsigned level, sv39_va_t va, sv39_va_t last)
+harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned level, sv39_va_t va,
+		sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = table[sl.i];
 		int err;
 
@@ -29,8 +29,7 @@ harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table,
 			return SV39_EBUSY;
 		if (level > 1 && pte_table(e)) {
 			/* Borrowed marks live in level-2 and level-1 entries only. */
-			err = harvest_prepare(s, next_table(s, e), level - 1, sl.va,
-					      sl.last);
+			err = harvest_prepare(s, next_table(s, e), level - 1, sl.va, sl.last);
 			if (err)
 				return err;
 		}
@@ -46,17 +45,16 @@ bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 }
 
 static void
-harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table,
-	      unsigned level, sv39_va_t va, sv39_va_t last)
+harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, unsigned level,
+	      sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 
 		if (pte_table(*slot) && level > 0) {
-			harvest_apply(t, h, next_table(t->s, *slot), level - 1,
-				      sl.va, sl.last);
+			harvest_apply(t, h, next_table(t->s, *slot), level - 1, sl.va, sl.last);
 			continue;
 		}
 		if (!pte_leaf(*slot) || !(*slot & h->bit))
@@ -74,8 +72,7 @@ harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table,
 }
 
 int
-sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit,
-	     uint64_t *bitmap)
+sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit, uint64_t *bitmap)
 {
 	struct harvest_args h = { .va = va, .bit = bit, .bitmap = bitmap };
 	sv39_pte_t *root;

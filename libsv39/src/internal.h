@@ -50,8 +50,7 @@ pte_index(sv39_va_t va, unsigned level)
 static inline sv39_va_t
 va_canon(sv39_va_t va)
 {
-	return (sv39_va_t)((int64_t)(va << (64 - SV39_VA_BITS)) >>
-			   (64 - SV39_VA_BITS));
+	return (sv39_va_t)((int64_t)(va << (64 - SV39_VA_BITS)) >> (64 - SV39_VA_BITS));
 }
 
 static inline bool
@@ -149,15 +148,15 @@ int sv39_perm_check(uint64_t perm);
 
 struct sv39_txn {
 	struct sv39_space *s;
-	unsigned need;		/* tables the apply step will take */
-	sv39_pa_t reserve;	/* reserved zeroed tables, linked through word 0 */
+	unsigned need;	   /* tables the apply step will take */
+	sv39_pa_t reserve; /* reserved zeroed tables, linked through word 0 */
 	unsigned reserved;
-	bool changed;		/* a valid entry was changed or removed */
-	bool flush_all;		/* a table pointer was removed: flush everything */
+	bool changed;		      /* a valid entry was changed or removed */
+	bool flush_all;		      /* a table pointer was removed: flush everything */
 	sv39_va_t flush_lo, flush_hi; /* span to flush, inclusive */
-	bool zombies;		/* zombie entries in [zva, zlast] await reclaim */
+	bool zombies;		      /* zombie entries in [zva, zlast] await reclaim */
 	sv39_va_t zva, zlast;
-	bool free_frames;	/* zombie leaves' frames go to free_frame */
+	bool free_frames; /* zombie leaves' frames go to free_frame */
 	/* whole subtrees cut loose by an overwrite, freed after the flush */
 	struct {
 		sv39_pa_t pa;
@@ -171,8 +170,8 @@ int sv39_txn_reserve(struct sv39_txn *t);
 sv39_pa_t sv39_txn_take(struct sv39_txn *t);
 void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
 void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
-void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level,
-		       sv39_va_t va, sv39_va_t last);
+void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
+			    sv39_va_t last);
 void sv39_txn_finish(struct sv39_txn *t);
 
 /*
@@ -254,10 +253,9 @@ slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
 }
 
 /* for (each slot sl of a level-(level) table in [va, last]); continue works. */
-#define for_each_slot(sl, level, va, last)                                     \
-	for (bool more_ = (slot_set(&(sl), (level), (va), (last)), true);      \
-	     more_;                                                            \
-	     more_ = (sl).last != (last) &&                                    \
+#define for_each_slot(sl, level, va, last)                                       \
+	for (bool more_ = (slot_set(&(sl), (level), (va), (last)), true); more_; \
+	     more_ = (sl).last != (last) &&                                      \
 		     (slot_set(&(sl), (level), (sl).last + 1, (last)), true))
 
 /* split.c */
@@ -265,6 +263,6 @@ void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
 bool sv39_table_is_empty(const sv39_pte_t *table);
 bool sv39_table_has_borrowed(const sv39_pte_t *table);
 void sv39_free_subtree(const struct sv39_space *s, sv39_pa_t table, unsigned level,
-		  bool free_frames);
+		       bool free_frames);
 
 #endif /* SV39_INTERNAL_H */

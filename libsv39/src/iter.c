@@ -10,12 +10,12 @@ struct iter_args {
 };
 
 static int
-iter_table(const struct sv39_space *s, const struct iter_args *it,
-	   const sv39_pte_t *table, unsigned level, sv39_va_t va, sv39_va_t last)
+iter_table(const struct sv39_space *s, const struct iter_args *it, const sv39_pte_t *table,
+	   unsigned level, sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = table[sl.i];
 		int ret;
 
@@ -29,8 +29,7 @@ iter_table(const struct sv39_space *s, const struct iter_args *it,
 			leaf.level = level;
 			ret = it->fn(it->arg, &leaf);
 		} else if (pte_table(e) && level > 0) {
-			ret = iter_table(s, it, next_table(s, e), level - 1, sl.va,
-					 sl.last);
+			ret = iter_table(s, it, next_table(s, e), level - 1, sl.va, sl.last);
 		} else {
 			continue;
 		}

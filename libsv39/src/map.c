@@ -13,9 +13,9 @@
 #define MAP_FLAGS (SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE)
 
 struct map_args {
-	sv39_va_t va;	/* start of the whole range */
-	sv39_pa_t pa;	/* its physical address */
-	uint64_t bits;	/* leaf bits: perm | V (| A | D) */
+	sv39_va_t va;  /* start of the whole range */
+	sv39_pa_t pa;  /* its physical address */
+	uint64_t bits; /* leaf bits: perm | V (| A | D) */
 	unsigned flags;
 };
 
@@ -40,8 +40,8 @@ map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
  * v is the table as it is, or as it will be (empty, or a split superpage).
  */
 static int
-map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
-	    unsigned level, sv39_va_t va, sv39_va_t last)
+map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigned level,
+	    sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
@@ -59,7 +59,7 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
 		return 0;
 	}
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = view_get(v, sl.i, level);
 		bool fits = map_leaf_fits(m, &sl, level);
 		int err;
@@ -79,8 +79,7 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
 		 * mapping; a fitting slot needs no table further down, so the
 		 * count is right for both.
 		 */
-		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va,
-				  sl.last);
+		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va, sl.last);
 		if (err)
 			return err;
 	}
@@ -89,8 +88,8 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v,
 
 /* Fill the level-0 slots for [va, last]: the hot loop of a 4 KiB map. */
 static void
-map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
-	      sv39_va_t va, sv39_va_t last)
+map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, sv39_va_t va,
+	      sv39_va_t last)
 {
 	unsigned i0 = pte_index(va, 0), n = pte_index(last, 0) - i0 + 1;
 	sv39_pte_t first = sv39_pte_make(map_pa(m, va), m->bits);
@@ -103,8 +102,8 @@ map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 
 			if (pte_valid(old) && old != e)
 				sv39_txn_changed(t, va + ((uint64_t)k << SV39_PAGE_SHIFT),
-					    va + ((uint64_t)k << SV39_PAGE_SHIFT) +
-						    SV39_PAGE_SIZE - 1);
+						 va + ((uint64_t)k << SV39_PAGE_SHIFT) +
+							 SV39_PAGE_SIZE - 1);
 			slot[k] = e;
 		}
 		return;
@@ -115,8 +114,8 @@ map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 
 /* Apply: cannot fail; takes exactly the tables map_prepare counted. */
 static void
-map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
-	  unsigned level, sv39_va_t va, sv39_va_t last)
+map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, unsigned level,
+	  sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
@@ -124,7 +123,7 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 		map_fill_ptes(t, m, table, va, last);
 		return;
 	}
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 
 		if (map_leaf_fits(m, &sl, level) &&
@@ -132,8 +131,8 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
 			if (pte_table(*slot)) /* freed after the flush */
-				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot),
-						       level - 1, sl.va, sl.last);
+				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot), level - 1, sl.va,
+						       sl.last);
 			else if (pte_valid(*slot) && *slot != e)
 				sv39_txn_changed(t, sl.va, sl.last);
 			*slot = e;
@@ -143,14 +142,13 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table,
 			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
 		else if (pte_leaf(*slot))
 			sv39_split_leaf(t, slot, level);
-		map_apply(t, m, next_table(t->s, *slot), level - 1, sl.va,
-			  sl.last);
+		map_apply(t, m, next_table(t->s, *slot), level - 1, sl.va, sl.last);
 	}
 }
 
 int
-sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size,
-	 uint64_t perm, unsigned flags)
+sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64_t perm,
+	 unsigned flags)
 {
 	struct map_args m = { .va = va, .pa = pa, .flags = flags };
 	sv39_pte_t *root;

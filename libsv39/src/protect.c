@@ -16,14 +16,14 @@ protect_pte(const struct protect_args *p, sv39_pte_t e)
 
 /* Every page mapped, nothing borrowed, every new leaf a valid perm set. */
 static int
-protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
-		unsigned level, sv39_va_t va, sv39_va_t last)
+protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v, unsigned level,
+		sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
 	if (level == 0 && v.leaf) /* a split superpage: checked at its level */
 		return 0;
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = view_get(v, sl.i, level);
 		int err;
 
@@ -39,8 +39,7 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 				continue;
 			t->need++; /* split at the range edge */
 		}
-		err = protect_prepare(t, p, view_child(t->s, e), level - 1,
-				      sl.va, sl.last);
+		err = protect_prepare(t, p, view_child(t->s, e), level - 1, sl.va, sl.last);
 		if (err)
 			return err;
 	}
@@ -48,12 +47,12 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 }
 
 static void
-protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table,
-	      unsigned level, sv39_va_t va, sv39_va_t last)
+protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table, unsigned level,
+	      sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 
 		if (pte_leaf(*slot) && sl.covered) {
@@ -67,14 +66,12 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 		}
 		if (pte_leaf(*slot))
 			sv39_split_leaf(t, slot, level);
-		protect_apply(t, p, next_table(t->s, *slot), level - 1, sl.va,
-			      sl.last);
+		protect_apply(t, p, next_table(t->s, *slot), level - 1, sl.va, sl.last);
 	}
 }
 
 int
-sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set,
-	     uint64_t clear)
+sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, uint64_t clear)
 {
 	struct protect_args p = { .set = set, .clear = clear };
 	sv39_pte_t *root;

@@ -34,9 +34,8 @@ mark_lent(struct sv39_space *s, sv39_va_t va)
  * when dst needs a level-1 table of its own there.
  */
 static int
-share_prepare_mega(const struct sv39_space *dst, const struct sv39_space *src,
-		   sv39_pte_t de, sv39_pte_t se, sv39_va_t va, sv39_va_t last,
-		   bool *need)
+share_prepare_mega(const struct sv39_space *dst, const struct sv39_space *src, sv39_pte_t de,
+		   sv39_pte_t se, sv39_va_t va, sv39_va_t last, bool *need)
 {
 	struct view dv = view_child(dst, de), sv = view_child(src, se);
 	bool any = false;
@@ -46,7 +45,7 @@ share_prepare_mega(const struct sv39_space *dst, const struct sv39_space *src,
 		return SV39_EBUSY;
 	if (pte_leaf(de))
 		return SV39_EEXIST;
-	for_each_slot(sl, 1, va, last) {
+	for_each_slot (sl, 1, va, last) {
 		sv39_pte_t s1 = view_get(sv, sl.i, 1);
 
 		if (pte_valid(view_get(dv, sl.i, 1)))
@@ -60,14 +59,13 @@ share_prepare_mega(const struct sv39_space *dst, const struct sv39_space *src,
 }
 
 static int
-share_prepare(struct sv39_txn *t, const struct sv39_space *src, sv39_va_t va,
-	      sv39_va_t last)
+share_prepare(struct sv39_txn *t, const struct sv39_space *src, sv39_va_t va, sv39_va_t last)
 {
 	const sv39_pte_t *droot = table_of(t->s, t->s->root);
 	const sv39_pte_t *sroot = table_of(src, src->root);
 	struct slot sl;
 
-	for_each_slot(sl, SV39_ROOT_LEVEL, va, last) {
+	for_each_slot (sl, SV39_ROOT_LEVEL, va, last) {
 		sv39_pte_t de = droot[sl.i], se = sroot[sl.i];
 		bool need = false;
 		int err;
@@ -77,8 +75,7 @@ share_prepare(struct sv39_txn *t, const struct sv39_space *src, sv39_va_t va,
 				return SV39_EEXIST;
 			/* No lending on of what src itself borrowed. */
 			if (pte_borrowed(se) ||
-			    (pte_table(se) &&
-			     sv39_table_has_borrowed(next_table(src, se))))
+			    (pte_table(se) && sv39_table_has_borrowed(next_table(src, se))))
 				return SV39_EBUSY;
 			continue;
 		}
@@ -92,13 +89,13 @@ share_prepare(struct sv39_txn *t, const struct sv39_space *src, sv39_va_t va,
 
 /* Share the 2 MiB slots [va, last] of one gigabyte; droot_e is dst's root entry. */
 static void
-share_apply_mega(struct sv39_txn *t, struct sv39_space *src, sv39_pte_t *droot_e,
-		 struct view sv, sv39_va_t va, sv39_va_t last)
+share_apply_mega(struct sv39_txn *t, struct sv39_space *src, sv39_pte_t *droot_e, struct view sv,
+		 sv39_va_t va, sv39_va_t last)
 {
 	sv39_pte_t *dl1 = NULL;
 	struct slot sl;
 
-	for_each_slot(sl, 1, va, last) {
+	for_each_slot (sl, 1, va, last) {
 		sv39_pte_t s1 = view_get(sv, sl.i, 1);
 
 		if (!pte_valid(s1))
@@ -121,7 +118,7 @@ share_apply(struct sv39_txn *t, struct sv39_space *src, sv39_va_t va, sv39_va_t 
 	const sv39_pte_t *sroot = table_of(src, src->root);
 	struct slot sl;
 
-	for_each_slot(sl, SV39_ROOT_LEVEL, va, last) {
+	for_each_slot (sl, SV39_ROOT_LEVEL, va, last) {
 		sv39_pte_t se = sroot[sl.i];
 
 		if (!pte_valid(se))
@@ -132,14 +129,12 @@ share_apply(struct sv39_txn *t, struct sv39_space *src, sv39_va_t va, sv39_va_t 
 				mark_lent(src, sl.va);
 			continue;
 		}
-		share_apply_mega(t, src, &droot[sl.i], view_child(src, se), sl.va,
-				 sl.last);
+		share_apply_mega(t, src, &droot[sl.i], view_child(src, se), sl.va, sl.last);
 	}
 }
 
 int
-sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va,
-	   uint64_t size)
+sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_t size)
 {
 	sv39_va_t last;
 	struct sv39_txn t;

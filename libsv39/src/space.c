@@ -9,8 +9,7 @@ sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
 {
 	sv39_pa_t root = 0;
 
-	if (!s || !ops || !ops->alloc_table || !ops->free_table ||
-	    !ops->phys_to_virt)
+	if (!s || !ops || !ops->alloc_table || !ops->free_table || !ops->phys_to_virt)
 		return SV39_EINVAL;
 	if (ops->alloc_table(ctx, &root) != 0)
 		return SV39_ENOMEM;
@@ -29,7 +28,7 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 	if (!s || !s->ops)
 		return;
 	sv39_free_subtree(s, s->root, SV39_ROOT_LEVEL,
-		     (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
+			  (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;
 	s->ops = NULL;
 }
@@ -37,7 +36,6 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 uint64_t
 sv39_satp(const struct sv39_space *s)
 {
-	return SV39_SATP_MODE_SV39 |
-	       ((uint64_t)s->asid << SV39_SATP_ASID_SHIFT) |
+	return SV39_SATP_MODE_SV39 | ((uint64_t)s->asid << SV39_SATP_ASID_SHIFT) |
 	       ((s->root >> SV39_PAGE_SHIFT) & SV39_SATP_PPN_MASK);
 }

@@ -28,12 +28,6 @@ sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level)
 bool
 sv39_table_is_empty(const sv39_pte_t *table)
 {
-	sv39_pte_t any = 0;
-
-	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
-		any |= table[i];
-	if (!(any & SV39_PTE_V))
-		return true;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
 		if (pte_valid(table[i]))
 			return false;
@@ -61,8 +55,7 @@ sv39_table_has_borrowed(const sv39_pte_t *table)
  * flush: the caller has made the subtree unreachable and flushed.
  */
 void
-sv39_free_subtree(const struct sv39_space *s, sv39_pa_t pa, unsigned level,
-	     bool free_frames)
+sv39_free_subtree(const struct sv39_space *s, sv39_pa_t pa, unsigned level, bool free_frames)
 {
 	sv39_pte_t *table = table_of(s, pa);
 
@@ -74,11 +67,9 @@ sv39_free_subtree(const struct sv39_space *s, sv39_pa_t pa, unsigned level,
 				continue;
 			if (e & SV39_PTE_LEAF_MASK) {
 				if (free_frames)
-					ops_free_frame(s, sv39_pte_pa(e),
-						       level_size(level));
+					ops_free_frame(s, sv39_pte_pa(e), level_size(level));
 			} else if (level > 0) {
-				sv39_free_subtree(s, sv39_pte_pa(e), level - 1,
-					     free_frames);
+				sv39_free_subtree(s, sv39_pte_pa(e), level - 1, free_frames);
 			}
 		}
 	}

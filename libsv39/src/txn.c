@@ -147,7 +147,7 @@ txn_drain_deferred(struct sv39_txn *t)
  */
 void
 sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
-		  sv39_va_t last)
+		       sv39_va_t last)
 {
 	if (t->ndefer == SV39_DEFER_MAX) {
 		txn_flush(t);
@@ -165,29 +165,25 @@ sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39
  * zero them. Runs after the flush, so no hart can still walk into them.
  */
 static void
-reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
-	sv39_va_t last)
+reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = table[sl.i];
 
 		if (e == 0)
 			continue;
 		if (pte_valid(e)) {
 			if (pte_table(e) && level > 0)
-				reclaim(t, next_table(t->s, e), level - 1, sl.va,
-					sl.last);
+				reclaim(t, next_table(t->s, e), level - 1, sl.va, sl.last);
 			continue;
 		}
 		if (e & SV39_PTE_LEAF_MASK) {
 			if (t->free_frames)
-				ops_free_frame(t->s, sv39_pte_pa(e),
-					       level_size(level));
+				ops_free_frame(t->s, sv39_pte_pa(e), level_size(level));
 		} else {
-			sv39_free_subtree(t->s, sv39_pte_pa(e), level - 1,
-				     t->free_frames);
+			sv39_free_subtree(t->s, sv39_pte_pa(e), level - 1, t->free_frames);
 		}
 		table[sl.i] = 0;
 	}
@@ -198,8 +194,7 @@ sv39_txn_finish(struct sv39_txn *t)
 {
 	txn_flush(t);
 	if (t->zombies)
-		reclaim(t, table_of(t->s, t->s->root), SV39_ROOT_LEVEL, t->zva,
-			t->zlast);
+		reclaim(t, table_of(t->s, t->s->root), SV39_ROOT_LEVEL, t->zva, t->zlast);
 	txn_drain_deferred(t);
 	SV39_ASSERT(t->reserved == 0);
 	txn_release(t);

@@ -13,8 +13,8 @@
 #define UNMAP_FLAGS (SV39_UNMAP_FREE | SV39_UNMAP_HOLES)
 
 static int
-unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
-	      sv39_va_t va, sv39_va_t last)
+unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level, sv39_va_t va,
+	      sv39_va_t last)
 {
 	bool holes_ok = flags & SV39_UNMAP_HOLES;
 	struct slot sl;
@@ -30,7 +30,7 @@ unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
 		return 0;
 	}
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t e = view_get(v, sl.i, level);
 		int err;
 
@@ -48,8 +48,7 @@ unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
 		} else if (sl.covered && holes_ok && level == 1) {
 			continue; /* a level-0 table holds nothing borrowed */
 		}
-		err = unmap_prepare(t, flags, view_child(t->s, e), level - 1,
-				    sl.va, sl.last);
+		err = unmap_prepare(t, flags, view_child(t->s, e), level - 1, sl.va, sl.last);
 		if (err)
 			return err;
 	}
@@ -69,12 +68,11 @@ unmap_leaf(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 }
 
 static void
-unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
-	    sv39_va_t last)
+unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
-	for_each_slot(sl, level, va, last) {
+	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 		bool keep_tables = space_lent(t->s, sl.va);
 		sv39_pte_t *child;

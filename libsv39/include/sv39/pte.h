@@ -34,7 +34,7 @@
 
 /* RSW, bits 8..9: ignored by the hardware, reserved for software. */
 #define SV39_PTE_RSW_EMBEDDER SV39_U64(0x100) /* bit 8: the embedder's */
-#define SV39_PTE_BORROWED SV39_U64(0x200) /* bit 9: libsv39's share mark */
+#define SV39_PTE_BORROWED SV39_U64(0x200)     /* bit 9: libsv39's share mark */
 
 /* Svpbmt memory types (bits 61..62) and Svnapot (bit 63). */
 #define SV39_PTE_PBMT_NC SV39_U64(0x2000000000000000) /* non-cacheable */
@@ -47,23 +47,23 @@
 
 #define SV39_PTE_PPN_SHIFT 10
 #define SV39_PTE_PPN_MASK SV39_U64(0x003ffffffffffc00) /* bits 10..53 */
-#define SV39_PTE_LEAF_MASK SV39_U64(0x00e) /* R | W | X */
+#define SV39_PTE_LEAF_MASK SV39_U64(0x00e)	       /* R | W | X */
 
 /* The bits a caller may pass as perm, set or clear. */
 #define SV39_PERM_MASK SV39_U64(0x60000000000000fe)
 
 /* Sizes. */
 #define SV39_PAGE_SHIFT 12
-#define SV39_PAGE_SIZE SV39_U64(0x1000)    /* 4 KiB */
-#define SV39_MEGA_SIZE SV39_U64(0x200000)  /* 2 MiB */
+#define SV39_PAGE_SIZE SV39_U64(0x1000)	    /* 4 KiB */
+#define SV39_MEGA_SIZE SV39_U64(0x200000)   /* 2 MiB */
 #define SV39_GIGA_SIZE SV39_U64(0x40000000) /* 1 GiB */
-#define SV39_LEVELS 3                     /* Sv39: levels 2, 1, 0 */
+#define SV39_LEVELS 3			    /* Sv39: levels 2, 1, 0 */
 #define SV39_PTES_PER_TABLE 512
 #define SV39_PA_BITS 56
 #define SV39_PA_LIMIT SV39_U64(0x0100000000000000) /* first PA beyond 56 bits */
 
 /* The two canonical halves of the 39-bit virtual address space. */
-#define SV39_LOW_END SV39_U64(0x0000004000000000)  /* low half: [0, LOW_END) */
+#define SV39_LOW_END SV39_U64(0x0000004000000000)   /* low half: [0, LOW_END) */
 #define SV39_HIGH_BASE SV39_U64(0xffffffc000000000) /* high half: [HIGH_BASE, 2^64) */
 
 /* satp: MODE in bits 60..63 (8 = Sv39), ASID in 44..59, root PPN in 0..43. */
@@ -83,8 +83,7 @@ typedef uint64_t sv39_pte_t; /* one page-table entry */
 static inline sv39_pa_t
 sv39_pte_pa(sv39_pte_t pte)
 {
-	return ((pte >> SV39_PTE_PPN_SHIFT) & ((SV39_U64(1) << 44) - 1))
-	       << SV39_PAGE_SHIFT;
+	return ((pte >> SV39_PTE_PPN_SHIFT) & ((SV39_U64(1) << 44) - 1)) << SV39_PAGE_SHIFT;
 }
 
 /* A PTE pointing at physical address pa with the given low bits. */

@@ -33,10 +33,10 @@ extern "C" {
 #define SV39_ENOMEM (-1) /* an ops->alloc_table call failed */
 #define SV39_EALIGN (-2) /* va, pa or size not aligned to the page size asked for */
 #define SV39_ERANGE (-3) /* non-canonical va, range wraps or crosses the hole, pa >= 2^56 */
-#define SV39_EPERM (-4)  /* bad permission set, or a copy lacks U/R/W */
+#define SV39_EPERM (-4)	 /* bad permission set, or a copy lacks U/R/W */
 #define SV39_EEXIST (-5) /* already mapped */
 #define SV39_ENOENT (-6) /* not mapped */
-#define SV39_EBUSY (-7)  /* the range touches a subtree borrowed with sv39_share */
+#define SV39_EBUSY (-7)	 /* the range touches a subtree borrowed with sv39_share */
 #define SV39_EINVAL (-8) /* anything else malformed */
 #define SV39_ERRNO_MAX 8
 
@@ -44,7 +44,7 @@ extern "C" {
 #define SV39_WALK_ALLOC (1u << 0) /* create missing tables down to level 0 */
 
 /* sv39_map flags */
-#define SV39_MAP_HUGE (1u << 0)    /* use 1 GiB / 2 MiB leaves where alignment allows */
+#define SV39_MAP_HUGE (1u << 0)	   /* use 1 GiB / 2 MiB leaves where alignment allows */
 #define SV39_MAP_NO_AD (1u << 1)   /* do not preset A (and D for writable) */
 #define SV39_MAP_REPLACE (1u << 2) /* overwrite existing leaves; never frees old frames */
 
@@ -172,8 +172,8 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * be created under a borrowed entry, SV39_ENOMEM (nothing was created),
  * SV39_EINVAL for a NULL @pte or unknown flags.
  */
-int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags,
-	      sv39_pte_t **pte, unsigned *level);
+int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte,
+	      unsigned *level);
 
 /**
  * sv39_map - map a virtual range to a physical range.
@@ -196,8 +196,8 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags,
  * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
  * SV39_ENOMEM. On error nothing changed.
  */
-int sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size,
-	     uint64_t perm, unsigned flags);
+int sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64_t perm,
+	     unsigned flags);
 
 /**
  * sv39_unmap - remove the mappings of a virtual range.
@@ -233,8 +233,7 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
  * without R), SV39_ENOENT, SV39_EBUSY, SV39_ENOMEM. On error nothing changed.
  */
-int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size,
-		 uint64_t set, uint64_t clear);
+int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, uint64_t clear);
 
 /**
  * sv39_translate - what the MMU would translate one address to.
@@ -250,8 +249,8 @@ int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size,
  * Return: 0, SV39_ERANGE (non-canonical), SV39_ENOENT (no valid leaf),
  * SV39_EINVAL (the hardware would fault on a malformed entry).
  */
-int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
-		   uint64_t *pte_flags, uint64_t *page_size);
+int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+		   uint64_t *page_size);
 
 /**
  * sv39_clone_range - make dst's mappings of a range equal src's.
@@ -274,8 +273,8 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
  * valid permission set), SV39_EBUSY (the range touches a subtree dst
  * borrowed), SV39_ENOMEM. On error nothing changed.
  */
-int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src,
-		     sv39_va_t va, uint64_t size, uint64_t clear, uint64_t set);
+int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t va,
+		     uint64_t size, uint64_t clear, uint64_t set);
 
 /**
  * sv39_share - let dst use src's own page-table pages for a range.
@@ -296,8 +295,7 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src,
  * SV39_EEXIST (dst already has an entry there), SV39_EBUSY (the range is
  * borrowed in src or dst), SV39_ENOMEM. On error nothing changed.
  */
-int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va,
-	       uint64_t size);
+int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_t size);
 
 /**
  * sv39_harvest - read and clear the A or D bit of a run of pages.
@@ -316,8 +314,8 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va,
  * Return: the number of pages found with @bit, SV39_EALIGN, SV39_ERANGE,
  * SV39_EINVAL (npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
  */
-int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages,
-		 uint64_t bit, uint64_t *bitmap);
+int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit,
+		 uint64_t *bitmap);
 
 /**
  * sv39_for_each - call fn for every leaf that overlaps a range.
@@ -351,8 +349,8 @@ int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
  *
  * Return: 0, SV39_EINVAL (unknown style, NULL @out).
  */
-int sv39_dump(const struct sv39_space *s, unsigned style,
-	      void (*out)(void *arg, const char *line), void *arg);
+int sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg, const char *line),
+	      void *arg);
 
 /**
  * sv39_check - look for malformed entries in the whole tree.
@@ -379,8 +377,7 @@ int sv39_check(const struct sv39_space *s);
  * Return: 0, SV39_ERANGE (non-canonical, wraps or crosses the hole),
  * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R).
  */
-int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src,
-		 uint64_t len);
+int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t len);
 
 /**
  * sv39_copy_out - copy a kernel buffer into a user range by software walk.
@@ -394,8 +391,7 @@ int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src,
  *
  * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
  */
-int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src,
-		  uint64_t len);
+int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64_t len);
 
 /**
  * sv39_copy_in_str - copy a NUL-terminated string from user memory.
@@ -407,8 +403,7 @@ int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src,
  * Return: 0 (dst holds the string and its NUL), SV39_EINVAL (no NUL within
  * @max bytes, or @max is 0), SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
  */
-int sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src,
-		     uint64_t max);
+int sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max);
 
 /**
  * sv39_strerror - a short name for an error code.
