@@ -41,8 +41,7 @@ check_report(bool ok, const char *file, int line, const char *expr)
 
 /* Both values as uint64_t: error codes print as signed, everything as hex. */
 static inline bool
-check_report_eq(uint64_t a, uint64_t b, const char *file, int line,
-		const char *ea, const char *eb)
+check_report_eq(uint64_t a, uint64_t b, const char *file, int line, const char *ea, const char *eb)
 {
 	if (a == b) {
 		check_npassed++;
@@ -57,8 +56,7 @@ check_report_eq(uint64_t a, uint64_t b, const char *file, int line,
 }
 
 #define CHECK(cond) check_report(!!(cond), __FILE__, __LINE__, #cond)
-#define CHECK_EQ(a, b) \
-	check_report_eq((uint64_t)(a), (uint64_t)(b), __FILE__, __LINE__, #a, #b)
+#define CHECK_EQ(a, b) check_report_eq((uint64_t)(a), (uint64_t)(b), __FILE__, __LINE__, #a, #b)
 
 static inline int
 check_finish(void)

@@ -64,8 +64,7 @@ ram_alloc_table(void *ctx, sv39_pa_t *pa)
 	struct ramops *r = ctx;
 	uint64_t call = ++r->alloc_calls;
 
-	if (r->fail_at &&
-	    (call == r->fail_at || (r->fail_after && call > r->fail_at)))
+	if (r->fail_at && (call == r->fail_at || (r->fail_after && call > r->fail_at)))
 		return -1;
 	/* Next fit, so that a freed page is not handed out again at once. */
 	for (size_t n = 0; n < r->npages; n++) {
@@ -141,8 +140,7 @@ ram_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		struct ramops_tlb_entry *e = &r->tlb[i];
 
 		/* Unsigned difference: also right when va + size wraps to 0. */
-		if (e->valid && e->asid == asid &&
-		    (size == 0 || e->va_page - va < size))
+		if (e->valid && e->asid == asid && (size == 0 || e->va_page - va < size))
 			e->valid = false;
 	}
 }
@@ -154,8 +152,8 @@ ram_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
 
 	r->frames_freed++;
 	r->frame_bytes_freed += size;
-	if ((size != SV39_PAGE_SIZE && size != SV39_MEGA_SIZE &&
-	     size != SV39_GIGA_SIZE) || (pa & (size - 1)))
+	if ((size != SV39_PAGE_SIZE && size != SV39_MEGA_SIZE && size != SV39_GIGA_SIZE) ||
+	    (pa & (size - 1)))
 		r->errors++;
 	if (r->nframe_log == r->frame_log_cap) {
 		size_t cap = r->frame_log_cap ? r->frame_log_cap * 2 : 64;
@@ -240,8 +238,7 @@ ramops_tlb_forget(struct ramops *r, const struct sv39_space *s)
  * reserved too and fault here, stricter than some harts.
  */
 static int
-hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
-	struct ramops_tlb_entry *e)
+hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va, struct ramops_tlb_entry *e)
 {
 	uint64_t top = va >> 38;
 	sv39_pa_t a = s->root;
@@ -257,11 +254,9 @@ hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
 			return -1;
 		e->tables[depth] = a;
 		pte = t[idx];
-		if (!(pte & SV39_PTE_V) ||
-		    (pte & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
+		if (!(pte & SV39_PTE_V) || (pte & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
 		    (pte & SV39_PTE_RESERVED_MASK) ||
-		    (pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK ||
-		    (pte & SV39_PTE_N))
+		    (pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK || (pte & SV39_PTE_N))
 			return -1;
 		if (pte & SV39_PTE_LEAF_MASK) {
 			uint64_t size = 1ULL << (12 + 9 * level);
@@ -281,8 +276,8 @@ hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
 }
 
 int
-ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
-		  sv39_pa_t *pa, uint64_t *flags)
+ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
+		  uint64_t *flags)
 {
 	sv39_va_t page = va & ~(uint64_t)(PAGE - 1);
 	struct ramops_tlb_entry e = { 0 };
@@ -290,8 +285,7 @@ ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
 	for (size_t i = 0; i < r->tlb_size; i++) {
 		const struct ramops_tlb_entry *c = &r->tlb[i];
 
-		if (c->valid && c->space == s && c->asid == s->asid &&
-		    c->va_page == page) {
+		if (c->valid && c->space == s && c->asid == s->asid && c->va_page == page) {
 			if (pa)
 				*pa = c->pa_page + (va & (PAGE - 1));
 			if (flags)
@@ -343,12 +337,10 @@ ramops_snapshot_take(struct ramops *r, struct ramops_snapshot *snap)
 bool
 ramops_snapshot_equal(struct ramops *r, const struct ramops_snapshot *snap)
 {
-	if (snap->npages != r->npages ||
-	    memcmp(snap->in_use, r->in_use, r->npages) != 0)
+	if (snap->npages != r->npages || memcmp(snap->in_use, r->in_use, r->npages) != 0)
 		return false;
 	for (size_t i = 0; i < r->npages; i++)
-		if (r->in_use[i] &&
-		    memcmp(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE) != 0)
+		if (r->in_use[i] && memcmp(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE) != 0)
 			return false;
 	return true;
 }

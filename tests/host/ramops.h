@@ -28,11 +28,11 @@ struct ramops_flush {
 struct ramops_tlb_entry {
 	bool valid;
 	const struct sv39_space *space;
-	sv39_va_t va_page;     /* 4 KiB page number << 12 */
+	sv39_va_t va_page; /* 4 KiB page number << 12 */
 	sv39_pa_t pa_page;
-	uint64_t flags;        /* leaf's non-PPN bits */
-	sv39_pa_t tables[3];   /* the table pages the walk read (0 = unused) */
-	uint16_t asid;         /* the space's asid when the entry was filled */
+	uint64_t flags;	     /* leaf's non-PPN bits */
+	sv39_pa_t tables[3]; /* the table pages the walk read (0 = unused) */
+	uint16_t asid;	     /* the space's asid when the entry was filled */
 };
 
 /* One free_frame call, as logged. */
@@ -42,33 +42,33 @@ struct ramops_frame_free {
 };
 
 struct ramops {
-	struct sv39_ops ops;      /* pass &r->ops and r to sv39_space_init */
-	uint8_t *mem;             /* page-aligned buffer of npages pages */
+	struct sv39_ops ops; /* pass &r->ops and r to sv39_space_init */
+	uint8_t *mem;	     /* page-aligned buffer of npages pages */
 	size_t npages;
-	uint8_t *in_use;          /* per page: 1 when handed out */
-	size_t allocated;         /* pages currently handed out */
-	uint64_t alloc_calls;     /* alloc_table calls so far, failed ones too */
+	uint8_t *in_use;      /* per page: 1 when handed out */
+	size_t allocated;     /* pages currently handed out */
+	uint64_t alloc_calls; /* alloc_table calls so far, failed ones too */
 	uint64_t free_calls;
-	uint64_t fail_at;         /* if nonzero, alloc call number fail_at fails (1-based) */
-	bool fail_after;          /* with fail_at: also fail every later call */
-	uint64_t errors;          /* bad free_table (double/foreign), bad phys_to_virt */
+	uint64_t fail_at; /* if nonzero, alloc call number fail_at fails (1-based) */
+	bool fail_after;  /* with fail_at: also fail every later call */
+	uint64_t errors;  /* bad free_table (double/foreign), bad phys_to_virt */
 	/* flush log */
 	struct ramops_flush *flushes;
 	size_t nflushes, flushes_cap;
 	/* free_frame log: sum and count */
-	uint64_t frames_freed;      /* calls */
+	uint64_t frames_freed;	    /* calls */
 	uint64_t frame_bytes_freed; /* sum of sizes */
 	/* simulated TLB: filled by ramops_tlb_lookup; flush_tlb drops entries */
 	struct ramops_tlb_entry *tlb;
 	size_t tlb_size;
-	uint64_t stale_frees;       /* a page freed while a TLB entry walked through it */
+	uint64_t stale_frees; /* a page freed while a TLB entry walked through it */
 	/* added after the first version of this header */
-	size_t tlb_next;            /* FIFO replacement cursor */
-	size_t alloc_cursor;        /* next-fit: freed pages are not reused at once */
+	size_t tlb_next;     /* FIFO replacement cursor */
+	size_t alloc_cursor; /* next-fit: freed pages are not reused at once */
 	/* frames: a second buffer at RAMOPS_FRAME_BASE for the copy helpers */
 	uint8_t *frame_mem;
-	size_t nframes;             /* pages in frame_mem */
-	size_t frames_next;         /* bump allocator, in pages */
+	size_t nframes;	    /* pages in frame_mem */
+	size_t frames_next; /* bump allocator, in pages */
 	/* every free_frame call, in order */
 	struct ramops_frame_free *frame_log;
 	size_t nframe_log, frame_log_cap;
@@ -101,8 +101,8 @@ void ramops_clear_log(struct ramops *r);
  * phys_to_virt) and caches the result. Returns 0 and fills pa/flags, or
  * -1 when the hardware walk faults (nothing cached).
  */
-int ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va,
-		      sv39_pa_t *pa, uint64_t *flags);
+int ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
+		      uint64_t *flags);
 
 /* Host pointer for a table PA handed out by this ramops (NULL if foreign). */
 void *ramops_ptr(struct ramops *r, sv39_pa_t pa);

@@ -9,14 +9,13 @@
 /* Store bad in *slot, expect EINVAL, put the old value back, expect 0. */
 #define BAD(s, slot, bad, what) bad_at((s), (slot), (bad), (what), __LINE__)
 static void
-bad_at(const struct sv39_space *s, sv39_pte_t *slot, sv39_pte_t bad,
-       const char *what, int line)
+bad_at(const struct sv39_space *s, sv39_pte_t *slot, sv39_pte_t bad, const char *what, int line)
 {
 	sv39_pte_t good = *slot;
 
 	*slot = bad;
-	if (!check_report_eq(sv39_check(s), SV39_EINVAL, __FILE__, line,
-			     "sv39_check", "SV39_EINVAL"))
+	if (!check_report_eq(sv39_check(s), SV39_EINVAL, __FILE__, line, "sv39_check",
+			     "SV39_EINVAL"))
 		printf("\tnot caught: %s (pte 0x%016" PRIx64 ")\n", what, bad);
 	*slot = good;
 	check_report_eq(sv39_check(s), 0, __FILE__, line, "sv39_check restored", "0");
@@ -25,8 +24,7 @@ bad_at(const struct sv39_space *s, sv39_pte_t *slot, sv39_pte_t bad,
 /* Store ok in *slot: still well formed. */
 #define GOOD(s, slot, ok, what) good_at((s), (slot), (ok), (what), __LINE__)
 static void
-good_at(const struct sv39_space *s, sv39_pte_t *slot, sv39_pte_t ok,
-	const char *what, int line)
+good_at(const struct sv39_space *s, sv39_pte_t *slot, sv39_pte_t ok, const char *what, int line)
 {
 	sv39_pte_t old = *slot;
 
@@ -40,8 +38,7 @@ static void
 test_check(void)
 {
 	static const uint64_t nonleaf_bad[] = {
-		SV39_PTE_U, SV39_PTE_A, SV39_PTE_D, SV39_PTE_N,
-		SV39_PTE_PBMT_NC, SV39_PTE_PBMT_IO,
+		SV39_PTE_U, SV39_PTE_A, SV39_PTE_D, SV39_PTE_N, SV39_PTE_PBMT_NC, SV39_PTE_PBMT_IO,
 	};
 	struct ramops r;
 	struct sv39_space s;
@@ -57,9 +54,11 @@ test_check(void)
 			return;
 		CHECK_EQ(sv39_check(&s), 0);
 		CHECK_EQ(sv39_map(&s, b + PG, 0x80001000, 2 * PG, URW, 0), 0);
-		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RX | SV39_PTE_G, SV39_MAP_HUGE), 0);
+		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RX | SV39_PTE_G, SV39_MAP_HUGE),
+			 0);
 		CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RW | SV39_PTE_PBMT_IO,
-				  SV39_MAP_HUGE), 0);
+				  SV39_MAP_HUGE),
+			 0);
 		CHECK_EQ(sv39_check(&s), 0);
 		root = t_table(&r, s.root);
 		if (!CHECK(root != NULL) ||
@@ -75,10 +74,12 @@ test_check(void)
 		for (size_t i = 0; i < sizeof(nonleaf_bad) / sizeof(nonleaf_bad[0]); i++) {
 			BAD(&s, &root[t_vpn(b, 2)], root[t_vpn(b, 2)] | nonleaf_bad[i],
 			    "root pointer with U/A/D/N/PBMT");
-			BAD(&s, &l1[0], l1[0] | nonleaf_bad[i], "level-1 pointer with U/A/D/N/PBMT");
+			BAD(&s, &l1[0], l1[0] | nonleaf_bad[i],
+			    "level-1 pointer with U/A/D/N/PBMT");
 		}
 		/* PBMT = 3 on a pointer and on leaves. */
-		BAD(&s, &root[t_vpn(b, 2)], root[t_vpn(b, 2)] | SV39_PTE_PBMT_MASK, "pointer PBMT=3");
+		BAD(&s, &root[t_vpn(b, 2)], root[t_vpn(b, 2)] | SV39_PTE_PBMT_MASK,
+		    "pointer PBMT=3");
 		BAD(&s, leaf4k, *leaf4k | SV39_PTE_PBMT_MASK, "leaf PBMT=3");
 		BAD(&s, leaf1g, *leaf1g | SV39_PTE_PBMT_NC, "gigapage PBMT=3");
 		/* A pointer at level 0 (to a real table, so a walk would not crash). */
@@ -111,7 +112,7 @@ test_check(void)
 		CHECK_EQ(sv39_map(&s, h ? 0 - PG : SV39_LOW_END - PG, 0x80000000, PG, RW, 0), 0);
 		if (CHECK_EQ(sv39_walk(&s, h ? 0 - PG : SV39_LOW_END - PG, 0, &leaf4k, NULL), 0))
 			BAD(&s, leaf4k, *leaf4k & ~SV39_PTE_R, "W without R at index 511");
-out:
+	out:
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}

@@ -15,22 +15,21 @@
 #define SAME(d, s, va, size, clear, set) \
 	same_at((d), (s), (va), (size), (clear), (set), __FILE__, __LINE__)
 static bool
-same_at(const struct sv39_space *dst, const struct sv39_space *src, sv39_va_t va,
-	uint64_t size, uint64_t clear, uint64_t set, const char *file, int line)
+same_at(const struct sv39_space *dst, const struct sv39_space *src, sv39_va_t va, uint64_t size,
+	uint64_t clear, uint64_t set, const char *file, int line)
 {
 	for (uint64_t off = 0; off < size; off += PG) {
 		sv39_pa_t spa = 0, dpa = 0;
 		uint64_t sfl = 0, dfl = 0;
 		int serr = sv39_translate(src, va + off, &spa, &sfl, NULL);
 		int derr = sv39_translate(dst, va + off, &dpa, &dfl, NULL);
-		bool ok = check_report_eq(derr, serr, file, line, "dst translate",
-					  "src translate");
+		bool ok = check_report_eq(derr, serr, file, line, "dst translate", "src translate");
 
 		if (ok && serr == 0) {
 			ok = check_report_eq(dpa, spa, file, line, "dst pa", "src pa");
-			ok = check_report_eq(dfl, ((sfl & ~clear) | set) & ~SV39_PTE_BORROWED,
-					     file, line, "dst flags",
-					     "(src flags & ~clear) | set") && ok;
+			ok = check_report_eq(dfl, ((sfl & ~clear) | set) & ~SV39_PTE_BORROWED, file,
+					     line, "dst flags", "(src flags & ~clear) | set") &&
+			     ok;
 		}
 		if (!ok) {
 			printf("\tat va 0x%016" PRIx64 "\n", va + off);
@@ -70,8 +69,9 @@ test_grow_shrink(void)
 		src.asid = 1;
 		dst.asid = 2;
 		CHECK_EQ(sv39_map(&src, b, 0x80000000, 8 * PG, URW, 0), 0);
-		CHECK_EQ(sv39_map(&src, b + 8 * PG, 0x81000000, 2 * PG,
-				  SV39_PTE_U | RX, SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_map(&src, b + 8 * PG, 0x81000000, 2 * PG, SV39_PTE_U | RX,
+				  SV39_MAP_NO_AD),
+			 0);
 		CHECK_EQ(sv39_clone_range(&dst, &src, b, range, SV39_PTE_U, 0), 0);
 		CHECK(SAME(&dst, &src, b, 64 * PG, SV39_PTE_U, 0));
 		T_XLATE(&dst, b + 3 * PG, 0x80003000, t_leaf_flags(RW, 0), PG);
@@ -153,8 +153,7 @@ test_superpages(void)
 		CHECK_EQ(sv39_clone_range(&dst, &src, b, 2 * GIGA, SV39_PTE_U, SV39_PTE_G), 0);
 		CHECK_EQ(page_size(&dst, b + MEGA), MEGA);
 		CHECK_EQ(page_size(&dst, g + 12345 * PG), GIGA);
-		T_XLATE(&dst, g + 0x123456, 0xc0123456,
-			t_leaf_flags(RX | SV39_PTE_G, 0), GIGA);
+		T_XLATE(&dst, g + 0x123456, 0xc0123456, t_leaf_flags(RX | SV39_PTE_G, 0), GIGA);
 		CHECK(SAME(&dst, &src, b + MEGA, MEGA, SV39_PTE_U, SV39_PTE_G));
 		CHECK_EQ(t_count_tables(&r, &dst), 2);
 		t_destroy(&r, &dst, 0);
@@ -163,8 +162,9 @@ test_superpages(void)
 		if (!t_space(&r, &dst))
 			return;
 		CHECK_EQ(sv39_clone_range(&dst, &src, b + MEGA + 256 * PG,
-					  GIGA - MEGA - 256 * PG + 2 * MEGA + 3 * PG,
-					  SV39_PTE_U, 0), 0);
+					  GIGA - MEGA - 256 * PG + 2 * MEGA + 3 * PG, SV39_PTE_U,
+					  0),
+			 0);
 		T_UNMAPPED(&dst, b + MEGA + 255 * PG);
 		CHECK_EQ(page_size(&dst, b + MEGA + 256 * PG), PG);
 		CHECK(SAME(&dst, &src, b + MEGA + 256 * PG, 256 * PG, SV39_PTE_U, 0));
@@ -258,8 +258,10 @@ test_errors(void)
 		CHECK_EQ(sv39_map(&dst, b + 5 * PG, 0x90000000, PG, RW, 0), 0);
 		T_NOCHANGE(&r, sv39_clone_range(&src, &src, b, MEGA, SV39_PTE_U, 0), SV39_EINVAL);
 		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, b, 0, SV39_PTE_U, 0), SV39_EINVAL);
-		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, b + 4, MEGA, SV39_PTE_U, 0), SV39_EALIGN);
-		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, b, MEGA - 4, SV39_PTE_U, 0), SV39_EALIGN);
+		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, b + 4, MEGA, SV39_PTE_U, 0),
+			   SV39_EALIGN);
+		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, b, MEGA - 4, SV39_PTE_U, 0),
+			   SV39_EALIGN);
 		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, SV39_LOW_END - PG, 2 * PG, 0, 0),
 			   SV39_ERANGE);
 		T_NOCHANGE(&r, sv39_clone_range(&dst, &src, 0 - PG, 2 * PG, 0, 0), SV39_ERANGE);

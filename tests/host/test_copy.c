@@ -173,7 +173,8 @@ test_errors(void)
 		memset(buf, 0x11, sizeof(buf));
 		/* EPERM: U and X but no R, for copy_in only. */
 		CHECK_EQ(sv39_protect(&e.s, b + 2 * PG, PG, SV39_PTE_X | SV39_PTE_W,
-				      SV39_PTE_R | SV39_PTE_W), SV39_EPERM); /* W without R */
+				      SV39_PTE_R | SV39_PTE_W),
+			 SV39_EPERM); /* W without R */
 		CHECK_EQ(sv39_protect(&e.s, b + 2 * PG, PG, SV39_PTE_X, SV39_PTE_R), 0);
 		CHECK_EQ(sv39_copy_in(&e.s, buf, b + PG, 2 * PG), SV39_EPERM);
 		CHECK_EQ(sv39_copy_in(&e.s, buf, b + 2 * PG, 1), SV39_EPERM);
@@ -258,7 +259,7 @@ test_edges_and_superpage(void)
 		CHECK_EQ(sv39_copy_out(&s, m + MEGA - 8, out, 16), SV39_ENOENT);
 		CHECK_EQ(mp[MEGA - 8], 0);
 		CHECK_EQ(r.errors, 0);
-out:
+	out:
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}

@@ -17,10 +17,8 @@ struct bad_range {
 
 /* Relative to a base in the half (off) or absolute (abs != 0). */
 static const struct bad_range bad_ranges[] = {
-	{ 1, PG, SV39_EALIGN, "va + 1" },
-	{ 0x800, PG, SV39_EALIGN, "va + 2 KiB" },
-	{ 0, PG + 1, SV39_EALIGN, "size + 1" },
-	{ 0, 0x800, SV39_EALIGN, "size 2 KiB" },
+	{ 1, PG, SV39_EALIGN, "va + 1" },	{ 0x800, PG, SV39_EALIGN, "va + 2 KiB" },
+	{ 0, PG + 1, SV39_EALIGN, "size + 1" }, { 0, 0x800, SV39_EALIGN, "size 2 KiB" },
 	{ 0, 0, SV39_EINVAL, "size 0" },
 };
 
@@ -40,15 +38,14 @@ static const struct bad_range abs_ranges[] = {
 
 /* Every range call with (va, size): err, and nothing changed. */
 static void
-range_calls(struct ramops *r, struct sv39_space *s, struct sv39_space *other,
-	    sv39_va_t va, uint64_t size, int err, const char *what)
+range_calls(struct ramops *r, struct sv39_space *s, struct sv39_space *other, sv39_va_t va,
+	    uint64_t size, int err, const char *what)
 {
 	uint64_t bm[4] = { 0 };
 	unsigned before = check_nfailed;
 
 	T_NOCHANGE(r, sv39_map(s, va, 0x80000000, size, RW, 0), err);
-	T_NOCHANGE(r, sv39_map(s, va, 0x80000000, size, RW, SV39_MAP_HUGE | SV39_MAP_REPLACE),
-		   err);
+	T_NOCHANGE(r, sv39_map(s, va, 0x80000000, size, RW, SV39_MAP_HUGE | SV39_MAP_REPLACE), err);
 	T_NOCHANGE(r, sv39_unmap(s, va, size, 0), err);
 	T_NOCHANGE(r, sv39_unmap(s, va, size, SV39_UNMAP_HOLES | SV39_UNMAP_FREE), err);
 	T_NOCHANGE(r, sv39_protect(s, va, size, SV39_PTE_X, 0), err);
@@ -80,11 +77,11 @@ test_ranges(void)
 	CHECK_EQ(sv39_map(&s, 0 - PG, 0x80000000, PG, URW, 0), 0);
 	for (int h = 0; h < 2; h++)
 		for (size_t i = 0; i < N(bad_ranges); i++)
-			range_calls(&r, &s, &o, t_bases[h] + bad_ranges[i].va,
-				    bad_ranges[i].size, bad_ranges[i].err, bad_ranges[i].what);
+			range_calls(&r, &s, &o, t_bases[h] + bad_ranges[i].va, bad_ranges[i].size,
+				    bad_ranges[i].err, bad_ranges[i].what);
 	for (size_t i = 0; i < N(abs_ranges); i++)
-		range_calls(&r, &s, &o, abs_ranges[i].va, abs_ranges[i].size,
-			    abs_ranges[i].err, abs_ranges[i].what);
+		range_calls(&r, &s, &o, abs_ranges[i].va, abs_ranges[i].size, abs_ranges[i].err,
+			    abs_ranges[i].what);
 	/* share: 2 MiB granules. */
 	for (int h = 0; h < 2; h++) {
 		sv39_va_t b = t_bases[h] + GIGA;
@@ -143,10 +140,8 @@ test_map_inputs(void)
 		T_NOCHANGE(&r, sv39_map(&s, b + PG, SV39_PA_LIMIT, PG, RW, 0), SV39_ERANGE);
 		T_NOCHANGE(&r, sv39_map(&s, b + PG, SV39_PA_LIMIT - PG, 2 * PG, RW, 0),
 			   SV39_ERANGE);
-		T_NOCHANGE(&r, sv39_map(&s, b + PG, 0xfffffffffffff000ULL, PG, RW, 0),
-			   SV39_ERANGE);
-		T_NOCHANGE(&r, sv39_map(&s, b + PG, 0x8000000000000000ULL, PG, RW, 0),
-			   SV39_ERANGE);
+		T_NOCHANGE(&r, sv39_map(&s, b + PG, 0xfffffffffffff000ULL, PG, RW, 0), SV39_ERANGE);
+		T_NOCHANGE(&r, sv39_map(&s, b + PG, 0x8000000000000000ULL, PG, RW, 0), SV39_ERANGE);
 		/* perm */
 		for (size_t i = 0; i < N(bad_perm); i++) {
 			unsigned before = check_nfailed;
@@ -165,14 +160,15 @@ test_map_inputs(void)
 			int err;
 
 			ramops_snapshot_take(&r, &snap);
-			err = sv39_map(&s, b + PG, 0x80001000, PG,
-				       SV39_PTE_R | SV39_PTE_PBMT_MASK, 0);
+			err = sv39_map(&s, b + PG, 0x80001000, PG, SV39_PTE_R | SV39_PTE_PBMT_MASK,
+				       0);
 			CHECK(err == SV39_EPERM || err == SV39_EINVAL);
 			CHECK(ramops_snapshot_equal(&r, &snap));
 			ramops_snapshot_free(&snap);
 			/* Same through protect: NC added to an IO leaf. */
 			CHECK_EQ(sv39_map(&s, b + 4 * PG, 0x80004000, PG,
-					  SV39_PTE_R | SV39_PTE_PBMT_IO, 0), 0);
+					  SV39_PTE_R | SV39_PTE_PBMT_IO, 0),
+				 0);
 			ramops_snapshot_take(&r, &snap);
 			err = sv39_protect(&s, b + 4 * PG, PG, SV39_PTE_PBMT_NC, 0);
 			CHECK(err == SV39_EPERM || err == SV39_EINVAL);
@@ -197,8 +193,10 @@ static void
 test_mask_bits(void)
 {
 	static const uint64_t outside[] = {
-		SV39_PTE_V, SV39_PTE_RSW_EMBEDDER, SV39_PTE_BORROWED, SV39_PTE_N,
-		1ULL << 10, 1ULL << 53, 1ULL << 54, 1ULL << 60,
+		SV39_PTE_V,	   SV39_PTE_RSW_EMBEDDER,
+		SV39_PTE_BORROWED, SV39_PTE_N,
+		1ULL << 10,	   1ULL << 53,
+		1ULL << 54,	   1ULL << 60,
 	};
 	struct ramops r;
 	struct sv39_space s, d;
@@ -211,10 +209,8 @@ test_mask_bits(void)
 	for (size_t i = 0; i < N(outside); i++) {
 		T_NOCHANGE(&r, sv39_protect(&s, t_bases[1], PG, outside[i], 0), SV39_EPERM);
 		T_NOCHANGE(&r, sv39_protect(&s, t_bases[1], PG, 0, outside[i]), SV39_EPERM);
-		T_NOCHANGE(&r, sv39_clone_range(&d, &s, t_bases[1], PG, outside[i], 0),
-			   SV39_EPERM);
-		T_NOCHANGE(&r, sv39_clone_range(&d, &s, t_bases[1], PG, 0, outside[i]),
-			   SV39_EPERM);
+		T_NOCHANGE(&r, sv39_clone_range(&d, &s, t_bases[1], PG, outside[i], 0), SV39_EPERM);
+		T_NOCHANGE(&r, sv39_clone_range(&d, &s, t_bases[1], PG, 0, outside[i]), SV39_EPERM);
 	}
 	t_destroy(&r, &d, 0);
 	t_destroy(&r, &s, 0);

@@ -26,13 +26,13 @@ record(void *arg, const struct sv39_leaf *leaf)
 	return w->n == w->stop_at ? w->stop_val : 0;
 }
 
-#define LEAF_IS(l, v, p, sz, lvl, fl)                                       \
-	do {                                                                \
-		CHECK_EQ((l).va, (v));                                      \
-		CHECK_EQ((l).pa, (p));                                      \
-		CHECK_EQ((l).size, (sz));                                   \
-		CHECK_EQ((l).level, (lvl));                                 \
-		CHECK_EQ((l).pte, sv39_pte_make((p), (fl)));                \
+#define LEAF_IS(l, v, p, sz, lvl, fl)                        \
+	do {                                                 \
+		CHECK_EQ((l).va, (v));                       \
+		CHECK_EQ((l).pa, (p));                       \
+		CHECK_EQ((l).size, (sz));                    \
+		CHECK_EQ((l).level, (lvl));                  \
+		CHECK_EQ((l).pte, sv39_pte_make((p), (fl))); \
 	} while (0)
 
 static void
@@ -103,8 +103,7 @@ test_for_each(void)
 			   SV39_ERANGE);
 		/* A whole half, ending at 2^64 for the high one. */
 		memset(&w, 0, sizeof(w));
-		CHECK_EQ(sv39_for_each(&s, h ? SV39_HIGH_BASE : 0, SV39_LOW_END, record, &w),
-			 0);
+		CHECK_EQ(sv39_for_each(&s, h ? SV39_HIGH_BASE : 0, SV39_LOW_END, record, &w), 0);
 		CHECK_EQ(w.n, 5);
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
@@ -170,8 +169,7 @@ expect_vmprint(struct ramops *r, sv39_pa_t table, int depth, struct lines *out)
 		for (int d = 0; d < depth; d++)
 			k += snprintf(buf + k, sizeof(buf) - (size_t)k, " ..");
 		snprintf(buf + k, sizeof(buf) - (size_t)k,
-			 "%d: pte 0x%016" PRIx64 " pa 0x%016" PRIx64, i, e,
-			 sv39_pte_pa(e));
+			 "%d: pte 0x%016" PRIx64 " pa 0x%016" PRIx64, i, e, sv39_pte_pa(e));
 		lines_add(out, buf);
 		if (!(e & SV39_PTE_LEAF_MASK) && depth < 3)
 			expect_vmprint(r, sv39_pte_pa(e), depth + 1, out);
@@ -185,8 +183,8 @@ lines_equal(const struct lines *got, const struct lines *want)
 
 	for (size_t i = 0; i < got->n && i < want->n; i++)
 		if (strcmp(got->v[i], want->v[i]) != 0) {
-			printf("\tline %zu:\n\tgot:  \"%s\"\n\twant: \"%s\"\n", i,
-			       got->v[i], want->v[i]);
+			printf("\tline %zu:\n\tgot:  \"%s\"\n\twant: \"%s\"\n", i, got->v[i],
+			       want->v[i]);
 			CHECK(false);
 			return false;
 		}
@@ -243,8 +241,8 @@ test_vmprint(void)
 		CHECK_EQ(*pte, sv39_pte_make(0x87f69000, t_leaf_flags(URW, 0)));
 	}
 	if (CHECK_EQ(sv39_walk(&s, 0x3ffffff000ULL, 0, &pte, &level), 0)) {
-		snprintf(buf, sizeof(buf), " .. .. ..511: pte 0x%016" PRIx64
-			 " pa 0x0000000087f6a000", *pte);
+		snprintf(buf, sizeof(buf),
+			 " .. .. ..511: pte 0x%016" PRIx64 " pa 0x0000000087f6a000", *pte);
 		CHECK(has_line(&got, buf));
 	}
 	if (CHECK_EQ(sv39_walk(&s, t_bases[1] + MEGA, 0, &pte, &level), 0)) {
@@ -329,8 +327,8 @@ range_line(const struct lines *l, sv39_va_t va)
 /* A range line: va, last va (or end), pa and the flags. */
 #define RANGE_IS(l, va, size, pa, pte) range_is_at((l), (va), (size), (pa), (pte), __LINE__)
 static void
-range_is_at(const struct lines *l, sv39_va_t va, uint64_t size, sv39_pa_t pa,
-	    uint64_t pte, int line)
+range_is_at(const struct lines *l, sv39_va_t va, uint64_t size, sv39_pa_t pa, uint64_t pte,
+	    int line)
 {
 	const char *s = range_line(l, va);
 	uint64_t v[4];
@@ -340,8 +338,7 @@ range_is_at(const struct lines *l, sv39_va_t va, uint64_t size, sv39_pa_t pa,
 		return;
 	}
 	hex_fields(s, v, 4);
-	check_report(v[1] == va + size - 1 || v[1] == va + size, __FILE__, line,
-		     "range end");
+	check_report(v[1] == va + size - 1 || v[1] == va + size, __FILE__, line, "range end");
 	check_report_eq(v[2], pa, __FILE__, line, "range pa", "pa");
 	if (!check_report(has_flags(s, pte), __FILE__, line, "range flags"))
 		printf("\t\"%s\"\n", s);

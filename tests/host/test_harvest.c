@@ -44,8 +44,7 @@ test_accessed(void)
 			return;
 		/* 130 pages, no A/D preset; page 100 left unmapped. */
 		CHECK_EQ(sv39_map(&s, b, 0x80000000, 100 * PG, URW, SV39_MAP_NO_AD), 0);
-		CHECK_EQ(sv39_map(&s, b + 101 * PG, 0x80065000, 29 * PG, URW,
-				  SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_map(&s, b + 101 * PG, 0x80065000, 29 * PG, URW, SV39_MAP_NO_AD), 0);
 		for (int i = 0; i < n; i++)
 			set_bits(&s, b + touched[i] * PG, SV39_PTE_A);
 		set_bits(&s, b + 5 * PG, SV39_PTE_D); /* the other bit: ignored */
@@ -63,8 +62,7 @@ test_accessed(void)
 		/* Cleared in the leaves, the rest of the PTE intact. */
 		for (int i = 0; i < n; i++)
 			CHECK_EQ(leaf_bits(&s, b + touched[i] * PG),
-				 sv39_pte_make(0x80000000 + touched[i] * PG,
-					       URW | SV39_PTE_V));
+				 sv39_pte_make(0x80000000 + touched[i] * PG, URW | SV39_PTE_V));
 		CHECK_EQ(leaf_bits(&s, b + 5 * PG),
 			 sv39_pte_make(0x80005000, URW | SV39_PTE_V | SV39_PTE_D));
 		/* Flushed: the simulated TLB no longer caches the old A. */
@@ -84,7 +82,7 @@ test_accessed(void)
 		bm[0] = ~0ULL;
 		bm[1] = ~0ULL;
 		CHECK_EQ(sv39_harvest(&s, b + 5 * PG, 66, SV39_PTE_D, bm), 2);
-		CHECK_EQ(bm[0], 1); /* page 5 */
+		CHECK_EQ(bm[0], 1);	/* page 5 */
 		CHECK_EQ(bm[1], ~1ULL); /* page 70 is bit 65; 66.. untouched */
 		CHECK_EQ(leaf_bits(&s, b + 70 * PG) & SV39_PTE_D, 0);
 		CHECK_EQ(r.allocated, 5);
@@ -112,7 +110,8 @@ test_superpage(void)
 			return;
 		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RW,
-				  SV39_MAP_HUGE | SV39_MAP_NO_AD), 0);
+				  SV39_MAP_HUGE | SV39_MAP_NO_AD),
+			 0);
 		/* 20 pages from the middle of the megapage. */
 		memset(bm, 0, sizeof(bm));
 		CHECK_EQ(sv39_harvest(&s, b + MEGA + 100 * PG, 20, SV39_PTE_D, bm), 20);
@@ -167,11 +166,9 @@ test_errors(void)
 		T_NOCHANGE(&r, sv39_harvest(&s, b, 8, SV39_PTE_A, NULL), SV39_EINVAL);
 		T_NOCHANGE(&r, sv39_harvest(&s, b + 4, 8, SV39_PTE_A, bm), SV39_EALIGN);
 		T_NOCHANGE(&r, sv39_harvest(&s, SV39_LOW_END, 1, SV39_PTE_A, bm), SV39_ERANGE);
-		T_NOCHANGE(&r, sv39_harvest(&s, SV39_LOW_END - PG, 2, SV39_PTE_A, bm),
-			   SV39_ERANGE);
+		T_NOCHANGE(&r, sv39_harvest(&s, SV39_LOW_END - PG, 2, SV39_PTE_A, bm), SV39_ERANGE);
 		T_NOCHANGE(&r, sv39_harvest(&s, 0 - PG, 2, SV39_PTE_A, bm), SV39_ERANGE);
-		T_NOCHANGE(&r, sv39_harvest(&s, 0, UINT64_MAX / 2, SV39_PTE_A, bm),
-			   SV39_ERANGE);
+		T_NOCHANGE(&r, sv39_harvest(&s, 0, UINT64_MAX / 2, SV39_PTE_A, bm), SV39_ERANGE);
 		CHECK_EQ(bm[0], 0x1234);
 		CHECK_EQ(bm[1], 0x5678);
 		/* The last page of each half is fine. */

@@ -23,8 +23,8 @@ test_small_pages(void)
 		CHECK_EQ(sv39_map(&s, b, 0x80001000, 3 * PG, RW, 0), 0);
 		CHECK_EQ(r.allocated, 3);
 		for (int i = 0; i < 3; i++)
-			T_XLATE(&s, b + i * PG + 0x10, 0x80001010 + i * PG,
-				t_leaf_flags(RW, 0), PG);
+			T_XLATE(&s, b + i * PG + 0x10, 0x80001010 + i * PG, t_leaf_flags(RW, 0),
+				PG);
 		T_UNMAPPED(&s, b - PG);
 		T_UNMAPPED(&s, b + 3 * PG);
 		if (CHECK_EQ(sv39_walk(&s, b + PG, 0, &pte, &level), 0)) {
@@ -38,25 +38,23 @@ test_small_pages(void)
 		/* Read-execute: A but no D; NO_AD: neither; other bits kept. */
 		CHECK_EQ(sv39_map(&s, b + 8 * PG, 0x90000000, PG, RX, 0), 0);
 		T_XLATE(&s, b + 8 * PG, 0x90000000, RX | SV39_PTE_V | SV39_PTE_A, PG);
-		CHECK_EQ(sv39_map(&s, b + 9 * PG, 0x90001000, PG, RW,
-				  SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_map(&s, b + 9 * PG, 0x90001000, PG, RW, SV39_MAP_NO_AD), 0);
 		T_XLATE(&s, b + 9 * PG, 0x90001000, RW | SV39_PTE_V, PG);
-		CHECK_EQ(sv39_map(&s, b + 10 * PG, 0x90002000, PG,
-				  SV39_PTE_X, SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_map(&s, b + 10 * PG, 0x90002000, PG, SV39_PTE_X, SV39_MAP_NO_AD), 0);
 		T_XLATE(&s, b + 10 * PG, 0x90002000, SV39_PTE_X | SV39_PTE_V, PG);
 		CHECK_EQ(sv39_map(&s, b + 11 * PG, 0x90003000, PG,
-				  URW | SV39_PTE_G | SV39_PTE_PBMT_IO, 0), 0);
+				  URW | SV39_PTE_G | SV39_PTE_PBMT_IO, 0),
+			 0);
 		T_XLATE(&s, b + 11 * PG, 0x90003000,
 			t_leaf_flags(URW | SV39_PTE_G | SV39_PTE_PBMT_IO, 0), PG);
 		CHECK_EQ(sv39_map(&s, b + 12 * PG, 0x90004000, PG,
-				  SV39_PTE_R | SV39_PTE_PBMT_NC | SV39_PTE_A, 0), 0);
-		T_XLATE(&s, b + 12 * PG, 0x90004000,
-			t_leaf_flags(SV39_PTE_R | SV39_PTE_PBMT_NC, 0), PG);
+				  SV39_PTE_R | SV39_PTE_PBMT_NC | SV39_PTE_A, 0),
+			 0);
+		T_XLATE(&s, b + 12 * PG, 0x90004000, t_leaf_flags(SV39_PTE_R | SV39_PTE_PBMT_NC, 0),
+			PG);
 		/* A PA with all 56 bits in use. */
-		CHECK_EQ(sv39_map(&s, b + 13 * PG, SV39_PA_LIMIT - PG, PG,
-				  SV39_PTE_R, 0), 0);
-		T_XLATE(&s, b + 13 * PG, SV39_PA_LIMIT - PG,
-			t_leaf_flags(SV39_PTE_R, 0), PG);
+		CHECK_EQ(sv39_map(&s, b + 13 * PG, SV39_PA_LIMIT - PG, PG, SV39_PTE_R, 0), 0);
+		T_XLATE(&s, b + 13 * PG, SV39_PA_LIMIT - PG, t_leaf_flags(SV39_PTE_R, 0), PG);
 		CHECK_EQ(r.allocated, 3);
 		CHECK_EQ(r.nflushes, 0);
 		t_destroy(&r, &s, 0);
@@ -186,7 +184,7 @@ test_huge_mixed(void)
 		/* root, L1 below g, L0 below g, L1 above, L0 above */
 		CHECK_EQ(r.allocated, 5);
 		CHECK_EQ(sv39_check(&s), 0);
-out:
+	out:
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}
@@ -237,18 +235,14 @@ test_eexist(void)
 		CHECK_EQ(sv39_map(&s, b + 2 * MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		/* Overlap at the end, the start, a page in the middle, a superpage. */
 		T_NOCHANGE(&r, sv39_map(&s, b, 0x90000000, 11 * PG, RW, 0), SV39_EEXIST);
-		T_NOCHANGE(&r, sv39_map(&s, b + 11 * PG, 0x90000000, 5 * PG, RW, 0),
-			   SV39_EEXIST);
-		T_NOCHANGE(&r, sv39_map(&s, b, 0x90000000, MEGA, RW, SV39_MAP_HUGE),
-			   SV39_EEXIST);
-		T_NOCHANGE(&r, sv39_map(&s, b + 3 * MEGA - PG, 0x90000000, PG, RW, 0),
-			   SV39_EEXIST);
+		T_NOCHANGE(&r, sv39_map(&s, b + 11 * PG, 0x90000000, 5 * PG, RW, 0), SV39_EEXIST);
+		T_NOCHANGE(&r, sv39_map(&s, b, 0x90000000, MEGA, RW, SV39_MAP_HUGE), SV39_EEXIST);
+		T_NOCHANGE(&r, sv39_map(&s, b + 3 * MEGA - PG, 0x90000000, PG, RW, 0), SV39_EEXIST);
 		/*
 		 * The part before the overlap lies in the GiB below b, where
 		 * two new tables would be needed: none may be left behind.
 		 */
-		T_NOCHANGE(&r, sv39_map(&s, b - PG, 0x90000000, 12 * PG, RW, 0),
-			   SV39_EEXIST);
+		T_NOCHANGE(&r, sv39_map(&s, b - PG, 0x90000000, 12 * PG, RW, 0), SV39_EEXIST);
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}
@@ -273,12 +267,10 @@ test_replace(void)
 		for (int i = 0; i < 4; i++)
 			CHECK_EQ(ramops_tlb_lookup(&r, &s, b + i * PG, &pa, NULL), 0);
 		/* Pages 2, 3 replaced, plus 2 new ones: no EEXIST. */
-		CHECK_EQ(sv39_map(&s, b + 2 * PG, 0x90000000, 4 * PG, RX,
-				  SV39_MAP_REPLACE), 0);
+		CHECK_EQ(sv39_map(&s, b + 2 * PG, 0x90000000, 4 * PG, RX, SV39_MAP_REPLACE), 0);
 		T_XLATE(&s, b + PG, 0x80001000, t_leaf_flags(RW, 0), PG);
 		for (int i = 2; i < 6; i++)
-			T_XLATE(&s, b + i * PG, 0x90000000 + (i - 2) * PG,
-				t_leaf_flags(RX, 0), PG);
+			T_XLATE(&s, b + i * PG, 0x90000000 + (i - 2) * PG, t_leaf_flags(RX, 0), PG);
 		CHECK(ramops_flushed(&r, b + 2 * PG, 2 * PG));
 		CHECK_EQ(r.frames_freed, 0);
 		/* The simulated TLB must see the new frames. */
@@ -288,8 +280,8 @@ test_replace(void)
 		/* REPLACE a whole 2 MiB of small leaves by a superpage. */
 		ramops_clear_log(&r);
 		CHECK_EQ(r.allocated, 3);
-		CHECK_EQ(sv39_map(&s, b, 0xa0000000, MEGA, RW,
-				  SV39_MAP_HUGE | SV39_MAP_REPLACE), 0);
+		CHECK_EQ(sv39_map(&s, b, 0xa0000000, MEGA, RW, SV39_MAP_HUGE | SV39_MAP_REPLACE),
+			 0);
 		T_XLATE(&s, b + 7 * PG, 0xa0007000, t_leaf_flags(RW, 0), MEGA);
 		CHECK(ramops_flushed(&r, b, 6 * PG));
 		CHECK_EQ(r.allocated, 2); /* the level-0 table became unreachable */
@@ -301,8 +293,8 @@ test_replace(void)
 		CHECK_EQ(sv39_map(&s, b + 8 * PG, 0xb0000000, PG, RX, SV39_MAP_REPLACE), 0);
 		T_XLATE(&s, b + 8 * PG, 0xb0000000, t_leaf_flags(RX, 0), PG);
 		for (int i = 0; i < 512; i++)
-			if (i != 8 && !T_XLATE(&s, b + i * PG, 0xa0000000 + i * PG,
-					       t_leaf_flags(RW, 0), PG))
+			if (i != 8 &&
+			    !T_XLATE(&s, b + i * PG, 0xa0000000 + i * PG, t_leaf_flags(RW, 0), PG))
 				break;
 		CHECK(ramops_flushed(&r, b + 8 * PG, PG));
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 8 * PG, &pa, NULL), 0);

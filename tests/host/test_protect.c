@@ -39,7 +39,8 @@ test_basic(void)
 		ramops_clear_log(&r);
 		CHECK_EQ(sv39_protect(&s, b, 4 * PG,
 				      SV39_PTE_U | SV39_PTE_X | SV39_PTE_G | SV39_PTE_PBMT_NC,
-				      SV39_PTE_A | SV39_PTE_D | SV39_PTE_X), 0);
+				      SV39_PTE_A | SV39_PTE_D | SV39_PTE_X),
+			 0);
 		for (int i = 0; i < 4; i++) {
 			uint64_t old = (i == 1 || i == 2) ? f & ~SV39_PTE_W : f;
 			uint64_t want = (old & ~(SV39_PTE_A | SV39_PTE_D)) | SV39_PTE_U |
@@ -79,8 +80,7 @@ test_split_mega(void)
 		CHECK_EQ(sv39_map(&s, b, 0x80400000, MEGA, URW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 7 * PG, NULL, NULL), 0);
 		CHECK_EQ(sv39_protect(&s, b + 7 * PG, PG, SV39_PTE_X, SV39_PTE_W), 0);
-		T_XLATE(&s, b + 7 * PG, 0x80407000,
-			(f & ~SV39_PTE_W) | SV39_PTE_X, PG);
+		T_XLATE(&s, b + 7 * PG, 0x80407000, (f & ~SV39_PTE_W) | SV39_PTE_X, PG);
 		for (int i = 0; i < 512; i++)
 			if (i != 7 && !T_XLATE(&s, b + i * PG, 0x80400000 + i * PG, f, PG))
 				break;
@@ -145,13 +145,12 @@ test_whole_superpages(void)
 		t_env_init(&r, 32, 0);
 		if (!t_space(&r, &s))
 			return;
-		CHECK_EQ(sv39_map(&s, b + GIGA - MEGA, 0x7fe00000, GIGA + MEGA, RX,
-				  SV39_MAP_HUGE), 0);
+		CHECK_EQ(sv39_map(&s, b + GIGA - MEGA, 0x7fe00000, GIGA + MEGA, RX, SV39_MAP_HUGE),
+			 0);
 		CHECK_EQ(r.allocated, 2);
 		r.fail_at = r.alloc_calls + 1;
 		r.fail_after = true;
-		CHECK_EQ(sv39_protect(&s, b + GIGA - MEGA, GIGA + MEGA,
-				      SV39_PTE_U, 0), 0);
+		CHECK_EQ(sv39_protect(&s, b + GIGA - MEGA, GIGA + MEGA, SV39_PTE_U, 0), 0);
 		r.fail_at = 0;
 		r.fail_after = false;
 		T_XLATE(&s, b + GIGA - MEGA, 0x7fe00000, f, MEGA);
@@ -169,8 +168,10 @@ static void
 test_eperm(void)
 {
 	static const uint64_t bad_bits[] = {
-		SV39_PTE_V, SV39_PTE_RSW_EMBEDDER, SV39_PTE_BORROWED, SV39_PTE_N,
-		1ULL << 54, 1ULL << 60, 1ULL << 10, 1ULL << 53,
+		SV39_PTE_V,	   SV39_PTE_RSW_EMBEDDER,
+		SV39_PTE_BORROWED, SV39_PTE_N,
+		1ULL << 54,	   1ULL << 60,
+		1ULL << 10,	   1ULL << 53,
 	};
 	struct ramops r;
 	struct sv39_space s;
@@ -223,8 +224,7 @@ test_enoent_and_input(void)
 		T_NOCHANGE(&r, sv39_protect(&s, b, 4 * PG, SV39_PTE_X, 0), SV39_ENOENT);
 		T_NOCHANGE(&r, sv39_protect(&s, b - PG, 2 * PG, SV39_PTE_X, 0), SV39_ENOENT);
 		/* The hole is after a superpage that would need a split. */
-		T_NOCHANGE(&r, sv39_protect(&s, b + MEGA + PG, MEGA, SV39_PTE_X, 0),
-			   SV39_ENOENT);
+		T_NOCHANGE(&r, sv39_protect(&s, b + MEGA + PG, MEGA, SV39_PTE_X, 0), SV39_ENOENT);
 		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA, PG, SV39_PTE_X, 0), SV39_ENOENT);
 		T_NOCHANGE(&r, sv39_protect(&s, b, 0, SV39_PTE_X, 0), SV39_EINVAL);
 		T_NOCHANGE(&r, sv39_protect(&s, b + 8, PG, SV39_PTE_X, 0), SV39_EALIGN);
@@ -263,11 +263,9 @@ test_split_enomem(void)
 		 * megapages: L1 + two L0 tables. Fail the third, then the second.
 		 */
 		r.fail_at = r.alloc_calls + 3;
-		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA + PG, MEGA, 0, SV39_PTE_W),
-			   SV39_ENOMEM);
+		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA + PG, MEGA, 0, SV39_PTE_W), SV39_ENOMEM);
 		r.fail_at = r.alloc_calls + 2;
-		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA + PG, MEGA, 0, SV39_PTE_W),
-			   SV39_ENOMEM);
+		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA + PG, MEGA, 0, SV39_PTE_W), SV39_ENOMEM);
 		r.fail_at = 0;
 		T_XLATE(&s, b + PG, 0x80001000, t_leaf_flags(RW, 0), MEGA);
 		T_XLATE(&s, b + GIGA, 0xc0000000, t_leaf_flags(RW, 0), GIGA);

@@ -17,8 +17,7 @@ lent(const struct sv39_space *s, sv39_va_t va)
 
 /* Every page of the range translates the same in both spaces. */
 static bool
-same_pages(const struct sv39_space *a, const struct sv39_space *b, sv39_va_t va,
-	   uint64_t size)
+same_pages(const struct sv39_space *a, const struct sv39_space *b, sv39_va_t va, uint64_t size)
 {
 	for (uint64_t off = 0; off < size; off += PG) {
 		sv39_pa_t pa1 = 1, pa2 = 2;
@@ -232,8 +231,8 @@ test_busy(void)
 			sv39_va_t v = k ? m : g;
 
 			T_NOCHANGE(&r, sv39_map(&B, v + 5 * PG, 0x90000000, PG, RW, 0), SV39_EBUSY);
-			T_NOCHANGE(&r, sv39_map(&B, v + PG, 0x90000000, PG, RW,
-						SV39_MAP_REPLACE), SV39_EBUSY);
+			T_NOCHANGE(&r, sv39_map(&B, v + PG, 0x90000000, PG, RW, SV39_MAP_REPLACE),
+				   SV39_EBUSY);
 			T_NOCHANGE(&r, sv39_unmap(&B, v + PG, PG, 0), SV39_EBUSY);
 			T_NOCHANGE(&r, sv39_unmap(&B, v, MEGA, SV39_UNMAP_HOLES), SV39_EBUSY);
 			T_NOCHANGE(&r, sv39_protect(&B, v + PG, PG, 0, SV39_PTE_W), SV39_EBUSY);

@@ -137,17 +137,14 @@ test_destroy(void)
 
 			/* 3 small pages, one 2 MiB and one 1 GiB leaf per half. */
 			CHECK_EQ(sv39_map(&s, b, 0x80000000, 3 * PG, RW, 0), 0);
-			CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW,
-					  SV39_MAP_HUGE), 0);
-			CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RX,
-					  SV39_MAP_HUGE), 0);
+			CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
+			CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RX, SV39_MAP_HUGE), 0);
 		}
 		/* root + per half (L1 + L0) */
 		CHECK_EQ(r.allocated, 5);
 		t_destroy(&r, &s, ff ? SV39_FREE_FRAMES : 0);
 		CHECK_EQ(r.frames_freed, ff ? 10 : 0);
-		CHECK_EQ(r.frame_bytes_freed,
-			 ff ? 2 * (3 * PG + MEGA + GIGA) : 0);
+		CHECK_EQ(r.frame_bytes_freed, ff ? 2 * (3 * PG + MEGA + GIGA) : 0);
 		CHECK_EQ(r.free_calls, 5);
 		t_env_fini(&r);
 	}
@@ -188,8 +185,7 @@ test_strerror(void)
 		SV39_EEXIST, SV39_ENOENT, SV39_EBUSY,  SV39_EINVAL,
 	};
 	static const char *const names[] = {
-		"ENOMEM", "EALIGN", "ERANGE", "EPERM",
-		"EEXIST", "ENOENT", "EBUSY",  "EINVAL",
+		"ENOMEM", "EALIGN", "ERANGE", "EPERM", "EEXIST", "ENOENT", "EBUSY", "EINVAL",
 	};
 	const int n = (int)(sizeof(codes) / sizeof(codes[0]));
 

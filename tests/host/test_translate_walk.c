@@ -30,7 +30,8 @@ test_translate(void)
 		CHECK_EQ(sv39_map(&s, b + PG, 0x80005000, PG, URW, 0), 0);
 		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RX, SV39_MAP_HUGE), 0);
 		CHECK_EQ(sv39_map(&s, b + GIGA, 0x100000000ULL, GIGA, RW,
-				  SV39_MAP_HUGE | SV39_MAP_NO_AD), 0);
+				  SV39_MAP_HUGE | SV39_MAP_NO_AD),
+			 0);
 		T_XLATE(&s, b + PG + 0xabc, 0x80005abc, t_leaf_flags(URW, 0), PG);
 		T_XLATE(&s, b + MEGA + 0x1abcde, 0x803abcde, t_leaf_flags(RX, 0), MEGA);
 		T_XLATE(&s, b + GIGA + 0x3abcdef1, 0x13abcdef1ULL, RW | SV39_PTE_V, GIGA);
@@ -47,8 +48,7 @@ test_translate(void)
 		T_UNMAPPED(&s, b + 2 * MEGA);
 		T_UNMAPPED(&s, b + 2 * GIGA);
 		for (size_t i = 0; i < NNONCANON; i++)
-			CHECK_EQ(sv39_translate(&s, noncanonical[i], &pa, &fl, &sz),
-				 SV39_ERANGE);
+			CHECK_EQ(sv39_translate(&s, noncanonical[i], &pa, &fl, &sz), SV39_ERANGE);
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}
@@ -56,8 +56,7 @@ test_translate(void)
 
 /* Write a malformed entry, expect EINVAL from translate, put it back. */
 static void
-expect_fault(struct sv39_space *s, sv39_va_t va, sv39_pte_t *slot, sv39_pte_t bad,
-	     const char *what)
+expect_fault(struct sv39_space *s, sv39_va_t va, sv39_pte_t *slot, sv39_pte_t bad, const char *what)
 {
 	sv39_pte_t good = *slot;
 
@@ -90,10 +89,10 @@ test_translate_faults(void)
 			goto out;
 		expect_fault(&s, b, pte, sv39_pte_make(0x80000000, SV39_PTE_V | SV39_PTE_W),
 			     "W without R");
-		expect_fault(&s, b, pte, sv39_pte_make(0x80000000, SV39_PTE_V | SV39_PTE_W |
-							       SV39_PTE_X), "WX without R");
-		expect_fault(&s, b, pte, sv39_pte_make(s.root, SV39_PTE_V),
-			     "pointer at level 0");
+		expect_fault(&s, b, pte,
+			     sv39_pte_make(0x80000000, SV39_PTE_V | SV39_PTE_W | SV39_PTE_X),
+			     "WX without R");
+		expect_fault(&s, b, pte, sv39_pte_make(s.root, SV39_PTE_V), "pointer at level 0");
 		expect_fault(&s, b, pte, *pte | (1ULL << 54), "reserved bit 54");
 		expect_fault(&s, b, pte, *pte | (1ULL << 60), "reserved bit 60");
 		expect_fault(&s, b, pte, *pte | SV39_PTE_PBMT_MASK, "PBMT = 3");
@@ -101,8 +100,7 @@ test_translate_faults(void)
 			     "reserved bit in a pointer");
 		if (CHECK_EQ(sv39_walk(&s, b + MEGA, 0, &pte, &level), 0)) {
 			CHECK_EQ(level, 1);
-			expect_fault(&s, b + MEGA, pte, *pte + (1ULL << 10),
-				     "misaligned megapage");
+			expect_fault(&s, b + MEGA, pte, *pte + (1ULL << 10), "misaligned megapage");
 			expect_fault(&s, b + MEGA, pte, *pte + (256ULL << 10),
 				     "misaligned megapage");
 		}
@@ -114,7 +112,7 @@ test_translate_faults(void)
 		root[t_vpn(b + GIGA, 2)] = sv39_pte_make(0x40200000, SV39_PTE_V | SV39_PTE_R);
 		CHECK_EQ(sv39_translate(&s, b + GIGA, NULL, NULL, NULL), SV39_EINVAL);
 		root[t_vpn(b + GIGA, 2)] = 0;
-out:
+	out:
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
 	}
@@ -178,13 +176,15 @@ test_walk(void)
 		T_NOCHANGE(&r, sv39_walk(&s, b + 3 * GIGA, SV39_WALK_ALLOC, NULL, &level),
 			   SV39_EINVAL);
 		T_NOCHANGE(&r, sv39_walk(&s, b + PG, 1u << 4, &pte, &level), SV39_EINVAL);
-		T_NOCHANGE(&r, sv39_walk(&s, b + 3 * GIGA, SV39_WALK_ALLOC | (1u << 1), &pte,
-					 &level), SV39_EINVAL);
+		T_NOCHANGE(&r,
+			   sv39_walk(&s, b + 3 * GIGA, SV39_WALK_ALLOC | (1u << 1), &pte, &level),
+			   SV39_EINVAL);
 		for (size_t i = 0; i < NNONCANON; i++) {
 			T_NOCHANGE(&r, sv39_walk(&s, noncanonical[i], 0, &pte, &level),
 				   SV39_ERANGE);
-			T_NOCHANGE(&r, sv39_walk(&s, noncanonical[i], SV39_WALK_ALLOC, &pte,
-						 &level), SV39_ERANGE);
+			T_NOCHANGE(&r,
+				   sv39_walk(&s, noncanonical[i], SV39_WALK_ALLOC, &pte, &level),
+				   SV39_ERANGE);
 		}
 		t_destroy(&r, &s, 0);
 		t_env_fini(&r);
@@ -208,8 +208,7 @@ test_walk_enomem(void)
 			return;
 		for (uint64_t k = 1; k <= 2; k++) {
 			r.fail_at = r.alloc_calls + k;
-			T_NOCHANGE(&r, sv39_walk(&s, b, SV39_WALK_ALLOC, &pte, NULL),
-				   SV39_ENOMEM);
+			T_NOCHANGE(&r, sv39_walk(&s, b, SV39_WALK_ALLOC, &pte, NULL), SV39_ENOMEM);
 		}
 		r.fail_at = 0;
 		CHECK_EQ(sv39_walk(&s, b, SV39_WALK_ALLOC, &pte, NULL), 0);

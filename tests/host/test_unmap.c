@@ -28,8 +28,8 @@ test_basic(void)
 			if (i >= 2 && i < 6)
 				T_UNMAPPED(&s, b + i * PG);
 			else
-				T_XLATE(&s, b + i * PG, 0x80000000 + i * PG,
-					t_leaf_flags(RW, 0), PG);
+				T_XLATE(&s, b + i * PG, 0x80000000 + i * PG, t_leaf_flags(RW, 0),
+					PG);
 		}
 		CHECK(ramops_flushed(&r, b + 2 * PG, 4 * PG));
 		/* A missed flush would leave the old translation cached. */
@@ -202,8 +202,7 @@ test_split_giga(void)
 		for (int i = 0; i < 512; i++) {
 			sv39_va_t va = b + 3 * MEGA + i * PG;
 
-			if (va != hole &&
-			    !T_XLATE(&s, va, 0xc0000000 + (va - b), f, PG))
+			if (va != hole && !T_XLATE(&s, va, 0xc0000000 + (va - b), f, PG))
 				break;
 		}
 		for (int m = 0; m < 512; m++) {
@@ -310,8 +309,7 @@ test_errors(void)
 	T_NOCHANGE(&r, sv39_unmap(&s, t_bases[1] + 1, PG, 0), SV39_EALIGN);
 	T_NOCHANGE(&r, sv39_unmap(&s, t_bases[1], PG + 8, 0), SV39_EALIGN);
 	T_NOCHANGE(&r, sv39_unmap(&s, 0x4000000000ULL, PG, 0), SV39_ERANGE);
-	T_NOCHANGE(&r, sv39_unmap(&s, SV39_LOW_END - PG, 2 * PG, SV39_UNMAP_HOLES),
-		   SV39_ERANGE);
+	T_NOCHANGE(&r, sv39_unmap(&s, SV39_LOW_END - PG, 2 * PG, SV39_UNMAP_HOLES), SV39_ERANGE);
 	T_NOCHANGE(&r, sv39_unmap(&s, 0 - PG, 2 * PG, SV39_UNMAP_HOLES), SV39_ERANGE);
 	CHECK_EQ(r.frames_freed, 0);
 	t_destroy(&r, &s, 0);

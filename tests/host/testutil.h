@@ -77,8 +77,8 @@ t_env_fini_at(struct ramops *r, const char *file, int line)
 static inline bool
 t_space_at(struct ramops *r, struct sv39_space *s, const char *file, int line)
 {
-	return check_report_eq(sv39_space_init(s, &r->ops, r), 0, file, line,
-			       "sv39_space_init", "0");
+	return check_report_eq(sv39_space_init(s, &r->ops, r), 0, file, line, "sv39_space_init",
+			       "0");
 }
 
 /* Destroy a space that is no longer live: forget its TLB entries first. */
@@ -93,8 +93,8 @@ t_destroy(struct ramops *r, struct sv39_space *s, unsigned flags)
 #define T_XLATE(s, va, pa, flags, size) \
 	t_xlate_at((s), (va), (pa), (flags), (size), __FILE__, __LINE__)
 static inline bool
-t_xlate_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
-	   uint64_t flags, uint64_t size, const char *file, int line)
+t_xlate_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t flags, uint64_t size,
+	   const char *file, int line)
 {
 	sv39_pa_t got_pa = 0;
 	uint64_t got_flags = 0, got_size = 0;
@@ -109,22 +109,21 @@ t_xlate_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
 	return ok;
 }
 
-#define T_UNMAPPED(s, va) \
-	CHECK_EQ(sv39_translate((s), (va), NULL, NULL, NULL), SV39_ENOENT)
+#define T_UNMAPPED(s, va) CHECK_EQ(sv39_translate((s), (va), NULL, NULL, NULL), SV39_ENOENT)
 
 /*
  * call must return err and leave every table page bit for bit as it was,
  * with no page gained or lost.
  */
-#define T_NOCHANGE(r, call, err)                                             \
-	do {                                                                 \
-		struct ramops_snapshot snap_;                                \
-		size_t allocated_ = (r)->allocated;                          \
-		ramops_snapshot_take((r), &snap_);                           \
-		CHECK_EQ((call), (err));                                     \
-		CHECK(ramops_snapshot_equal((r), &snap_));                   \
-		CHECK_EQ((r)->allocated, allocated_);                        \
-		ramops_snapshot_free(&snap_);                                \
+#define T_NOCHANGE(r, call, err)                           \
+	do {                                               \
+		struct ramops_snapshot snap_;              \
+		size_t allocated_ = (r)->allocated;        \
+		ramops_snapshot_take((r), &snap_);         \
+		CHECK_EQ((call), (err));                   \
+		CHECK(ramops_snapshot_equal((r), &snap_)); \
+		CHECK_EQ((r)->allocated, allocated_);      \
+		ramops_snapshot_free(&snap_);              \
 	} while (0)
 
 /* Count the leaves sv39_for_each reports for a range. */

@@ -13,7 +13,7 @@
 #include "engine.h"
 #include "opgen.h"
 
-#define TABLE_PAGES 2048
+#define TABLE_PAGES 512
 #define MAX_STEPS 200
 
 static void

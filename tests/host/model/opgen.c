@@ -312,15 +312,23 @@ gen_map(struct esrc *r, const struct opgen_cfg *cfg, struct eop *op)
 	k = gig_index(op->va);
 	gva = op->va & ~(G - 1);
 	op->pa = pa_base(k) + (op->va - gva);
+	/*
+	 * With no_alias, each variant takes its own 1 GiB of the gigabyte's
+	 * 4 GiB of physical space and one fixed offset, so no two virtual
+	 * pages ever share a frame.
+	 */
 	switch (esrc_below(r, 12)) {
 	case 0: /* only 4 KiB-aligned: no superpages */
-		if (op->size <= 4 * M)
-			op->pa += P * (1 + esrc_below(r, 3));
+		if (op->size > 4 * M)
+			break;
+		op->pa += cfg->no_alias ? G + P : P * (1 + esrc_below(r, 3));
 		break;
 	case 1: /* 2 MiB- but not 1 GiB-aligned */
-		op->pa += M;
+		op->pa += cfg->no_alias ? 2 * G + M : M;
 		break;
 	case 2: /* alias another gigabyte's frames */
+		if (cfg->no_alias)
+			break;
 		op->pa = pa_base((k + 1 + (unsigned)esrc_below(r, NGIGS - 1)) % NGIGS) +
 			 (op->va - gva);
 		break;

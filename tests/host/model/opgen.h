@@ -43,6 +43,7 @@ struct opgen_cfg {
 	bool no_share;
 	bool no_reset;
 	bool no_free;	/* no SV39_UNMAP_FREE / SV39_FREE_FRAMES */
+	bool no_alias;	/* no frame mapped at two virtual addresses */
 };
 
 /*
