@@ -3,10 +3,19 @@
  * console.c - kprintf. Through the SBI console until the UART is mapped,
  * then straight to the UART. One lock keeps lines from different harts
  * whole; a panic takes it over rather than wait forever.
+ *
+ * Input: the boot hart's timer tick polls the UART (console_rx). Lines
+ * are edited here (backspace, ^U) and echoed; read() gets whole lines
+ * ('\r' becomes '\n'), or what is there at ^D (end of input when the
+ * line is empty).
  */
 #include "kernel.h"
+#include "proc.h"
 #include "sbi.h"
 #include "spinlock.h"
+
+#define RX_SIZE 256
+#define CTRL(c) ((c) - '@')
 
 static struct spinlock console_lock;
 static int console_uart;
@@ -35,6 +44,129 @@ console_write(const char *s)
 	while (*s)
 		console_putc(*s++);
 	spin_unlock(&console_lock);
+}
+
+void
+console_write_n(const char *s, size_t n)
+{
+	spin_lock(&console_lock);
+	while (n--)
+		console_putc(*s++);
+	spin_unlock(&console_lock);
+}
+
+/* write(1 or 2, src, n): copied in 256 bytes at a time. n or -1. */
+int
+console_write_user(struct proc *p, uint64_t src, int n)
+{
+	char buf[256];
+
+	for (int done = 0; done < n;) {
+		int k = n - done > (int)sizeof(buf) ? (int)sizeof(buf) : n - done;
+
+		if (copyin(p, buf, src + (uint64_t)done, (uint64_t)k))
+			return -1;
+		console_write_n(buf, (size_t)k);
+		done += k;
+	}
+	return n;
+}
+
+static struct spinlock rx_lock;
+static char rx_buf[RX_SIZE];
+static uint64_t rx_r, rx_w, rx_e; /* read, written (whole lines), edit */
+
+/* Echo one input character, without the output lock (see console_rx). */
+static void
+rx_echo(int c)
+{
+	if (c == '\b') {
+		console_putc('\b');
+		console_putc(' ');
+		console_putc('\b');
+	} else {
+		console_putc((char)c);
+	}
+}
+
+/*
+ * One received character, from the timer interrupt (interrupts off).
+ * The echo bypasses console_lock: the interrupted code may hold it.
+ */
+void
+console_rx(int c)
+{
+	acquire(&rx_lock);
+	switch (c) {
+	case CTRL('U'):
+		while (rx_e != rx_w && rx_buf[(rx_e - 1) % RX_SIZE] != '\n') {
+			rx_e--;
+			rx_echo('\b');
+		}
+		break;
+	case '\b':
+	case 0x7f:
+		if (rx_e != rx_w) {
+			rx_e--;
+			rx_echo('\b');
+		}
+		break;
+	default:
+		if (c == '\r')
+			c = '\n';
+		if (!c || rx_e - rx_r >= RX_SIZE)
+			break;
+		if (c != CTRL('D'))
+			rx_echo(c);
+		rx_buf[rx_e++ % RX_SIZE] = (char)c;
+		if (c == '\n' || c == CTRL('D') || rx_e - rx_r == RX_SIZE) {
+			rx_w = rx_e;
+			wakeup(&rx_r);
+		}
+	}
+	release(&rx_lock);
+}
+
+/*
+ * read(0, dst, n): wait for a line, copy up to n bytes of it. The buffer
+ * is checked before waiting, so a bad pointer never blocks. 0 at ^D on
+ * an empty line.
+ */
+int
+console_read(struct proc *p, uint64_t dst, int n)
+{
+	int got = 0;
+
+	if (!n)
+		return 0;
+	if (!uvm_user_ok(p, dst, (uint64_t)n, SV39_PTE_W))
+		return -1;
+	acquire(&rx_lock);
+	while (rx_r == rx_w) {
+		if (proc_killed(p)) {
+			release(&rx_lock);
+			return -1;
+		}
+		sleep(&rx_r, &rx_lock);
+	}
+	while (got < n && rx_r != rx_w) {
+		char c = rx_buf[rx_r++ % RX_SIZE];
+
+		if (c == CTRL('D')) {
+			if (got > 0)
+				rx_r--; /* leave it: the next read returns 0 */
+			break;
+		}
+		release(&rx_lock);
+		if (copyout(p, dst + (uint64_t)got, &c, 1))
+			return -1;
+		acquire(&rx_lock);
+		got++;
+		if (c == '\n')
+			break;
+	}
+	release(&rx_lock);
+	return got;
 }
 
 void

@@ -29,6 +29,13 @@
 #include "memlayout.h"
 
 struct uprobe_ctx;
+struct proc;
+
+/* What swtch.S saves: the callee-saved registers of a kernel thread. */
+struct context {
+	uint64_t ra, sp;
+	uint64_t s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+};
 
 struct trapframe {
 	uint64_t sepc; /* x0 is always zero: its slot holds sepc */
@@ -56,6 +63,15 @@ struct cpu {
 	struct uprobe_ctx *uprobe; /* a U-mode probe is running (probe.h) */
 	volatile uint64_t mbox_va;  /* ktest: an idle hart loads this va... */
 	volatile uint64_t mbox_val; /* ...into here, then clears mbox_va */
+
+	/* Processes (proc.c). */
+	struct proc *proc;        /* running on this hart, or NULL */
+	struct context context;   /* the scheduler's, swtch() back to it */
+	int noff;                 /* push_off() depth */
+	int intena;               /* SIE before the first push_off() */
+	uint64_t hart_kstack_lo;  /* the hart's own stack, while kstack_lo/hi */
+	uint64_t hart_kstack_hi;  /* describe a process's kernel stack */
+	int asid_pid[NPROC];      /* pid that last used slot i's ASIDs here */
 };
 
 extern struct cpu cpus[NCPU];

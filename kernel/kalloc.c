@@ -5,6 +5,9 @@
  * Free memory is kept two ways: a sorted list of untouched ranges (carved
  * from the front, or anywhere by kalloc_contig), and a list of single
  * freed pages linked through the pages themselves (via the direct map).
+ * Whole 2 MiB blocks given back by kfree_contig (a user megapage that
+ * lived out its life whole) go on a third list, so that the next megapage
+ * can have them; kalloc() breaks one up only when nothing else is left.
  * The ranges never touch the memory they describe, so the allocator works
  * before the direct map covers all of RAM: early allocations come from the
  * lowest range, the pages just above the kernel image, which the boot page
@@ -21,6 +24,8 @@
 #include "spinlock.h"
 
 #define MAX_RANGES 32
+#define HUGE_SIZE (2UL << 20)
+#define HUGE_PAGES (HUGE_SIZE / PAGE_SIZE)
 
 struct freepage {
 	struct freepage *next;
@@ -30,6 +35,7 @@ static struct spinlock kalloc_lock;
 static struct range ranges[MAX_RANGES]; /* sorted, disjoint, page aligned */
 static int nranges;
 static struct freepage *freelist;
+static struct freepage *hugelist; /* free 2 MiB-aligned 2 MiB blocks */
 static uint64_t nfree; /* pages in ranges + freelist */
 
 /* Remove [lo, hi) from the free ranges (splitting one if needed). */
@@ -138,6 +144,19 @@ kalloc(void)
 	} else {
 		pa = range_take_page();
 	}
+	if (!pa && hugelist) {
+		/* Break up a free 2 MiB block: keep its first page. */
+		struct freepage *h = hugelist;
+
+		hugelist = h->next;
+		pa = kva_to_pa(h);
+		for (uint64_t i = HUGE_PAGES - 1; i > 0; i--) {
+			struct freepage *f = pa_to_kva(pa + i * PAGE_SIZE);
+
+			f->next = freelist;
+			freelist = f;
+		}
+	}
 	if (pa)
 		nfree--;
 	spin_unlock(&kalloc_lock);
@@ -162,7 +181,8 @@ kfree(uint64_t pa)
 
 /*
  * size bytes of physically contiguous memory aligned to align, from the
- * untouched ranges (freed single pages are not merged back). Not zeroed.
+ * free 2 MiB blocks (for exactly 2 MiB) or the untouched ranges (freed
+ * single pages are not merged back). Not zeroed.
  */
 uint64_t
 kalloc_contig(uint64_t size, uint64_t align)
@@ -170,6 +190,13 @@ kalloc_contig(uint64_t size, uint64_t align)
 	uint64_t pa = 0;
 
 	spin_lock(&kalloc_lock);
+	if (size == HUGE_SIZE && !(HUGE_SIZE % align) && hugelist) {
+		pa = kva_to_pa(hugelist);
+		hugelist = hugelist->next;
+		nfree -= HUGE_PAGES;
+		spin_unlock(&kalloc_lock);
+		return pa;
+	}
 	for (int i = 0; i < nranges && !pa; i++) {
 		uint64_t b = ALIGN_UP(ranges[i].base, align);
 
@@ -184,11 +211,33 @@ kalloc_contig(uint64_t size, uint64_t align)
 	return pa;
 }
 
+/*
+ * Give back size bytes at pa: whole aligned 2 MiB blocks stay whole (on
+ * the huge list), anything else goes back page by page. Any 4 KiB piece
+ * of an earlier contiguous allocation may come back this way on its own.
+ */
 void
 kfree_contig(uint64_t pa, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-		kfree(pa + off);
+	if (pa & (PAGE_SIZE - 1))
+		panic("kfree_contig: %lx not page aligned", pa);
+	while (size) {
+		if (!(pa & (HUGE_SIZE - 1)) && size >= HUGE_SIZE) {
+			struct freepage *h = pa_to_kva(pa);
+
+			spin_lock(&kalloc_lock);
+			h->next = hugelist;
+			hugelist = h;
+			nfree += HUGE_PAGES;
+			spin_unlock(&kalloc_lock);
+			pa += HUGE_SIZE;
+			size -= HUGE_SIZE;
+			continue;
+		}
+		kfree(pa);
+		pa += PAGE_SIZE;
+		size -= size < PAGE_SIZE ? size : PAGE_SIZE;
+	}
 }
 
 uint64_t

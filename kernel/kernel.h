@@ -60,6 +60,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 
 /* console.c */
 void console_use_uart(void);
+void console_write_n(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kputs_line(void *arg, const char *line); /* sv39_dump's out */
 
@@ -68,6 +69,7 @@ void kputs_line(void *arg, const char *line); /* sv39_dump's out */
 #define UART_SIFIVE 2
 void uart_init(int kind, void *base, unsigned reg_shift);
 void uart_putc(char c);
+int uart_getc(void); /* -1: nothing received */
 
 /* power.c */
 void power_set_testdev(uint64_t pa);
@@ -97,6 +99,7 @@ void kvm_flush_local(uint64_t va, uint64_t size);
 /* trap.c */
 void trap_init_hart(void);
 void timer_start(void);
+void timer_interrupt(void);
 
 /* main.c */
 extern struct platform plat;

@@ -17,6 +17,10 @@ SECTIONS
 	_text = .;
 	.text : AT(KIMAGE_PA) {
 		*(.text.entry)
+		. = ALIGN(4096);
+		_trampoline = .;
+		*(.text.trampoline) /* one page, mapped at TRAMPOLINE too */
+		_etrampoline = .;
 		*(.text .text.*)
 	}
 	. = ALIGN(4096);
@@ -59,3 +63,4 @@ SECTIONS
 }
 
 _start_pa = _start - KIMAGE_OFFSET;
+ASSERT(_etrampoline - _trampoline == 4096, "the trampoline must be one page")

@@ -7,7 +7,8 @@
  *   4. onto this hart's guard-protected kernel stack, the real trap
  *      vector, the timer
  *   5. the report on the table, the other harts, then the kernel test
- *      named by "ktest=" (or idle: processes come later).
+ *      named by "ktest=", or else the first process and the scheduler
+ *      on every hart.
  */
 #include <sv39/sv39.h>
 
@@ -15,6 +16,7 @@
 #include "exit.h"
 #include "kernel.h"
 #include "platform.h"
+#include "proc.h"
 #include "riscv.h"
 #include "sbi.h"
 
@@ -128,7 +130,9 @@ kmain_on_kstack(struct cpu *c)
 	smp_start_others();
 	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(),
 		kalloc_nfree());
-	ktest_run(plat.bootargs);
+	if (strstr(plat.bootargs, "ktest="))
+		ktest_run(plat.bootargs);
+	proc_start(plat.bootargs);
 }
 
 /* A hart started by smp_start_others(), on the global table and its stack. */
@@ -148,5 +152,7 @@ secondary_main(struct cpu *c)
 			__sync_synchronize();
 			c->mbox_va = 0;
 		}
+		if (sched_running)
+			scheduler();
 	}
 }

@@ -61,6 +61,13 @@ sfence_vma_page(uint64_t va)
 	__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
 }
 
+/* Drop cached non-global translations of one ASID. */
+static inline void
+sfence_vma_asid(uint64_t asid)
+{
+	__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+}
+
 static inline void
 intr_on(void)
 {

@@ -2,17 +2,24 @@
 /*
  * trap.c - what to do with a trap (trapvec.S saved the registers).
  *
- *   S-mode timer interrupt   count a tick, ask SBI for the next one
+ *   S-mode timer interrupt   count a tick, ask SBI for the next one; the
+ *                            boot hart also keeps uptime() and polls the
+ *                            UART for input
+ *   page fault in ucopy.S    a bad user address in copyin/copyout: the
+ *                            copy returns -1 (usertrap.c: ucopy_fixup)
  *   kernel stack overflow    trapvec.S moved us to the emergency stack:
  *                            report (a ktest may expect it), never return
  *   fault in a probe         probe.c records it and resumes (tests only)
- *   anything from U-mode     only the U-mode probe runs there for now
+ *   anything from U-mode     only the U-mode probe arrives here: user
+ *                            processes trap through the trampoline
+ *                            (trampoline.S, usertrap.c)
  *   anything else            panic with scause, sepc, stval
  */
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
 #include "probe.h"
+#include "proc.h"
 #include "riscv.h"
 #include "sbi.h"
 
@@ -41,11 +48,21 @@ timer_start(void)
 	csr_set(sie, SIE_STIE);
 }
 
-static void
-timer_tick(void)
+/* Interrupts are off here, wherever the tick came from. */
+void
+timer_interrupt(void)
 {
-	mycpu()->ticks++;
+	struct cpu *c = mycpu();
+	int ch;
+
+	c->ticks++;
 	sbi_set_timer(rdtime() + tick_interval());
+	if (c->id != 0)
+		return;
+	clock_tick();
+	if (sched_running)
+		while ((ch = uart_getc()) >= 0)
+			console_rx(ch);
 }
 
 static const char *
@@ -90,13 +107,15 @@ static void __attribute__((noreturn))
 stack_overflow(struct trapframe *tf)
 {
 	struct cpu *c = mycpu();
-	int in_guard = tf->stval >= c->kstack_guard &&
-		       tf->stval < c->kstack_guard + PAGE_SIZE;
+	/* A process's kernel stack has its own guard, in its kernel table. */
+	uint64_t guard = c->proc ? PKSTACK_GUARD : c->kstack_guard;
+	int in_guard = tf->stval >= guard && tf->stval < guard + PAGE_SIZE;
 
-	kprintf("trap: kernel stack overflow on hart %lu: %s at %lx (%s guard page "
+	kprintf("trap: kernel stack overflow on hart %lu%s: %s at %lx (%s guard page "
 		"%lx), sp %lx, sepc %lx\n",
-		c->hartid, cause_name(tf->scause), tf->stval, in_guard ? "in the" : "NOT in the",
-		c->kstack_guard, tf->sp, tf->sepc);
+		c->hartid, c->proc ? " (a process's kernel stack)" : "",
+		cause_name(tf->scause), tf->stval, in_guard ? "in the" : "NOT in the",
+		guard, tf->sp, tf->sepc);
 	if (in_guard && ktest_stack_overflow(tf->stval))
 		power_exit(EXIT_PASS);
 	trap_panic(tf, "kernel stack overflow");
@@ -112,7 +131,7 @@ trap_handler(struct trapframe *tf)
 
 	if (cause & SCAUSE_INTR) {
 		if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
-			timer_tick();
+			timer_interrupt();
 		else
 			trap_panic(tf, "unexpected interrupt");
 		return;
@@ -120,6 +139,8 @@ trap_handler(struct trapframe *tf)
 	if (c->overflow)
 		stack_overflow(tf);
 	if (probe_trap(tf))
+		return;
+	if ((tf->sstatus & SSTATUS_SPP) && ucopy_fixup(tf))
 		return;
 	trap_panic(tf, (tf->sstatus & SSTATUS_SPP) ? "kernel trap" : "user trap");
 }

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * uart.c - transmit-only console UART, polled. OpenSBI has already set
- * the baud rate and line format; we only wait for room and write.
+ * uart.c - the console UART, polled both ways. OpenSBI has already set
+ * the baud rate and line format; we only wait for room and write, and
+ * the timer tick collects what was received (uart_getc).
  *
  * ns16550a (virt): byte registers, spaced 1 << reg-shift apart. THR (0)
  * takes the byte; LSR (5) bit 5 (THRE) says the holding register is empty.
+ * RBR (0, read) holds a received byte while LSR bit 0 (DR) is set.
  * sifive,uart0 (sifive_u): 32-bit registers. Writing txdata (0x00) queues
- * a byte; reading it returns bit 31 set while the FIFO is full.
+ * a byte; reading it returns bit 31 set while the FIFO is full. rxdata
+ * (0x04) returns a byte, or bit 31 set when the receive FIFO is empty;
+ * rxctrl (0x0c) bit 0 enables the receiver.
  */
 #include "kernel.h"
 
@@ -15,6 +19,11 @@
 #define NS16550_LSR_THRE (1u << 5)
 #define SIFIVE_TXDATA 0x00
 #define SIFIVE_TXDATA_FULL (1u << 31)
+#define NS16550_RBR 0
+#define NS16550_LSR_DR (1u << 0)
+#define SIFIVE_RXDATA 0x04
+#define SIFIVE_RXDATA_EMPTY (1u << 31)
+#define SIFIVE_RXCTRL 0x0c
 
 static int uart_kind;
 static volatile uint8_t *uart_base;
@@ -26,6 +35,25 @@ uart_init(int kind, void *base, unsigned reg_shift)
 	uart_base = base;
 	uart_shift = reg_shift;
 	uart_kind = kind;
+	if (kind == UART_SIFIVE)
+		*(volatile uint32_t *)(uart_base + SIFIVE_RXCTRL) |= 1;
+}
+
+/* A received byte, or -1 if none is waiting. */
+int
+uart_getc(void)
+{
+	if (!uart_base)
+		return -1;
+	if (uart_kind == UART_NS16550A) {
+		if (!(uart_base[NS16550_LSR << uart_shift] & NS16550_LSR_DR))
+			return -1;
+		return uart_base[NS16550_RBR << uart_shift];
+	} else {
+		uint32_t v = *(volatile uint32_t *)(uart_base + SIFIVE_RXDATA);
+
+		return (v & SIFIVE_RXDATA_EMPTY) ? -1 : (int)(v & 0xff);
+	}
 }
 
 void

@@ -27,7 +27,17 @@
 #define SYS_vmprint	24	/* int vmprint(int which) */
 #define SYS_freepages	25	/* int freepages(void) */
 #define SYS_halt	26	/* int halt(int code) */
+/*
+ * int copybench(int mode, void *buf, int len), for user/bench:
+ *   mode 0: the kernel copies len (<= 64 KiB) bytes from buf by plain
+ *           dereference through the process's kernel table (copyin)
+ *   mode 1: the same by sv39_copy_in's software walk of the user table
+ *   -> time-CSR ticks the copy took inside the kernel, -1 for a bad range
+ *   mode 2, 3, 4: page-table pages of the caller's user table, of its
+ *           kernel table, of the global kernel table
+ */
+#define SYS_copybench	27
 
-#define SYS_MAX		26	/* the highest number in use */
+#define SYS_MAX		27	/* the highest number in use */
 
 #endif /* SYSCALL_NR_H */

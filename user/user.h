@@ -76,6 +76,7 @@ uint64 pgpte(void *va);
 int vmprint(int which);
 int freepages(void);
 int halt(int code);
+int copybench(int mode, void *buf, int len); /* syscall_nr.h; for bench */
 
 /* ulib.c */
 int ugetpid(void);

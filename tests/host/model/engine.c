@@ -16,17 +16,19 @@
 #define P SV39_PAGE_SIZE
 
 static const char *const kind_names[] = {
-	[EOP_MAP] = "map",	   [EOP_UNMAP] = "unmap",
-	[EOP_PROTECT] = "protect", [EOP_CLONE] = "clone_range",
-	[EOP_SHARE] = "share",	   [EOP_HARVEST] = "harvest",
+	[EOP_MAP] = "map",
+	[EOP_UNMAP] = "unmap",
+	[EOP_PROTECT] = "protect",
+	[EOP_CLONE] = "clone_range",
+	[EOP_SHARE] = "share",
+	[EOP_HARVEST] = "harvest",
 	[EOP_RESET_DST] = "destroy+init space 1",
 	[EOP_RESET_ALL] = "destroy+init both",
 };
 
 /* Our own names: a report must not depend on the library's strerror. */
 static const char *const res_names[] = {
-	"ok",	  "ENOMEM", "EALIGN", "ERANGE", "EPERM",
-	"EEXIST", "ENOENT", "EBUSY",  "EINVAL",
+	"ok", "ENOMEM", "EALIGN", "ERANGE", "EPERM", "EEXIST", "ENOENT", "EBUSY", "EINVAL",
 };
 
 static const char *
@@ -47,8 +49,8 @@ res_set_format(unsigned set, char *buf, size_t len)
 	buf[0] = 0;
 	for (unsigned i = 0; i <= SV39_ERRNO_MAX && off < len; i++)
 		if (set & (1u << i))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-						off ? "|" : "", res_names[i]);
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "|" : "",
+						res_names[i]);
 }
 
 static int
@@ -79,39 +81,38 @@ eop_format(const struct eop *op, char *buf, size_t len)
 	switch (op->kind) {
 	case EOP_MAP:
 		snprintf(buf, len,
-			 "sv39_map(space %d, va 0x%" PRIx64 ", pa 0x%" PRIx64
-			 ", size 0x%" PRIx64 ", perm 0x%" PRIx64 ", flags 0x%x)",
+			 "sv39_map(space %d, va 0x%" PRIx64 ", pa 0x%" PRIx64 ", size 0x%" PRIx64
+			 ", perm 0x%" PRIx64 ", flags 0x%x)",
 			 op->sp, op->va, op->pa, op->size, op->perm, op->flags);
 		break;
 	case EOP_UNMAP:
 		snprintf(buf, len,
-			 "sv39_unmap(space %d, va 0x%" PRIx64 ", size 0x%" PRIx64
-			 ", flags 0x%x)", op->sp, op->va, op->size, op->flags);
+			 "sv39_unmap(space %d, va 0x%" PRIx64 ", size 0x%" PRIx64 ", flags 0x%x)",
+			 op->sp, op->va, op->size, op->flags);
 		break;
 	case EOP_PROTECT:
 		snprintf(buf, len,
 			 "sv39_protect(space %d, va 0x%" PRIx64 ", size 0x%" PRIx64
-			 ", set 0x%" PRIx64 ", clear 0x%" PRIx64 ")", op->sp,
-			 op->va, op->size, op->set, op->clear);
+			 ", set 0x%" PRIx64 ", clear 0x%" PRIx64 ")",
+			 op->sp, op->va, op->size, op->set, op->clear);
 		break;
 	case EOP_CLONE:
 		snprintf(buf, len,
 			 "sv39_clone_range(dst space %d, src space 0, va 0x%" PRIx64
-			 ", size 0x%" PRIx64 ", clear 0x%" PRIx64 ", set 0x%" PRIx64
-			 ")", op->self ? 0 : 1, op->va, op->size, op->clear,
-			 op->set);
+			 ", size 0x%" PRIx64 ", clear 0x%" PRIx64 ", set 0x%" PRIx64 ")",
+			 op->self ? 0 : 1, op->va, op->size, op->clear, op->set);
 		break;
 	case EOP_SHARE:
 		snprintf(buf, len,
-			 "sv39_share(dst space %d, src space 0, va 0x%" PRIx64
-			 ", size 0x%" PRIx64 ")", op->self ? 0 : 1, op->va,
-			 op->size);
+			 "sv39_share(dst space %d, src space 0, va 0x%" PRIx64 ", size 0x%" PRIx64
+			 ")",
+			 op->self ? 0 : 1, op->va, op->size);
 		break;
 	case EOP_HARVEST:
 		snprintf(buf, len,
 			 "sv39_harvest(space %d, va 0x%" PRIx64 ", npages %" PRIu64
-			 ", bit 0x%" PRIx64 ")", op->sp, op->va, op->npages,
-			 op->bit);
+			 ", bit 0x%" PRIx64 ")",
+			 op->sp, op->va, op->npages, op->bit);
 		break;
 	default:
 		snprintf(buf, len, "%s (destroy flags 0x%x)", k, op->flags);
@@ -158,8 +159,10 @@ engine_fini(struct engine *e)
 		sv39_space_destroy(&e->sp[0], 0);
 	e->live[0] = e->live[1] = false;
 	if (e->r->allocated)
-		ret = fail(e, "after destroying both spaces %zu table pages are "
-			   "still allocated", e->r->allocated);
+		ret = fail(e,
+			   "after destroying both spaces %zu table pages are "
+			   "still allocated",
+			   e->r->allocated);
 	else if (e->r->errors)
 		ret = fail(e, "ramops counted %" PRIu64 " errors", e->r->errors);
 	model_fini(&e->m);
@@ -173,8 +176,7 @@ engine_fini(struct engine *e)
 static int
 leaf_differs(const struct mleaf *a, const struct mleaf *b)
 {
-	return a->va != b->va || a->size != b->size || a->pa != b->pa ||
-	       a->flags != b->flags;
+	return a->va != b->va || a->size != b->size || a->pa != b->pa || a->flags != b->flags;
 }
 
 static void
@@ -184,14 +186,13 @@ leaf_format(const struct mleaf *l, char *buf, size_t len)
 		snprintf(buf, len, "(none)");
 		return;
 	}
-	snprintf(buf, len,
-		 "va 0x%" PRIx64 " size 0x%" PRIx64 " pa 0x%" PRIx64
-		 " flags 0x%" PRIx64, l->va, l->size, l->pa, l->flags);
+	snprintf(buf, len, "va 0x%" PRIx64 " size 0x%" PRIx64 " pa 0x%" PRIx64 " flags 0x%" PRIx64,
+		 l->va, l->size, l->pa, l->flags);
 }
 
 static int
-compare_leaves(struct engine *e, const char *what, int sp,
-	       const struct mleafvec *got, const struct mleafvec *want)
+compare_leaves(struct engine *e, const char *what, int sp, const struct mleafvec *got,
+	       const struct mleafvec *want)
 {
 	char a[160], b[160];
 
@@ -205,9 +206,26 @@ compare_leaves(struct engine *e, const char *what, int sp,
 		leaf_format(w, b, sizeof(b));
 		return fail(e,
 			    "space %d: %s leaf #%zu differs from the model (%zu vs %zu leaves)\n"
-			    "  tree:  %s\n  model: %s", sp, what, i, got->n,
-			    want->n, a, b);
+			    "  tree:  %s\n  model: %s",
+			    sp, what, i, got->n, want->n, a, b);
 	}
+	return 0;
+}
+
+/* sv39_walk without SV39_WALK_ALLOC must return leaf l, unsplit. */
+static int
+walk_leaf(struct engine *e, int sp, sv39_va_t a, const struct mleaf *l)
+{
+	sv39_pte_t *pte = NULL;
+	unsigned level = 9;
+	int ret = sv39_walk(&e->sp[sp], a, 0, &pte, &level);
+
+	if (ret || !pte || (UINT64_C(1) << (12 + 9 * level)) != l->size ||
+	    (*pte & ~SV39_PTE_PPN_MASK) != l->flags || sv39_pte_pa(*pte) != l->pa)
+		return fail(e,
+			    "space %d: sv39_walk(0x%" PRIx64 ") = %s level %u pte 0x%" PRIx64
+			    "; model: size 0x%" PRIx64 " pa 0x%" PRIx64 " flags 0x%" PRIx64,
+			    sp, a, res_name(ret), level, pte ? *pte : 0, l->size, l->pa, l->flags);
 	return 0;
 }
 
@@ -228,19 +246,22 @@ check_addr_leaf(struct engine *e, int sp, sv39_va_t a, const struct mleaf *l)
 		return fail(e,
 			    "space %d: sv39_translate(0x%" PRIx64 ") = %s pa 0x%" PRIx64
 			    " flags 0x%" PRIx64 " size 0x%" PRIx64 "; model: pa 0x%" PRIx64
-			    " flags 0x%" PRIx64 " size 0x%" PRIx64, sp, a,
-			    res_name(ret), pa, flags, size, want, l->flags, l->size);
+			    " flags 0x%" PRIx64 " size 0x%" PRIx64,
+			    sp, a, res_name(ret), pa, flags, size, want, l->flags, l->size);
+	ret = walk_leaf(e, sp, a, l);
+	if (ret)
+		return ret;
 	softmmu_translate_space(s, a, acc, priv, sum, mxr, &res);
-	if (softmmu_leaf_allows(l->flags, acc, priv, sum, mxr) ?
-		    (res.fault != SOFTMMU_OK || res.pa != want) :
-		    (res.fault != SOFTMMU_F_PERM && res.fault != SOFTMMU_F_AD) ||
-	    res.page_size != l->size ||
-	    (res.pte & ~SV39_PTE_PPN_MASK) != l->flags)
+	if (softmmu_leaf_allows(l->flags, acc, priv, sum, mxr)
+		    ? (res.fault != SOFTMMU_OK || res.pa != want)
+		    : (res.fault != SOFTMMU_F_PERM && res.fault != SOFTMMU_F_AD) ||
+			      res.page_size != l->size ||
+			      (res.pte & ~SV39_PTE_PPN_MASK) != l->flags)
 		return fail(e,
 			    "space %d: softmmu(0x%" PRIx64 ", access %d, priv %s, sum %d, mxr %d)"
 			    " = %s pa 0x%" PRIx64 " pte 0x%" PRIx64 "; model: pa 0x%" PRIx64
-			    " flags 0x%" PRIx64 " size 0x%" PRIx64, sp, a, acc,
-			    priv ? "S" : "U", sum, mxr, softmmu_fault_name(res.fault),
+			    " flags 0x%" PRIx64 " size 0x%" PRIx64,
+			    sp, a, acc, priv ? "S" : "U", sum, mxr, softmmu_fault_name(res.fault),
 			    res.pa, res.pte, want, l->flags, l->size);
 	return 0;
 }
@@ -257,13 +278,22 @@ check_addr_hole(struct engine *e, int sp, sv39_va_t a)
 	if (ret != SV39_ENOENT)
 		return fail(e,
 			    "space %d: sv39_translate(0x%" PRIx64 ") = %s pa 0x%" PRIx64
-			    "; model: not mapped (ENOENT)", sp, a, res_name(ret), pa);
-	softmmu_translate_space(s, a, SOFTMMU_LOAD, SOFTMMU_PRIV_S, true, true,
-				&res);
+			    "; model: not mapped (ENOENT)",
+			    sp, a, res_name(ret), pa);
+	{
+		sv39_pte_t *pte = NULL;
+
+		ret = sv39_walk(&e->sp[sp], a, 0, &pte, NULL);
+		if (ret != SV39_ENOENT)
+			return fail(e,
+				    "space %d: sv39_walk(0x%" PRIx64
+				    ") = %s; model: not mapped (ENOENT)",
+				    sp, a, res_name(ret));
+	}
+	softmmu_translate_space(s, a, SOFTMMU_LOAD, SOFTMMU_PRIV_S, true, true, &res);
 	if (res.fault != SOFTMMU_F_INVALID)
-		return fail(e,
-			    "space %d: softmmu(0x%" PRIx64 ") = %s; model: not mapped",
-			    sp, a, softmmu_fault_name(res.fault));
+		return fail(e, "space %d: softmmu(0x%" PRIx64 ") = %s; model: not mapped", sp, a,
+			    softmmu_fault_name(res.fault));
 	return 0;
 }
 
@@ -287,8 +317,7 @@ static int
 fe_collect(void *arg, const struct sv39_leaf *leaf)
 {
 	struct fe_ctx *c = arg;
-	struct mleaf l = { leaf->va, leaf->size, leaf->pa,
-			   leaf->pte & ~SV39_PTE_PPN_MASK };
+	struct mleaf l = { leaf->va, leaf->size, leaf->pa, leaf->pte & ~SV39_PTE_PPN_MASK };
 
 	if (leaf->size != (UINT64_C(1) << (12 + 9 * leaf->level)) ||
 	    sv39_pte_pa(leaf->pte) != leaf->pa)
@@ -310,16 +339,13 @@ check_for_each(struct engine *e, int sp)
 		int ret;
 
 		e->v1.n = 0;
-		ret = sv39_for_each(&e->sp[sp], wva, opgen_windows[w].size,
-				    fe_collect, &c);
+		ret = sv39_for_each(&e->sp[sp], wva, opgen_windows[w].size, fe_collect, &c);
 		if (ret || c.bad)
-			return fail(e,
-				    "space %d: sv39_for_each(window 0x%" PRIx64 ") = %s%s",
-				    sp, wva, res_name(ret),
+			return fail(e, "space %d: sv39_for_each(window 0x%" PRIx64 ") = %s%s", sp,
+				    wva, res_name(ret),
 				    c.bad ? ", leaf level/size/pa inconsistent" : "");
 		for (size_t i = 0; i < e->v2.n; i++)
-			if (e->v2.v[i].va <= wlast &&
-			    mleaf_last(&e->v2.v[i]) >= wva)
+			if (e->v2.v[i].va <= wlast && mleaf_last(&e->v2.v[i]) >= wva)
 				mleafvec_push(&want, &e->v2.v[i]);
 		snprintf(what, sizeof(what), "sv39_for_each(0x%" PRIx64 ")", wva);
 		ret = compare_leaves(e, what, sp, &e->v1, &want);
@@ -354,9 +380,8 @@ check_space(struct engine *e, int sp)
 
 		if (check_addr_leaf(e, sp, l->va + off, l))
 			return -1;
-		if (pages > 1 &&
-		    (check_addr_leaf(e, sp, mleaf_last(l) - off, l) ||
-		     check_addr_leaf(e, sp, l->va + (crand(e) % pages) * P + off, l)))
+		if (pages > 1 && (check_addr_leaf(e, sp, mleaf_last(l) - off, l) ||
+				  check_addr_leaf(e, sp, l->va + (crand(e) % pages) * P + off, l)))
 			return -1;
 	}
 	/* Every hole in the windows. */
@@ -386,13 +411,12 @@ check_space(struct engine *e, int sp)
 		struct softmmu_result res;
 
 		ret = sv39_translate(&e->sp[sp], nc, NULL, NULL, NULL);
-		softmmu_translate_space(&e->sp[sp], nc, SOFTMMU_LOAD,
-					SOFTMMU_PRIV_S, 0, 0, &res);
+		softmmu_translate_space(&e->sp[sp], nc, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0, &res);
 		if (ret != SV39_ERANGE || res.fault != SOFTMMU_F_CANONICAL)
 			return fail(e,
 				    "space %d: non-canonical 0x%" PRIx64
-				    ": translate %s, softmmu %s", sp, nc,
-				    res_name(ret), softmmu_fault_name(res.fault));
+				    ": translate %s, softmmu %s",
+				    sp, nc, res_name(ret), softmmu_fault_name(res.fault));
 	}
 	return check_for_each(e, sp);
 }
@@ -445,26 +469,27 @@ check_tables(struct engine *e)
 				if (!own)
 					abort();
 			}
-			own[nown++] = (struct owned){ rt->pa, sp, rt->va,
-						      rt->level, rt->valid };
+			own[nown++] = (struct owned){ rt->pa, sp, rt->va, rt->level, rt->valid };
 		}
 	}
 	if (ret)
 		goto out;
-	qsort(own, nown, sizeof(*own), cmp_owned);
+	if (nown > 1)
+		qsort(own, nown, sizeof(*own), cmp_owned);
 	for (size_t i = 1; i < nown; i++)
 		if (own[i].pa == own[i - 1].pa) {
 			ret = fail(e,
 				   "table page 0x%" PRIx64 " is reachable twice "
 				   "without a borrowed mark (space %d va 0x%" PRIx64
-				   " and space %d va 0x%" PRIx64 ")", own[i].pa,
-				   own[i - 1].sp, own[i - 1].va, own[i].sp, own[i].va);
+				   " and space %d va 0x%" PRIx64 ")",
+				   own[i].pa, own[i - 1].sp, own[i - 1].va, own[i].sp, own[i].va);
 			goto out;
 		}
 	if (e->r->allocated != nown) {
 		ret = fail(e,
 			   "ramops.allocated = %zu but %zu table pages are reachable "
-			   "(%s)", e->r->allocated, nown,
+			   "(%s)",
+			   e->r->allocated, nown,
 			   e->r->allocated > nown ? "leak" : "reachable page not allocated");
 		goto out;
 	}
@@ -474,9 +499,9 @@ check_tables(struct engine *e)
 		if (o->level < 2 && o->valid == 0 &&
 		    !(o->sp == 0 && model_gig_lent(&e->m, o->va))) {
 			ret = fail(e,
-				   "space %d: empty level-%u table 0x%" PRIx64
-				   " at va 0x%" PRIx64 " was not freed", o->sp,
-				   o->level, o->pa, o->va);
+				   "space %d: empty level-%u table 0x%" PRIx64 " at va 0x%" PRIx64
+				   " was not freed",
+				   o->sp, o->level, o->pa, o->va);
 			goto out;
 		}
 	}
@@ -496,8 +521,10 @@ check_tables(struct engine *e)
 		}
 	}
 	if (e->r->errors)
-		ret = fail(e, "ramops counted %" PRIu64 " errors (bad free or "
-			   "phys_to_virt)", e->r->errors);
+		ret = fail(e,
+			   "ramops counted %" PRIu64 " errors (bad free or "
+			   "phys_to_virt)",
+			   e->r->errors);
 out:
 	free(own);
 	rawtables_free(&t[0]);
@@ -534,15 +561,16 @@ check_frames(struct engine *e, size_t from, struct mleafvec *want)
 	int ret = 0;
 
 	for (size_t i = from; i < e->r->nframe_log; i++) {
-		struct mleaf l = { 0, e->r->frame_log[i].size,
-				   e->r->frame_log[i].pa, 0 };
+		struct mleaf l = { 0, e->r->frame_log[i].size, e->r->frame_log[i].pa, 0 };
 
 		mleafvec_push(&got, &l);
 	}
 	for (size_t i = 0; i < want->n; i++)
 		want->v[i].va = want->v[i].flags = 0;
-	qsort(got.v, got.n, sizeof(*got.v), cmp_frame);
-	qsort(want->v, want->n, sizeof(*want->v), cmp_frame);
+	if (got.n > 1)
+		qsort(got.v, got.n, sizeof(*got.v), cmp_frame);
+	if (want->n > 1)
+		qsort(want->v, want->n, sizeof(*want->v), cmp_frame);
 	for (size_t i = 0; i < got.n || i < want->n; i++) {
 		const struct mleaf *g = i < got.n ? &got.v[i] : NULL;
 		const struct mleaf *w = i < want->n ? &want->v[i] : NULL;
@@ -551,10 +579,10 @@ check_frames(struct engine *e, size_t from, struct mleafvec *want)
 			continue;
 		ret = fail(e,
 			   "free_frame calls differ from the model: %zu calls, %zu "
-			   "expected; first difference: got pa 0x%" PRIx64
-			   " size 0x%" PRIx64 ", want pa 0x%" PRIx64 " size 0x%" PRIx64,
-			   got.n, want->n, g ? g->pa : 0, g ? g->size : 0,
-			   w ? w->pa : 0, w ? w->size : 0);
+			   "expected; first difference: got pa 0x%" PRIx64 " size 0x%" PRIx64
+			   ", want pa 0x%" PRIx64 " size 0x%" PRIx64,
+			   got.n, want->n, g ? g->pa : 0, g ? g->size : 0, w ? w->pa : 0,
+			   w ? w->size : 0);
 		break;
 	}
 	mleafvec_free(&got);
@@ -564,8 +592,8 @@ check_frames(struct engine *e, size_t from, struct mleafvec *want)
 static bool
 space_same(const struct sv39_space *a, const struct sv39_space *b)
 {
-	return a->root == b->root && a->asid == b->asid && a->ops == b->ops &&
-	       a->ctx == b->ctx && !memcmp(a->lent, b->lent, sizeof(a->lent));
+	return a->root == b->root && a->asid == b->asid && a->ops == b->ops && a->ctx == b->ctx &&
+	       !memcmp(a->lent, b->lent, sizeof(a->lent));
 }
 
 static int
@@ -582,8 +610,7 @@ call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 	case EOP_PROTECT:
 		return sv39_protect(s, op->va, op->size, op->set, op->clear);
 	case EOP_CLONE:
-		return sv39_clone_range(dst, &e->sp[0], op->va, op->size,
-					op->clear, op->set);
+		return sv39_clone_range(dst, &e->sp[0], op->va, op->size, op->clear, op->set);
 	case EOP_SHARE:
 		return sv39_share(dst, &e->sp[0], op->va, op->size);
 	case EOP_HARVEST:
@@ -604,8 +631,8 @@ call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 }
 
 static int
-after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0,
-	      const uint64_t *bitmap, uint64_t *want, size_t words)
+after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0, const uint64_t *bitmap,
+	      uint64_t *want, size_t words)
 {
 	struct mleafvec frames = { 0 };
 	int count = 0, err = 0;
@@ -613,14 +640,13 @@ after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0,
 	model_apply(&e->m, op, &frames, want, &count);
 	if (op->kind == EOP_HARVEST) {
 		if (ret != count)
-			err = fail(e, "sv39_harvest returned %d, model counts %d",
-				   ret, count);
+			err = fail(e, "sv39_harvest returned %d, model counts %d", ret, count);
 		for (size_t i = 0; !err && i < words; i++)
 			if (bitmap[i] != want[i])
 				err = fail(e,
 					   "sv39_harvest bitmap word %zu = 0x%016" PRIx64
-					   ", model 0x%016" PRIx64 "%s", i, bitmap[i],
-					   want[i],
+					   ", model 0x%016" PRIx64 "%s",
+					   i, bitmap[i], want[i],
 					   i == words - 1 ? " (a word past npages)" : "");
 	} else if (ret != 0) {
 		err = fail(e, "returned %d, not 0, on success", ret);
@@ -632,8 +658,10 @@ after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0,
 		return err;
 	if (op->kind == EOP_RESET_DST || op->kind == EOP_RESET_ALL) {
 		if (op->kind == EOP_RESET_ALL && e->r->allocated)
-			return fail(e, "%zu table pages left after destroying "
-				    "both spaces", e->r->allocated);
+			return fail(e,
+				    "%zu table pages left after destroying "
+				    "both spaces",
+				    e->r->allocated);
 		if ((!e->live[0] && init_space(e, 0)) || init_space(e, 1))
 			return -1;
 	}
@@ -672,28 +700,22 @@ engine_apply(struct engine *e, const struct eop *op)
 
 	res_set_format(expect, set, sizeof(set));
 	if (ret >= 0 && !(expect & MRES_OK)) {
-		err = fail(e, "library returned %s (%d), model expects %s",
-			   res_name(ret), ret, set);
+		err = fail(e, "library returned %s (%d), model expects %s", res_name(ret), ret,
+			   set);
 	} else if (ret < 0) {
-		if (!(expect & MRES_ERR(ret)) &&
-		    !(ret == SV39_ENOMEM && e->allow_enomem))
-			err = fail(e, "library returned %s, model expects %s",
-				   res_name(ret), set);
+		if (!(expect & MRES_ERR(ret)) && !(ret == SV39_ENOMEM && e->allow_enomem))
+			err = fail(e, "library returned %s, model expects %s", res_name(ret), set);
 		else if (!snapped || !ramops_snapshot_equal(r, &snap))
-			err = fail(e, "returned %s but changed the table pages",
-				   res_name(ret));
-		else if (!space_same(&saved[0], &e->sp[0]) ||
-			 !space_same(&saved[1], &e->sp[1]))
-			err = fail(e, "returned %s but changed struct sv39_space",
-				   res_name(ret));
+			err = fail(e, "returned %s but changed the table pages", res_name(ret));
+		else if (!space_same(&saved[0], &e->sp[0]) || !space_same(&saved[1], &e->sp[1]))
+			err = fail(e, "returned %s but changed struct sv39_space", res_name(ret));
 		else if (r->allocated != alloc0)
-			err = fail(e, "returned %s but allocated went %zu -> %zu",
-				   res_name(ret), alloc0, r->allocated);
+			err = fail(e, "returned %s but allocated went %zu -> %zu", res_name(ret),
+				   alloc0, r->allocated);
 		else if (r->frames_freed != freed0)
 			err = fail(e, "returned %s but freed frames", res_name(ret));
 		else if (r->errors)
-			err = fail(e, "returned %s; ramops counted errors",
-				   res_name(ret));
+			err = fail(e, "returned %s; ramops counted errors", res_name(ret));
 		else if (ret == SV39_ENOMEM && e->allow_enomem)
 			err = 1;
 	} else {

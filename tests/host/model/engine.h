@@ -22,12 +22,12 @@ struct engine {
 	struct ramops *r;
 	struct sv39_space sp[2];
 	bool live[2];
-	uint16_t asid[2];	/* given to each space at (re)init */
+	uint16_t asid[2]; /* given to each space at (re)init */
 	struct model m;
-	uint64_t crng;		/* sampling PRNG for the checks */
-	bool allow_enomem;	/* SV39_ENOMEM is expected (OOM sweep) */
+	uint64_t crng;				       /* sampling PRNG for the checks */
+	bool allow_enomem;			       /* SV39_ENOMEM is expected (OOM sweep) */
 	unsigned stats[EOP_KINDS][SV39_ERRNO_MAX + 1]; /* [kind][-result] */
-	char err[1024];		/* why the last call failed */
+	char err[1024];				       /* why the last call failed */
 	/* scratch */
 	struct mleafvec v1, v2;
 };

@@ -75,7 +75,6 @@ model_init(struct model *m)
 	memset(m, 0, sizeof(*m));
 	mspace_init(&m->own[0]);
 	mspace_init(&m->own[1]);
-	m->policy_replace_frees_tables = true;
 }
 
 void
@@ -117,8 +116,7 @@ bor_find(const struct model *m, sv39_va_t va)
 }
 
 bool
-model_touches_borrowed(const struct model *m, int sp, sv39_va_t va,
-		       sv39_va_t last)
+model_touches_borrowed(const struct model *m, int sp, sv39_va_t va, sv39_va_t last)
 {
 	if (sp != 1)
 		return false;
@@ -179,7 +177,8 @@ model_view(const struct model *m, int sp, struct mleafvec *out)
 			mleafvec_push(out, l);
 		}
 	}
-	qsort(out->v, out->n, sizeof(*out->v), cmp_leaf);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_leaf);
 }
 
 /* Is any page of [va, last] mapped in what space sp shows? */
@@ -203,14 +202,12 @@ view_any(const struct model *m, int sp, sv39_va_t va, sv39_va_t last)
 
 /* The leaves space sp shows that overlap [va, last], in address order. */
 static void
-view_range(const struct model *m, int sp, sv39_va_t va, sv39_va_t last,
-	   struct mleafvec *out)
+view_range(const struct model *m, int sp, sv39_va_t va, sv39_va_t last, struct mleafvec *out)
 {
 	const struct mspace *o = &m->own[sp];
 
 	out->n = 0;
-	for (size_t i = mspace_first(o, va); i < o->l.n && o->l.v[i].va <= last;
-	     i++)
+	for (size_t i = mspace_first(o, va); i < o->l.n && o->l.v[i].va <= last; i++)
 		mleafvec_push(out, &o->l.v[i]);
 	if (sp != 1)
 		return;
@@ -222,11 +219,11 @@ view_range(const struct model *m, int sp, sv39_va_t va, sv39_va_t last,
 
 		if (!b->live || lo > hi)
 			continue;
-		for (size_t i = mspace_first(s, lo);
-		     i < s->l.n && s->l.v[i].va <= hi; i++)
+		for (size_t i = mspace_first(s, lo); i < s->l.n && s->l.v[i].va <= hi; i++)
 			mleafvec_push(out, &s->l.v[i]);
 	}
-	qsort(out->v, out->n, sizeof(*out->v), cmp_leaf);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_leaf);
 }
 
 /*
@@ -336,19 +333,19 @@ expect_share(const struct model *m, sv39_va_t va, sv39_va_t last)
 				e |= MRES_ERR(SV39_EEXIST);
 			if (model_touches_borrowed(m, 1, lo, hi))
 				e |= MRES_ERR(SV39_EEXIST) | MRES_ERR(SV39_EBUSY);
-		} else if (dl && dl->size == G) {
-			e |= MRES_ERR(SV39_EEXIST);
 		} else {
 			const struct mslot *b = bor_find(m, g);
 
+			/* a borrowed root entry is both "there" and "borrowed" */
 			if (b && b->size == G)
 				e |= MRES_ERR(SV39_EEXIST) | MRES_ERR(SV39_EBUSY);
+			else if (dl && dl->size == G)
+				e |= MRES_ERR(SV39_EEXIST);
 			for (sv39_va_t s = lo;; s += M) {
 				if (mspace_any(d, s, s + (M - 1)))
 					e |= MRES_ERR(SV39_EEXIST);
 				if (model_touches_borrowed(m, 1, s, s + (M - 1)))
-					e |= MRES_ERR(SV39_EEXIST) |
-					     MRES_ERR(SV39_EBUSY);
+					e |= MRES_ERR(SV39_EEXIST) | MRES_ERR(SV39_EBUSY);
 				if (s + (M - 1) >= hi)
 					break;
 			}
@@ -373,15 +370,13 @@ model_expect(const struct model *m, const struct eop *op)
 		if (op->pa >= SV39_PA_LIMIT || op->size > SV39_PA_LIMIT - op->pa)
 			e |= MRES_ERR(SV39_ERANGE);
 		e |= perm_errs(op->perm);
-		if (op->flags & ~(unsigned)(SV39_MAP_HUGE | SV39_MAP_NO_AD |
-					    SV39_MAP_REPLACE))
+		if (op->flags & ~(unsigned)(SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE))
 			e |= MRES_ERR(SV39_EINVAL);
 		if (e)
 			return e;
 		if (model_touches_borrowed(m, op->sp, op->va, last))
 			s |= MRES_ERR(SV39_EBUSY);
-		if (!(op->flags & SV39_MAP_REPLACE) &&
-		    view_any(m, op->sp, op->va, last))
+		if (!(op->flags & SV39_MAP_REPLACE) && view_any(m, op->sp, op->va, last))
 			s |= MRES_ERR(SV39_EEXIST);
 		return s ? s : MRES_OK;
 
@@ -393,8 +388,7 @@ model_expect(const struct model *m, const struct eop *op)
 			return e;
 		if (model_touches_borrowed(m, op->sp, op->va, last))
 			s |= MRES_ERR(SV39_EBUSY);
-		if (!(op->flags & SV39_UNMAP_HOLES) &&
-		    !view_all(m, op->sp, op->va, last))
+		if (!(op->flags & SV39_UNMAP_HOLES) && !view_all(m, op->sp, op->va, last))
 			s |= MRES_ERR(SV39_ENOENT);
 		return s ? s : MRES_OK;
 
@@ -478,11 +472,9 @@ note_kept_tables(struct model *m)
 	for (size_t k = 0; k < m->nlent_gig; k++) {
 		sv39_va_t g = m->lent_gig[k], glast = g + (G - 1);
 
-		for (size_t i = mspace_first(o, g);
-		     i < o->l.n && o->l.v[i].va <= glast; i++)
+		for (size_t i = mspace_first(o, g); i < o->l.n && o->l.v[i].va <= glast; i++)
 			if (o->l.v[i].size == P)
-				vaset_add(&m->kept_l0, &m->nkept_l0,
-					  &m->kept_l0_cap,
+				vaset_add(&m->kept_l0, &m->nkept_l0, &m->kept_l0_cap,
 					  o->l.v[i].va & ~(M - 1));
 	}
 }
@@ -490,14 +482,13 @@ note_kept_tables(struct model *m)
 /*
  * May a leaf of size L (1 GiB or 2 MiB) be placed at va in space sp?
  * Evaluated on the state before the map. A table that is kept (under a
- * lent root slot) is filled in, never replaced. Under the library policy
- * (policy_replace_frees_tables == false) any existing table is.
+ * lent root slot) is filled in, never replaced; any other table in the
+ * way is replaced and freed, as sv39.h says of SV39_MAP_REPLACE ("tables
+ * the new superpages make unreachable are freed after the flush").
  */
 static bool
 superpage_blocked(const struct model *m, int sp, sv39_va_t va, uint64_t L)
 {
-	const struct mspace *o = &m->own[sp];
-
 	if (L == G) {
 		if (sp == 0 && model_gig_lent(m, va))
 			return true;
@@ -506,9 +497,6 @@ superpage_blocked(const struct model *m, int sp, sv39_va_t va, uint64_t L)
 	} else if (sp == 0 && vaset_has(m->kept_l0, m->nkept_l0, va)) {
 		return true;
 	}
-	if (!m->policy_replace_frees_tables &&
-	    mspace_any_smaller(o, va, va + (L - 1), L))
-		return true;
 	return false;
 }
 
@@ -558,8 +546,7 @@ apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 
 	mspace_cut(o, op->va);
 	mspace_cut(o, last + 1);
-	for (size_t i = mspace_first(o, op->va);
-	     i < o->l.n && o->l.v[i].va <= last; i++)
+	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
 		o->l.v[i].flags = (o->l.v[i].flags & ~op->clear) | op->set;
 }
 
@@ -571,8 +558,7 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 	const struct mspace *s = &m->own[0];
 
 	mspace_init(&tmp);
-	for (size_t i = mspace_first(s, op->va);
-	     i < s->l.n && s->l.v[i].va <= last; i++)
+	for (size_t i = mspace_first(s, op->va); i < s->l.n && s->l.v[i].va <= last; i++)
 		mleafvec_push(&tmp.l, &s->l.v[i]);
 	mspace_cut(&tmp, op->va);
 	mspace_cut(&tmp, last + 1);
@@ -599,16 +585,13 @@ share_mega(struct model *m, sv39_va_t s)
 
 	if (l && l->size >= M) {
 		/* a superpage piece at the sharing level: a frozen copy */
-		struct mleaf c = { s, M, l->pa + (s - l->va),
-				   l->flags | SV39_PTE_BORROWED };
+		struct mleaf c = { s, M, l->pa + (s - l->va), l->flags | SV39_PTE_BORROWED };
 
 		mspace_insert(&m->own[1], &c, 1);
 		bor_add(m, s, M, false);
-	} else if (mspace_any(o, s, s + (M - 1)) ||
-		   vaset_has(m->kept_l0, m->nkept_l0, s)) {
+	} else if (mspace_any(o, s, s + (M - 1)) || vaset_has(m->kept_l0, m->nkept_l0, s)) {
 		bor_add(m, s, M, true);
-		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap,
-			  s & ~(G - 1));
+		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, s & ~(G - 1));
 	}
 }
 
@@ -631,8 +614,7 @@ apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 				bor_add(m, g, G, false);
 			} else if (mspace_any(o, lo, hi) || model_gig_lent(m, g)) {
 				bor_add(m, g, G, true);
-				vaset_add(&m->lent_gig, &m->nlent_gig,
-					  &m->lent_gig_cap, g);
+				vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, g);
 			}
 		} else {
 			for (sv39_va_t s = lo;; s += M) {
@@ -647,8 +629,7 @@ apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 }
 
 static void
-apply_harvest(struct model *m, const struct eop *op, uint64_t *bitmap,
-	      int *count)
+apply_harvest(struct model *m, const struct eop *op, uint64_t *bitmap, int *count)
 {
 	struct mspace *o = &m->own[op->sp];
 	sv39_va_t last = op->va + (op->npages * P - 1);
@@ -666,8 +647,7 @@ apply_harvest(struct model *m, const struct eop *op, uint64_t *bitmap,
 		}
 	}
 	/* A superpage partly in range loses the bit as a whole. */
-	for (size_t i = mspace_first(o, op->va);
-	     i < o->l.n && o->l.v[i].va <= last; i++)
+	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
 		o->l.v[i].flags &= ~op->bit;
 }
 
@@ -683,8 +663,8 @@ owned_frames(const struct model *m, int sp, struct mleafvec *frames)
 }
 
 void
-model_apply(struct model *m, const struct eop *op, struct mleafvec *frames,
-	    uint64_t *bitmap, int *count)
+model_apply(struct model *m, const struct eop *op, struct mleafvec *frames, uint64_t *bitmap,
+	    int *count)
 {
 	sv39_va_t last = op->va + (op->size - 1);
 

@@ -24,45 +24,38 @@ enum eop_kind {
 	EOP_MAP,
 	EOP_UNMAP,
 	EOP_PROTECT,
-	EOP_CLONE,	/* sv39_clone_range(space 1, space 0, ...) */
-	EOP_SHARE,	/* sv39_share(space 1, space 0, ...) */
+	EOP_CLONE, /* sv39_clone_range(space 1, space 0, ...) */
+	EOP_SHARE, /* sv39_share(space 1, space 0, ...) */
 	EOP_HARVEST,
-	EOP_RESET_DST,	/* destroy space 1 (flags) and make it again */
-	EOP_RESET_ALL,	/* destroy both and make them again */
+	EOP_RESET_DST, /* destroy space 1 (flags) and make it again */
+	EOP_RESET_ALL, /* destroy both and make them again */
 	EOP_KINDS
 };
 
 /* One operation, as the engine applies it to the library and the model. */
 struct eop {
 	enum eop_kind kind;
-	int sp;		  /* target space (map, unmap, protect, harvest) */
-	bool self;	  /* clone/share with dst == src (must be EINVAL) */
+	int sp;	   /* target space (map, unmap, protect, harvest) */
+	bool self; /* clone/share with dst == src (must be EINVAL) */
 	sv39_va_t va;
-	sv39_pa_t pa;	  /* map */
-	uint64_t size;	  /* bytes; harvest: see npages */
-	uint64_t npages;  /* harvest */
-	uint64_t perm;	  /* map */
+	sv39_pa_t pa;	     /* map */
+	uint64_t size;	     /* bytes; harvest: see npages */
+	uint64_t npages;     /* harvest */
+	uint64_t perm;	     /* map */
 	uint64_t set, clear; /* protect, clone */
-	uint64_t bit;	  /* harvest */
-	unsigned flags;	  /* map, unmap, destroy flags */
+	uint64_t bit;	     /* harvest */
+	unsigned flags;	     /* map, unmap, destroy flags */
 };
 
 /* A 1 GiB or 2 MiB slot space 1 borrowed from space 0 with sv39_share. */
 struct mslot {
 	sv39_va_t va;
 	uint64_t size;
-	bool live;	/* a table of space 0: its changes show through */
+	bool live; /* a table of space 0: its changes show through */
 };
 
-/*
- * policy_replace_frees_tables: with SV39_MAP_REPLACE | SV39_MAP_HUGE, an
- * aligned slot that holds a table of the space's own gets a superpage and
- * the table is freed, as sv39.h says ("tables the new superpages make
- * unreachable are freed after the flush"). false models a library that
- * fills existing tables in instead. Default: true (the contract).
- */
 struct model {
-	struct mspace own[2];	/* each space's own leaves */
+	struct mspace own[2]; /* each space's own leaves */
 	/* space 0: root slots (1 GiB va) it lent; their tables are kept */
 	sv39_va_t *lent_gig;
 	size_t nlent_gig, lent_gig_cap;
@@ -72,7 +65,6 @@ struct model {
 	/* space 1: what it borrowed */
 	struct mslot *bor;
 	size_t nbor, bor_cap;
-	bool policy_replace_frees_tables;
 };
 
 /* Result sets: bit 0 = success, bit -e = SV39_E* code e. */
@@ -88,8 +80,7 @@ const struct mleaf *model_lookup(const struct model *m, int sp, sv39_va_t va);
 /* Every leaf space sp shows, in address order (out is cleared first). */
 void model_view(const struct model *m, int sp, struct mleafvec *out);
 /* Does [va, last] touch a slot space 1 borrowed? */
-bool model_touches_borrowed(const struct model *m, int sp, sv39_va_t va,
-			    sv39_va_t last);
+bool model_touches_borrowed(const struct model *m, int sp, sv39_va_t va, sv39_va_t last);
 /* Is va inside a root slot space 0 lent (where its tables are kept)? */
 bool model_gig_lent(const struct model *m, sv39_va_t va);
 
@@ -97,19 +88,13 @@ bool model_gig_lent(const struct model *m, sv39_va_t va);
 unsigned model_expect(const struct model *m, const struct eop *op);
 
 /*
- * Is op's outcome one the model can predict? (A share whose outcome the
- * contract leaves open is not generated; see model.c.)
- */
-bool model_predictable(const struct model *m, const struct eop *op);
-
-/*
  * Apply a successful op to the model. frames: the frames the library must
  * hand to free_frame (unmap with SV39_UNMAP_FREE, destroy with
  * SV39_FREE_FRAMES). bitmap/count: harvest's expected output (bitmap has
  * room for op->npages bits).
  */
-void model_apply(struct model *m, const struct eop *op, struct mleafvec *frames,
-		 uint64_t *bitmap, int *count);
+void model_apply(struct model *m, const struct eop *op, struct mleafvec *frames, uint64_t *bitmap,
+		 int *count);
 
 /* Does the leaf permission set the contract accepts include these bits? */
 bool model_perm_valid(uint64_t leaf_bits);

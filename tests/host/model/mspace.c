@@ -119,11 +119,9 @@ mspace_all(const struct mspace *ms, sv39_va_t va, sv39_va_t last)
 }
 
 bool
-mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last,
-		   uint64_t size)
+mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last, uint64_t size)
 {
-	for (size_t i = mspace_first(ms, va);
-	     i < ms->l.n && ms->l.v[i].va <= last; i++)
+	for (size_t i = mspace_first(ms, va); i < ms->l.n && ms->l.v[i].va <= last; i++)
 		if (ms->l.v[i].size < size)
 			return true;
 	return false;
@@ -137,8 +135,7 @@ split(struct mspace *ms, size_t i)
 	uint64_t step = big.size / 512;
 
 	reserve(&ms->l, ms->l.n + 511);
-	memmove(&ms->l.v[i + 512], &ms->l.v[i + 1],
-		(ms->l.n - i - 1) * sizeof(*ms->l.v));
+	memmove(&ms->l.v[i + 512], &ms->l.v[i + 1], (ms->l.n - i - 1) * sizeof(*ms->l.v));
 	for (unsigned k = 0; k < 512; k++) {
 		struct mleaf *l = &ms->l.v[i + k];
 
@@ -163,8 +160,7 @@ mspace_cut(struct mspace *ms, sv39_va_t va)
 }
 
 void
-mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last,
-	      struct mleafvec *removed)
+mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last, struct mleafvec *removed)
 {
 	size_t i, j;
 
@@ -174,6 +170,8 @@ mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last,
 	for (j = i; j < ms->l.n && ms->l.v[j].va <= last; j++)
 		if (removed)
 			mleafvec_push(removed, &ms->l.v[j]);
+	if (j == i)
+		return;
 	memmove(&ms->l.v[i], &ms->l.v[j], (ms->l.n - j) * sizeof(*ms->l.v));
 	ms->l.n -= j - i;
 }

@@ -20,9 +20,9 @@
 
 struct mleaf {
 	sv39_va_t va;
-	uint64_t size;   /* SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE */
+	uint64_t size; /* SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE */
 	sv39_pa_t pa;
-	uint64_t flags;  /* every non-PPN bit of the leaf PTE */
+	uint64_t flags; /* every non-PPN bit of the leaf PTE */
 };
 
 static inline sv39_va_t
@@ -57,8 +57,7 @@ const struct mleaf *mspace_find(const struct mspace *ms, sv39_va_t va);
 bool mspace_any(const struct mspace *ms, sv39_va_t va, sv39_va_t last);
 bool mspace_all(const struct mspace *ms, sv39_va_t va, sv39_va_t last);
 /* Is any leaf smaller than size inside [va, last]? */
-bool mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last,
-			uint64_t size);
+bool mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last, uint64_t size);
 
 /*
  * Make va a leaf boundary: a leaf that straddles it is split one level
@@ -73,8 +72,7 @@ void mspace_cut(struct mspace *ms, sv39_va_t va);
  * Cut at both edges and remove every leaf inside [va, last]; the removed
  * leaves are appended to removed (may be NULL).
  */
-void mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last,
-		   struct mleafvec *removed);
+void mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last, struct mleafvec *removed);
 
 /* Insert n sorted leaves into a hole of ms that holds them all. */
 void mspace_insert(struct mspace *ms, const struct mleaf *run, size_t n);

@@ -25,9 +25,8 @@ const size_t opgen_nwindows = sizeof(opgen_windows) / sizeof(opgen_windows[0]);
 
 /* The six gigabytes of the windows; pairs (1,2) and (4,5) are adjacent. */
 static const sv39_va_t gigs[] = {
-	UINT64_C(0x0000000000000000), UINT64_C(0x0000003f80000000),
-	UINT64_C(0x0000003fc0000000), UINT64_C(0xffffffc000000000),
-	UINT64_C(0xffffffff80000000), UINT64_C(0xffffffffc0000000),
+	UINT64_C(0x0000000000000000), UINT64_C(0x0000003f80000000), UINT64_C(0x0000003fc0000000),
+	UINT64_C(0xffffffc000000000), UINT64_C(0xffffffff80000000), UINT64_C(0xffffffffc0000000),
 };
 #define NGIGS 6
 
@@ -107,9 +106,8 @@ gen_range(struct esrc *r, bool big_ok, sv39_va_t *va, uint64_t *size)
 {
 	static const uint64_t slots[] = { 0, 1, 2, 3, 255, 510, 511 };
 	static const uint64_t pslots[] = { 0, 1, 2, 511 };
-	static const uint64_t pages[] = { 0,   1,	2,   3,	  4,   5,   6,	 7,
-					  254, 255, 256, 257, 258, 505, 506, 507,
-					  508, 509, 510, 511 };
+	static const uint64_t pages[] = { 0,   1,   2,	 3,   4,   5,	6,   7,	  254, 255,
+					  256, 257, 258, 505, 506, 507, 508, 509, 510, 511 };
 	unsigned k = (unsigned)esrc_below(r, NGIGS);
 	sv39_va_t g = gigs[k];
 	uint64_t shape = esrc_below(r, 100);
@@ -144,8 +142,7 @@ gen_range(struct esrc *r, bool big_ok, sv39_va_t *va, uint64_t *size)
  * Returns false (range untouched) when the space has no leaf.
  */
 static bool
-aim_at_leaf(struct esrc *r, const struct model *m, int sp, sv39_va_t *va,
-	    uint64_t *size)
+aim_at_leaf(struct esrc *r, const struct model *m, int sp, sv39_va_t *va, uint64_t *size)
 {
 	const struct mleafvec *v;
 	const struct mleaf *l;
@@ -219,11 +216,16 @@ maybe_bad_range(struct esrc *r, sv39_va_t *va, uint64_t *size)
 static uint64_t
 gen_perm(struct esrc *r)
 {
-	static const uint64_t base[] = { R_, R_ | W_, R_ | X_, X_, R_ | W_ | X_,
-					 R_ | W_, R_ };
+	static const uint64_t base[] = { R_, R_ | W_, R_ | X_, X_, R_ | W_ | X_, R_ | W_, R_ };
 	static const uint64_t bad[] = {
-		W_, 0, U_, SV39_PTE_V | R_, SV39_PTE_RSW_EMBEDDER | R_,
-		SV39_PTE_N | R_, SV39_PTE_PBMT_MASK | R_, W_ | X_,
+		W_,
+		0,
+		U_,
+		SV39_PTE_V | R_,
+		SV39_PTE_RSW_EMBEDDER | R_,
+		SV39_PTE_N | R_,
+		SV39_PTE_PBMT_MASK | R_,
+		W_ | X_,
 		SV39_PTE_BORROWED | R_,
 	};
 	uint64_t p = PICK(r, base);
@@ -247,8 +249,7 @@ gen_perm(struct esrc *r)
 static void
 gen_bits(struct esrc *r, uint64_t *set, uint64_t *clear)
 {
-	static const uint64_t bits[] = { R_, W_, X_, U_, SV39_PTE_G,
-					 SV39_PTE_A, SV39_PTE_D };
+	static const uint64_t bits[] = { R_, W_, X_, U_, SV39_PTE_G, SV39_PTE_A, SV39_PTE_D };
 
 	*set = *clear = 0;
 	switch (esrc_below(r, 8)) {
@@ -354,8 +355,7 @@ gen_map(struct esrc *r, const struct opgen_cfg *cfg, struct eop *op)
 }
 
 void
-opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m,
-	   struct eop *op)
+opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, struct eop *op)
 {
 	static const struct opgen_cfg none;
 	uint64_t w;
@@ -473,8 +473,7 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m,
 		if (w >= 97 && !cfg->no_reset) {
 			memset(op, 0, sizeof(*op));
 			op->kind = EOP_RESET_DST;
-			op->flags = !cfg->no_free && esrc_below(r, 2) ?
-					    SV39_FREE_FRAMES : 0;
+			op->flags = !cfg->no_free && esrc_below(r, 2) ? SV39_FREE_FRAMES : 0;
 		}
 		return;
 	}

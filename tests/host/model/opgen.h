@@ -16,10 +16,10 @@
 
 /* Where every choice comes from. */
 struct esrc {
-	const uint8_t *data;	/* fuzz input, or NULL for the PRNG */
+	const uint8_t *data; /* fuzz input, or NULL for the PRNG */
 	size_t len, pos;
-	uint64_t rng;		/* xorshift state when data is NULL */
-	bool exhausted;		/* the fuzz input ran out */
+	uint64_t rng;	/* xorshift state when data is NULL */
+	bool exhausted; /* the fuzz input ran out */
 };
 
 void esrc_init_rng(struct esrc *r, uint64_t seed);
@@ -42,8 +42,8 @@ extern const size_t opgen_nwindows;
 struct opgen_cfg {
 	bool no_share;
 	bool no_reset;
-	bool no_free;	/* no SV39_UNMAP_FREE / SV39_FREE_FRAMES */
-	bool no_alias;	/* no frame mapped at two virtual addresses */
+	bool no_free;  /* no SV39_UNMAP_FREE / SV39_FREE_FRAMES */
+	bool no_alias; /* no frame mapped at two virtual addresses */
 };
 
 /*
@@ -51,7 +51,6 @@ struct opgen_cfg {
  * and clone aim at leaves that exist, so that they succeed and split
  * superpages more often than a blind range would.
  */
-void opgen_next(struct esrc *r, const struct opgen_cfg *cfg,
-		const struct model *m, struct eop *op);
+void opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, struct eop *op);
 
 #endif /* OPGEN_H */

@@ -45,15 +45,14 @@ tables_push(struct rawtables *t, const struct rawtable *e)
 
 struct walk {
 	const struct sv39_space *s;
-	struct mleafvec *leaves;   /* or NULL */
-	struct rawtables *tables;  /* or NULL */
+	struct mleafvec *leaves;  /* or NULL */
+	struct rawtables *tables; /* or NULL */
 	char *err;
 	size_t errlen;
 };
 
 static int
-walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base,
-	   bool borrowed)
+walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base, bool borrowed)
 {
 	const sv39_pte_t *t = w->s->ops->phys_to_virt(w->s->ctx, pa);
 	struct rawtable rt = { pa, canon(base), level, borrowed, 0 };
@@ -62,7 +61,8 @@ walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base,
 	if (!t || (pa & 0xfff)) {
 		snprintf(w->err, w->errlen,
 			 "table at pa 0x%" PRIx64 " (level %u, va 0x%" PRIx64
-			 ") is not a table page", pa, level, rt.va);
+			 ") is not a table page",
+			 pa, level, rt.va);
 		return -1;
 	}
 	for (unsigned i = 0; i < 512; i++) {
@@ -73,36 +73,32 @@ walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base,
 			if (e) {
 				snprintf(w->err, w->errlen,
 					 "invalid but nonzero entry 0x%016" PRIx64
-					 " at va 0x%" PRIx64 " level %u", e, va,
-					 level);
+					 " at va 0x%" PRIx64 " level %u",
+					 e, va, level);
 				return -1;
 			}
 			continue;
 		}
 		rt.valid++;
-		if ((e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
-		    (e & SV39_PTE_RESERVED_MASK) ||
-		    (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK ||
-		    (e & SV39_PTE_N)) {
+		if ((e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W || (e & SV39_PTE_RESERVED_MASK) ||
+		    (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK || (e & SV39_PTE_N)) {
 			snprintf(w->err, w->errlen,
-				 "malformed entry 0x%016" PRIx64 " at va 0x%" PRIx64
-				 " level %u", e, va, level);
+				 "malformed entry 0x%016" PRIx64 " at va 0x%" PRIx64 " level %u", e,
+				 va, level);
 			return -1;
 		}
 		if (e & (SV39_PTE_R | SV39_PTE_X)) {
-			struct mleaf l = { va, size, pte_pa(e),
-					   e & ~SV39_PTE_PPN_MASK };
+			struct mleaf l = { va, size, pte_pa(e), e & ~SV39_PTE_PPN_MASK };
 
 			if (w->leaves)
 				mleafvec_push(w->leaves, &l);
 			continue;
 		}
 		if (level == 0 ||
-		    (e & (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D |
-			  SV39_PTE_PBMT_MASK))) {
+		    (e & (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK))) {
 			snprintf(w->err, w->errlen,
-				 "bad pointer 0x%016" PRIx64 " at va 0x%" PRIx64
-				 " level %u", e, va, level);
+				 "bad pointer 0x%016" PRIx64 " at va 0x%" PRIx64 " level %u", e, va,
+				 level);
 			return -1;
 		}
 		if (w->tables && (borrowed || (e & SV39_PTE_BORROWED))) {
@@ -124,8 +120,7 @@ walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base,
 }
 
 int
-rawtree_leaves(const struct sv39_space *s, struct mleafvec *out, char *err,
-	       size_t errlen)
+rawtree_leaves(const struct sv39_space *s, struct mleafvec *out, char *err, size_t errlen)
 {
 	struct walk w = { s, out, NULL, err, errlen };
 
@@ -133,8 +128,7 @@ rawtree_leaves(const struct sv39_space *s, struct mleafvec *out, char *err,
 }
 
 int
-rawtree_tables(const struct sv39_space *s, struct rawtables *out, char *err,
-	       size_t errlen)
+rawtree_tables(const struct sv39_space *s, struct rawtables *out, char *err, size_t errlen)
 {
 	struct walk w = { s, NULL, out, err, errlen };
 

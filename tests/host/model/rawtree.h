@@ -18,10 +18,10 @@
 /* A table page reached while walking a space. */
 struct rawtable {
 	sv39_pa_t pa;
-	sv39_va_t va;	  /* first address the table maps */
-	unsigned level;	  /* 2 = root */
-	bool borrowed;	  /* reached through an SV39_PTE_BORROWED pointer */
-	unsigned valid;	  /* valid entries in it */
+	sv39_va_t va;	/* first address the table maps */
+	unsigned level; /* 2 = root */
+	bool borrowed;	/* reached through an SV39_PTE_BORROWED pointer */
+	unsigned valid; /* valid entries in it */
 };
 
 struct rawtables {
@@ -37,15 +37,13 @@ void rawtables_free(struct rawtables *t);
  * in err for a malformed entry (a pointer at level 0, W without R, a
  * nonzero invalid entry, reserved bits) or a table phys_to_virt refuses.
  */
-int rawtree_leaves(const struct sv39_space *s, struct mleafvec *out,
-		   char *err, size_t errlen);
+int rawtree_leaves(const struct sv39_space *s, struct mleafvec *out, char *err, size_t errlen);
 
 /*
  * Append every table page of s to out: the root, every table under a
  * non-borrowed pointer (owned by s), and the first table under each
  * borrowed pointer (owned by the lender; not descended into).
  */
-int rawtree_tables(const struct sv39_space *s, struct rawtables *out,
-		   char *err, size_t errlen);
+int rawtree_tables(const struct sv39_space *s, struct rawtables *out, char *err, size_t errlen);
 
 #endif /* RAWTREE_H */

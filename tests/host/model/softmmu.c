@@ -84,8 +84,8 @@ step5_allowed(sv39_pte_t pte, const struct softmmu_req *req)
 }
 
 enum softmmu_fault
-softmmu_translate(const struct sv39_ops *ops, void *ctx,
-		  const struct softmmu_req *req, struct softmmu_result *res)
+softmmu_translate(const struct sv39_ops *ops, void *ctx, const struct softmmu_req *req,
+		  struct softmmu_result *res)
 {
 	sv39_pa_t a;
 	sv39_pte_t pte = 0;
@@ -115,8 +115,7 @@ softmmu_translate(const struct sv39_ops *ops, void *ctx,
 		res->level = i;
 
 		/* Step 3: invalid, W without R, or reserved bits. */
-		if (!(pte & SV39_PTE_V) ||
-		    (!(pte & SV39_PTE_R) && (pte & SV39_PTE_W)))
+		if (!(pte & SV39_PTE_V) || (!(pte & SV39_PTE_R) && (pte & SV39_PTE_W)))
 			return res->fault = SOFTMMU_F_INVALID;
 		res->fault = reserved_fault(pte);
 		if (res->fault)
@@ -143,23 +142,20 @@ softmmu_translate(const struct sv39_ops *ops, void *ctx,
 		return res->fault = SOFTMMU_F_MISALIGNED;
 
 	/* Step 7, Svade: no hardware update, fault instead. */
-	if (!(pte & SV39_PTE_A) ||
-	    (req->access == SOFTMMU_STORE && !(pte & SV39_PTE_D)))
+	if (!(pte & SV39_PTE_A) || (req->access == SOFTMMU_STORE && !(pte & SV39_PTE_D)))
 		return res->fault = SOFTMMU_F_AD;
 
 	/*
 	 * Step 8: pa.pgoff = va.pgoff; below level i the PPN comes from the
 	 * VPN (superpage), above it from the PTE.
 	 */
-	res->pa = ((ppn & ~mask) << 12) |
-		  (req->va & ((UINT64_C(1) << (12 + VPN_BITS * i)) - 1));
+	res->pa = ((ppn & ~mask) << 12) | (req->va & ((UINT64_C(1) << (12 + VPN_BITS * i)) - 1));
 	return res->fault = SOFTMMU_OK;
 }
 
 enum softmmu_fault
-softmmu_translate_space(const struct sv39_space *s, sv39_va_t va,
-			enum softmmu_access access, enum softmmu_priv priv,
-			bool sum, bool mxr, struct softmmu_result *res)
+softmmu_translate_space(const struct sv39_space *s, sv39_va_t va, enum softmmu_access access,
+			enum softmmu_priv priv, bool sum, bool mxr, struct softmmu_result *res)
 {
 	struct softmmu_req req = {
 		.root = s->root,
@@ -178,12 +174,12 @@ softmmu_translate_space(const struct sv39_space *s, sv39_va_t va,
  * needs, for predicting the verdict from a model's flags.
  */
 bool
-softmmu_leaf_allows(uint64_t flags, enum softmmu_access access,
-		    enum softmmu_priv priv, bool sum, bool mxr)
+softmmu_leaf_allows(uint64_t flags, enum softmmu_access access, enum softmmu_priv priv, bool sum,
+		    bool mxr)
 {
 	static const struct {
-		uint64_t any;  /* at least one of these */
-		uint64_t all;  /* all of these */
+		uint64_t any; /* at least one of these */
+		uint64_t all; /* all of these */
 	} need[] = {
 		[SOFTMMU_LOAD] = { SV39_PTE_R, SV39_PTE_A },
 		[SOFTMMU_STORE] = { SV39_PTE_W, SV39_PTE_A | SV39_PTE_D },

@@ -35,32 +35,32 @@ enum softmmu_priv {
  */
 enum softmmu_fault {
 	SOFTMMU_OK = 0,
-	SOFTMMU_F_CANONICAL, /* bits 63..39 differ from bit 38 */
-	SOFTMMU_F_INVALID,   /* V = 0, or R = 0 with W = 1 */
-	SOFTMMU_F_RESERVED,  /* bits 54..60 set, or A/D/U on a pointer */
-	SOFTMMU_F_PBMT,      /* PBMT = 3 (reserved), or PBMT on a pointer */
-	SOFTMMU_F_N,         /* N set: Svnapot is not implemented */
-	SOFTMMU_F_DEPTH,     /* a pointer at level 0 */
-	SOFTMMU_F_PERM,      /* R/W/X, U, SUM or MXR forbid the access */
+	SOFTMMU_F_CANONICAL,  /* bits 63..39 differ from bit 38 */
+	SOFTMMU_F_INVALID,    /* V = 0, or R = 0 with W = 1 */
+	SOFTMMU_F_RESERVED,   /* bits 54..60 set, or A/D/U on a pointer */
+	SOFTMMU_F_PBMT,	      /* PBMT = 3 (reserved), or PBMT on a pointer */
+	SOFTMMU_F_N,	      /* N set: Svnapot is not implemented */
+	SOFTMMU_F_DEPTH,      /* a pointer at level 0 */
+	SOFTMMU_F_PERM,	      /* R/W/X, U, SUM or MXR forbid the access */
 	SOFTMMU_F_MISALIGNED, /* superpage PPN not aligned to its size */
-	SOFTMMU_F_AD,        /* A = 0, or a store with D = 0 (Svade) */
-	SOFTMMU_F_NOMEM,     /* phys_to_virt gave no memory for a table */
+	SOFTMMU_F_AD,	      /* A = 0, or a store with D = 0 (Svade) */
+	SOFTMMU_F_NOMEM,      /* phys_to_virt gave no memory for a table */
 };
 
 struct softmmu_req {
-	sv39_pa_t root;   /* physical address of the root table */
+	sv39_pa_t root; /* physical address of the root table */
 	sv39_va_t va;
 	enum softmmu_access access;
 	enum softmmu_priv priv;
-	bool sum;         /* sstatus.SUM: S may load/store U pages */
-	bool mxr;         /* sstatus.MXR: loads from X-only pages succeed */
+	bool sum; /* sstatus.SUM: S may load/store U pages */
+	bool mxr; /* sstatus.MXR: loads from X-only pages succeed */
 };
 
 struct softmmu_result {
 	enum softmmu_fault fault;
-	sv39_pa_t pa;     /* the translated address (only when fault == OK) */
-	sv39_pte_t pte;   /* the last PTE read (the leaf, when one was found) */
-	int level;        /* level of that PTE: 2, 1 or 0; -1 if none read */
+	sv39_pa_t pa;	    /* the translated address (only when fault == OK) */
+	sv39_pte_t pte;	    /* the last PTE read (the leaf, when one was found) */
+	int level;	    /* level of that PTE: 2, 1 or 0; -1 if none read */
 	uint64_t page_size; /* size the leaf maps, when one was found */
 };
 
@@ -69,15 +69,12 @@ struct softmmu_result {
  * called). Returns res->fault.
  */
 enum softmmu_fault softmmu_translate(const struct sv39_ops *ops, void *ctx,
-				     const struct softmmu_req *req,
-				     struct softmmu_result *res);
+				     const struct softmmu_req *req, struct softmmu_result *res);
 
 /* Convenience: the same with the root, ops and ctx of a space. */
-enum softmmu_fault softmmu_translate_space(const struct sv39_space *s,
-					   sv39_va_t va,
-					   enum softmmu_access access,
-					   enum softmmu_priv priv, bool sum,
-					   bool mxr, struct softmmu_result *res);
+enum softmmu_fault softmmu_translate_space(const struct sv39_space *s, sv39_va_t va,
+					   enum softmmu_access access, enum softmmu_priv priv,
+					   bool sum, bool mxr, struct softmmu_result *res);
 
 /*
  * Would an access with these parameters be allowed to a valid, well-formed
@@ -85,8 +82,8 @@ enum softmmu_fault softmmu_translate_space(const struct sv39_space *s,
  * table of rules rather than a walk, so that the model can predict the
  * softmmu's verdict.
  */
-bool softmmu_leaf_allows(uint64_t flags, enum softmmu_access access,
-			 enum softmmu_priv priv, bool sum, bool mxr);
+bool softmmu_leaf_allows(uint64_t flags, enum softmmu_access access, enum softmmu_priv priv,
+			 bool sum, bool mxr);
 
 const char *softmmu_fault_name(enum softmmu_fault f);
 

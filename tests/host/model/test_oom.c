@@ -29,35 +29,38 @@
 static int failures;
 
 static struct eop
-op_map(int sp, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64_t perm,
-       unsigned flags)
+op_map(int sp, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64_t perm, unsigned flags)
 {
-	struct eop op = { .kind = EOP_MAP, .sp = sp, .va = va, .pa = pa,
-			  .size = size, .perm = perm, .flags = flags };
+	struct eop op = { .kind = EOP_MAP,
+			  .sp = sp,
+			  .va = va,
+			  .pa = pa,
+			  .size = size,
+			  .perm = perm,
+			  .flags = flags };
 	return op;
 }
 
 static struct eop
 op_unmap(int sp, sv39_va_t va, uint64_t size, unsigned flags)
 {
-	struct eop op = { .kind = EOP_UNMAP, .sp = sp, .va = va, .size = size,
-			  .flags = flags };
+	struct eop op = { .kind = EOP_UNMAP, .sp = sp, .va = va, .size = size, .flags = flags };
 	return op;
 }
 
 static struct eop
 op_protect(int sp, sv39_va_t va, uint64_t size, uint64_t set, uint64_t clear)
 {
-	struct eop op = { .kind = EOP_PROTECT, .sp = sp, .va = va, .size = size,
-			  .set = set, .clear = clear };
+	struct eop op = {
+		.kind = EOP_PROTECT, .sp = sp, .va = va, .size = size, .set = set, .clear = clear
+	};
 	return op;
 }
 
 static struct eop
 op_clone(sv39_va_t va, uint64_t size)
 {
-	struct eop op = { .kind = EOP_CLONE, .sp = 1, .va = va, .size = size,
-			  .clear = SV39_PTE_U };
+	struct eop op = { .kind = EOP_CLONE, .sp = 1, .va = va, .size = size, .clear = SV39_PTE_U };
 	return op;
 }
 
@@ -79,8 +82,8 @@ struct shape {
 };
 
 static void
-report(const char *name, bool after, unsigned points, uint64_t allocs,
-       unsigned min_points, const char *err)
+report(const char *name, bool after, unsigned points, uint64_t allocs, unsigned min_points,
+       const char *err)
 {
 	if (err) {
 		printf("FAIL %s (fail_after=%d): %s\n", name, after, err);
@@ -138,7 +141,8 @@ sweep_shape(const struct shape *sh, bool after)
 			if (r.alloc_calls < calls0 + k) {
 				snprintf(buf, sizeof(buf),
 					 "SV39_ENOMEM with no failed allocation "
-					 "(allocation %" PRIu64 ")", k);
+					 "(allocation %" PRIu64 ")",
+					 k);
 				err = buf;
 				goto out;
 			}
@@ -170,18 +174,16 @@ sweep_init(void)
 	r.fail_at = 0;
 	if (ret != SV39_ENOMEM || r.allocated || r.errors) {
 		printf("FAIL sv39_space_init with the root allocation failing: %d, "
-		       "%zu pages, %" PRIu64 " errors\n", ret, r.allocated, r.errors);
+		       "%zu pages, %" PRIu64 " errors\n",
+		       ret, r.allocated, r.errors);
 		failures++;
-	} else if ((ret = sv39_space_init(&s, &r.ops, &r)) != 0 ||
-		   r.allocated != 1) {
-		printf("FAIL sv39_space_init after: %d, %zu pages\n", ret,
-		       r.allocated);
+	} else if ((ret = sv39_space_init(&s, &r.ops, &r)) != 0 || r.allocated != 1) {
+		printf("FAIL sv39_space_init after: %d, %zu pages\n", ret, r.allocated);
 		failures++;
 	} else {
 		sv39_space_destroy(&s, 0);
 		if (r.allocated || r.errors) {
-			printf("FAIL destroy of an empty space leaves %zu pages\n",
-			       r.allocated);
+			printf("FAIL destroy of an empty space leaves %zu pages\n", r.allocated);
 			failures++;
 		} else {
 			printf("%-52s: 1 failure point\n", "sv39_space_init");
@@ -226,8 +228,7 @@ sweep_walk(const char *name, sv39_va_t va, sv39_va_t neighbour, unsigned tables)
 
 	ramops_init(&r, 64, 0);
 	sv39_space_init(&s, &r.ops, &r);
-	if (neighbour != va &&
-	    sv39_map(&s, neighbour, 0x80000000, P, RW, 0) != 0) {
+	if (neighbour != va && sv39_map(&s, neighbour, 0x80000000, P, RW, 0) != 0) {
 		err = "set-up map failed";
 		goto out;
 	}
@@ -240,8 +241,7 @@ sweep_walk(const char *name, sv39_va_t va, sv39_va_t neighbour, unsigned tables)
 		ret = sv39_walk(&s, va, SV39_WALK_ALLOC, &pte, &level);
 		r.fail_at = 0;
 		if (ret == SV39_ENOMEM) {
-			if (!ramops_snapshot_equal(&r, &snap) || r.allocated != alloc0 ||
-			    r.errors)
+			if (!ramops_snapshot_equal(&r, &snap) || r.allocated != alloc0 || r.errors)
 				err = "ENOMEM but the tree or page count changed";
 			points++;
 		} else {
@@ -253,8 +253,7 @@ sweep_walk(const char *name, sv39_va_t va, sv39_va_t neighbour, unsigned tables)
 	}
 	if (!err && ret != 0)
 		err = "did not succeed";
-	else if (!err && (level != 0 || !pte || *pte != 0 ||
-			  pte != raw_slot(&r, &s, va)))
+	else if (!err && (level != 0 || !pte || *pte != 0 || pte != raw_slot(&r, &s, va)))
 		err = "the returned slot is not the empty level-0 slot of va";
 	else if (!err && r.allocated != 1 + (neighbour == va ? 0 : 2) + tables)
 		err = "wrong number of table pages after success";
@@ -276,79 +275,94 @@ main(void)
 	/* 4 KiB + 2 MiB + 1 GiB + 2 MiB + 4 KiB around g2, pa congruent */
 	const sv39_va_t mix_va = g2 - M - P;
 	const uint64_t mix_size = P + M + G + M + P;
-	const struct eop mix = op_map(0, mix_va, UINT64_C(0x100000000) + mix_va,
-				      mix_size, RW, SV39_MAP_HUGE);
-	const struct eop giga = op_map(0, gg, UINT64_C(0x140000000), G,
-				       RW | SV39_PTE_U, SV39_MAP_HUGE);
-	const struct eop small = op_map(0, 0x1000, 0x90001000, 4 * P,
-					RX | SV39_PTE_U, 0);
+	const struct eop mix =
+		op_map(0, mix_va, UINT64_C(0x100000000) + mix_va, mix_size, RW, SV39_MAP_HUGE);
+	const struct eop giga =
+		op_map(0, gg, UINT64_C(0x140000000), G, RW | SV39_PTE_U, SV39_MAP_HUGE);
+	const struct eop small = op_map(0, 0x1000, 0x90001000, 4 * P, RX | SV39_PTE_U, 0);
 	struct shape shapes[] = {
 		{ "map 4K, low half, across a 1G and a 2M edge",
-		  { { 0 } }, 0,
-		  op_map(0, g1 - 2 * P, 0x80000000, 2 * P + M + 2 * P, RW, 0), 5 },
+		  { { 0 } },
+		  0,
+		  op_map(0, g1 - 2 * P, 0x80000000, 2 * P + M + 2 * P, RW, 0),
+		  5 },
 		{ "map 4K, high half, across the last 1G edge",
-		  { { 0 } }, 0,
-		  op_map(0, top - 2 * P, 0x80000000, 4 * P, RW, 0), 4 },
+		  { { 0 } },
+		  0,
+		  op_map(0, top - 2 * P, 0x80000000, 4 * P, RW, 0),
+		  4 },
 		{ "map 4K, high half, up to 2^64",
-		  { { 0 } }, 0,
-		  op_map(0, 0 - M - 2 * P, 0x80000000, M + 2 * P, RW, 0), 3 },
+		  { { 0 } },
+		  0,
+		  op_map(0, 0 - M - 2 * P, 0x80000000, M + 2 * P, RW, 0),
+		  3 },
 		{ "map 4K, high half, level-1 table already built",
 		  { op_map(0, g1 + 5 * M, 0x70000000, P, RW, 0),
-		    op_map(0, top + 7 * M, 0x70000000, P, RW, 0) }, 2,
-		  op_map(0, top + 5 * M - P, 0x80000000, 3 * P, RW, 0), 2 },
-		{ "map HUGE mixing 1G, 2M and 4K leaves",
-		  { { 0 } }, 0, mix, 4 },
+		    op_map(0, top + 7 * M, 0x70000000, P, RW, 0) },
+		  2,
+		  op_map(0, top + 5 * M - P, 0x80000000, 3 * P, RW, 0),
+		  2 },
+		{ "map HUGE mixing 1G, 2M and 4K leaves", { { 0 } }, 0, mix, 4 },
 		{ "map REPLACE 4K inside a 1G page",
-		  { giga }, 1,
-		  op_map(0, gg + 3 * M + P, 0x80000000, 2 * P, RW,
-			 SV39_MAP_REPLACE), 2 },
+		  { giga },
+		  1,
+		  op_map(0, gg + 3 * M + P, 0x80000000, 2 * P, RW, SV39_MAP_REPLACE),
+		  2 },
 		{ "map REPLACE|HUGE 2M inside a 1G page",
-		  { giga }, 1,
-		  op_map(0, gg + 4 * M, 0x80000000, M, RX,
-			 SV39_MAP_REPLACE | SV39_MAP_HUGE), 1 },
+		  { giga },
+		  1,
+		  op_map(0, gg + 4 * M, 0x80000000, M, RX, SV39_MAP_REPLACE | SV39_MAP_HUGE),
+		  1 },
 		{ "unmap splitting a 1G page to 4K at both edges",
-		  { giga }, 1,
-		  op_unmap(0, gg + 2 * M + P, G - 4 * M - 2 * P, 0), 3 },
+		  { giga },
+		  1,
+		  op_unmap(0, gg + 2 * M + P, G - 4 * M - 2 * P, 0),
+		  3 },
 		{ "unmap FREE splitting a 1G page at both edges",
-		  { giga }, 1,
-		  op_unmap(0, gg + 2 * M + P, G - 4 * M - 2 * P,
-			   SV39_UNMAP_FREE), 3 },
+		  { giga },
+		  1,
+		  op_unmap(0, gg + 2 * M + P, G - 4 * M - 2 * P, SV39_UNMAP_FREE),
+		  3 },
 		{ "protect splitting a 1G page to 4K at both edges",
-		  { giga }, 1,
-		  op_protect(0, gg + 2 * M + P, G - 4 * M - 2 * P, 0,
-			     SV39_PTE_W), 3 },
+		  { giga },
+		  1,
+		  op_protect(0, gg + 2 * M + P, G - 4 * M - 2 * P, 0, SV39_PTE_W),
+		  3 },
 		{ "protect splitting a 2M page",
-		  { op_map(0, g3, 0x200000000, M, RW, SV39_MAP_HUGE) }, 1,
-		  op_protect(0, g3 + P, P, SV39_PTE_X, 0), 1 },
+		  { op_map(0, g3, 0x200000000, M, RW, SV39_MAP_HUGE) },
+		  1,
+		  op_protect(0, g3 + P, P, SV39_PTE_X, 0),
+		  1 },
 		{ "clone_range into an empty space",
-		  { mix, small, giga }, 3,
-		  op_clone(0, 6 * G), 6 },
+		  { mix, small, giga },
+		  3,
+		  op_clone(0, 6 * G),
+		  6 },
 		{ "clone_range re-sync after src grew",
 		  { mix, small, giga, op_clone(0, 6 * G),
-		    op_map(0, gg + 4 * M, 0x80000000, 2 * P, RW,
-			   SV39_MAP_REPLACE),
-		    op_map(0, 8 * M + P, 0x81000000, P, RW, 0) }, 6,
-		  op_clone(0, 6 * G), 3 },
+		    op_map(0, gg + 4 * M, 0x80000000, 2 * P, RW, SV39_MAP_REPLACE),
+		    op_map(0, 8 * M + P, 0x81000000, P, RW, 0) },
+		  6,
+		  op_clone(0, 6 * G),
+		  3 },
 		{ "clone_range re-sync after src shrank",
-		  { mix, small, giga, op_clone(0, 6 * G),
-		    op_unmap(0, g2 + 7 * M + P, P, 0),
-		    op_unmap(0, gg + 9 * M, M, 0) }, 6,
-		  op_clone(0, 6 * G), 3 },
-		{ "clone_range of part of a 1G page",
-		  { giga }, 1,
-		  op_clone(gg + P, 3 * M), 3 },
+		  { mix, small, giga, op_clone(0, 6 * G), op_unmap(0, g2 + 7 * M + P, P, 0),
+		    op_unmap(0, gg + 9 * M, M, 0) },
+		  6,
+		  op_clone(0, 6 * G),
+		  3 },
+		{ "clone_range of part of a 1G page", { giga }, 1, op_clone(gg + P, 3 * M), 3 },
 		{ "share of partial gigabytes around a whole one",
-		  { mix, op_map(0, g3 + 5 * M, 0x90000000, P, RW, 0) }, 2,
-		  op_share(g2 - 2 * M, G + 6 * M), 2 },
+		  { mix, op_map(0, g3 + 5 * M, 0x90000000, P, RW, 0) },
+		  2,
+		  op_share(g2 - 2 * M, G + 6 * M),
+		  2 },
 	};
 
 	sweep_init();
-	sweep_walk("sv39_walk ALLOC, empty tree, low half", 0x12345000,
-		   0x12345000, 2);
-	sweep_walk("sv39_walk ALLOC, empty tree, high half", top + 0x1000,
-		   top + 0x1000, 2);
-	sweep_walk("sv39_walk ALLOC, level-1 table exists", g1 + 3 * M,
-		   g1 + 9 * M, 1);
+	sweep_walk("sv39_walk ALLOC, empty tree, low half", 0x12345000, 0x12345000, 2);
+	sweep_walk("sv39_walk ALLOC, empty tree, high half", top + 0x1000, top + 0x1000, 2);
+	sweep_walk("sv39_walk ALLOC, level-1 table exists", g1 + 3 * M, g1 + 9 * M, 1);
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
 		for (int after = 0; after < 2; after++)
 			sweep_shape(&shapes[i], after);

@@ -40,8 +40,7 @@ ptr(sv39_pa_t table)
 }
 
 static struct softmmu_result
-xlate(sv39_va_t va, enum softmmu_access acc, enum softmmu_priv priv,
-      bool sum, bool mxr)
+xlate(sv39_va_t va, enum softmmu_access acc, enum softmmu_priv priv, bool sum, bool mxr)
 {
 	struct softmmu_req req = { ROOT, va, acc, priv, sum, mxr };
 	struct softmmu_result res;
@@ -50,24 +49,23 @@ xlate(sv39_va_t va, enum softmmu_access acc, enum softmmu_priv priv,
 	return res;
 }
 
-#define EXPECT_FAULT(what, res, f)                                           \
-	do {                                                                 \
-		if ((res).fault != (f)) {                                    \
-			printf("FAIL %s: got %s, want %s\n", what,           \
-			       softmmu_fault_name((res).fault),              \
-			       softmmu_fault_name(f));                       \
-			failures++;                                          \
-		}                                                            \
+#define EXPECT_FAULT(what, res, f)                                                      \
+	do {                                                                            \
+		if ((res).fault != (f)) {                                               \
+			printf("FAIL %s: got %s, want %s\n", what,                      \
+			       softmmu_fault_name((res).fault), softmmu_fault_name(f)); \
+			failures++;                                                     \
+		}                                                                       \
 	} while (0)
 
-#define EXPECT_PA(what, res, want)                                           \
-	do {                                                                 \
-		EXPECT_FAULT(what, res, SOFTMMU_OK);                         \
-		if ((res).fault == SOFTMMU_OK && (res).pa != (want)) {       \
-			printf("FAIL %s: pa 0x%" PRIx64 ", want 0x%" PRIx64  \
-			       "\n", what, (res).pa, (uint64_t)(want));      \
-			failures++;                                          \
-		}                                                            \
+#define EXPECT_PA(what, res, want)                                                                \
+	do {                                                                                      \
+		EXPECT_FAULT(what, res, SOFTMMU_OK);                                              \
+		if ((res).fault == SOFTMMU_OK && (res).pa != (want)) {                            \
+			printf("FAIL %s: pa 0x%" PRIx64 ", want 0x%" PRIx64 "\n", what, (res).pa, \
+			       (uint64_t)(want));                                                 \
+			failures++;                                                               \
+		}                                                                                 \
 	} while (0)
 
 /* va 0x40201000 + off: root[1] -> L1[1] -> L0[1]. */
@@ -92,8 +90,7 @@ test_basic_and_structure(void)
 	r = xlate(VA4K + 0x123, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_PA("4k load", r, 0x12345123);
 	if (r.level != 0 || r.page_size != 4096) {
-		printf("FAIL 4k level %d size %" PRIu64 "\n", r.level,
-		       r.page_size);
+		printf("FAIL 4k level %d size %" PRIu64 "\n", r.level, r.page_size);
 		failures++;
 	}
 	r = xlate(VA4K + 0x1000, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
@@ -102,13 +99,11 @@ test_basic_and_structure(void)
 	/* Non-canonical: bit 38 clear but bit 39 set, and the reverse. */
 	r = xlate(UINT64_C(0x0000008000000000), SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_FAULT("non-canonical low", r, SOFTMMU_F_CANONICAL);
-	r = xlate(UINT64_C(0xffffff8000000000), SOFTMMU_LOAD,
-		  SOFTMMU_PRIV_S, 0, 0);
+	r = xlate(UINT64_C(0xffffff8000000000), SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_FAULT("non-canonical high", r, SOFTMMU_F_CANONICAL);
 
 	/* W without R, at the leaf and on a would-be pointer. */
-	mem[2][1] = sv39_pte_make(0x12345000, SV39_PTE_V | SV39_PTE_W |
-						  SV39_PTE_A | SV39_PTE_D);
+	mem[2][1] = sv39_pte_make(0x12345000, SV39_PTE_V | SV39_PTE_W | SV39_PTE_A | SV39_PTE_D);
 	r = xlate(VA4K, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_FAULT("leaf W without R", r, SOFTMMU_F_INVALID);
 	mem[2][1] = sv39_pte_make(0x12345000, RWAD);
@@ -144,21 +139,18 @@ test_basic_and_structure(void)
 	r = xlate(VA4K, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_FAULT("N", r, SOFTMMU_F_N);
 	/* RSW bits are ignored. */
-	mem[2][1] = sv39_pte_make(0x12345000, RWAD) | SV39_PTE_BORROWED |
-		    SV39_PTE_RSW_EMBEDDER;
+	mem[2][1] = sv39_pte_make(0x12345000, RWAD) | SV39_PTE_BORROWED | SV39_PTE_RSW_EMBEDDER;
 	r = xlate(VA4K, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_PA("RSW ignored", r, 0x12345000);
 	mem[2][1] = sv39_pte_make(0x12345000, RWAD);
 
 	/* Reserved bits on pointers: A, D, U, PBMT, N, bit 55. */
 	{
-		static const uint64_t bad[] = { SV39_PTE_A, SV39_PTE_D,
-						SV39_PTE_U, SV39_PTE_PBMT_NC,
-						SV39_PTE_N, UINT64_C(1) << 55 };
-		static const enum softmmu_fault want[] = {
-			SOFTMMU_F_RESERVED, SOFTMMU_F_RESERVED,
-			SOFTMMU_F_RESERVED, SOFTMMU_F_PBMT, SOFTMMU_F_N,
-			SOFTMMU_F_RESERVED };
+		static const uint64_t bad[] = { SV39_PTE_A,	  SV39_PTE_D, SV39_PTE_U,
+						SV39_PTE_PBMT_NC, SV39_PTE_N, UINT64_C(1) << 55 };
+		static const enum softmmu_fault want[] = { SOFTMMU_F_RESERVED, SOFTMMU_F_RESERVED,
+							   SOFTMMU_F_RESERVED, SOFTMMU_F_PBMT,
+							   SOFTMMU_F_N,	       SOFTMMU_F_RESERVED };
 		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 			mem[0][1] = ptr(L1) | bad[k];
 			r = xlate(VA4K, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
@@ -192,8 +184,7 @@ test_superpages(void)
 
 	/* 1 GiB leaf in the high half: root[511] = va 0xffffffffc0000000. */
 	mem[0][511] = sv39_pte_make(UINT64_C(0x1c0000000), RWAD);
-	r = xlate(UINT64_C(0xffffffffc0000000) + 0x3fffffff, SOFTMMU_LOAD,
-		  SOFTMMU_PRIV_S, 0, 0);
+	r = xlate(UINT64_C(0xffffffffc0000000) + 0x3fffffff, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_PA("1G high", r, UINT64_C(0x1c0000000) + 0x3fffffff);
 	if (r.level != 2 || r.page_size != SV39_GIGA_SIZE) {
 		printf("FAIL 1G level/size\n");
@@ -207,13 +198,11 @@ test_superpages(void)
 	EXPECT_FAULT("low half root[255] empty", r, SOFTMMU_F_INVALID);
 	/* Root[256] is the first high-half gigabyte. */
 	mem[0][256] = sv39_pte_make(UINT64_C(0x40000000), RWAD);
-	r = xlate(UINT64_C(0xffffffc000000000) + 5, SOFTMMU_LOAD,
-		  SOFTMMU_PRIV_S, 0, 0);
+	r = xlate(UINT64_C(0xffffffc000000000) + 5, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_PA("root[256]", r, UINT64_C(0x40000005));
 	/* Physical addresses use all 56 bits. */
 	mem[0][256] = sv39_pte_make(UINT64_C(0xffffffc0000000), RWAD);
-	r = xlate(UINT64_C(0xffffffc000000000) + 5, SOFTMMU_LOAD,
-		  SOFTMMU_PRIV_S, 0, 0);
+	r = xlate(UINT64_C(0xffffffc000000000) + 5, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
 	EXPECT_PA("56-bit pa", r, UINT64_C(0xffffffc0000005));
 }
 
@@ -287,8 +276,7 @@ test_allows_table(void)
 		f |= (bits & 8) ? SV39_PTE_U : 0;
 		f |= (bits & 16) ? SV39_PTE_A : 0;
 		f |= (bits & 32) ? SV39_PTE_D : 0;
-		if (!(f & (SV39_PTE_R | SV39_PTE_X)) ||
-		    ((f & SV39_PTE_W) && !(f & SV39_PTE_R)))
+		if (!(f & (SV39_PTE_R | SV39_PTE_X)) || ((f & SV39_PTE_W) && !(f & SV39_PTE_R)))
 			continue;
 		mem[2][1] = sv39_pte_make(0x7000, f);
 		for (int k = 0; k < 3 * 2 * 4; k++) {
@@ -299,12 +287,10 @@ test_allows_table(void)
 			bool want = softmmu_leaf_allows(f, acc, pr, sum, mxr);
 
 			if ((r.fault == SOFTMMU_OK) != want ||
-			    (r.fault && r.fault != SOFTMMU_F_PERM &&
-			     r.fault != SOFTMMU_F_AD)) {
+			    (r.fault && r.fault != SOFTMMU_F_PERM && r.fault != SOFTMMU_F_AD)) {
 				printf("FAIL allows: flags 0x%" PRIx64
 				       " acc %d priv %d sum %d mxr %d: walk %s, table %d\n",
-				       f, acc, pr, sum, mxr,
-				       softmmu_fault_name(r.fault), want);
+				       f, acc, pr, sum, mxr, softmmu_fault_name(r.fault), want);
 				failures++;
 			}
 		}

@@ -29,8 +29,8 @@
 #include "opgen.h"
 
 #define TABLE_PAGES 1024
-#define TLB_ENTRIES 512
-#define WARM_MAX 400
+#define TLB_ENTRIES 256
+#define WARM_MAX 200
 
 struct warm {
 	int sp;
@@ -57,18 +57,16 @@ tlb_matches(struct engine *e, int sp, sv39_va_t va, char *msg, size_t len)
 
 	if (!l && ret == 0) {
 		snprintf(msg, len,
-			 "space %d va 0x%" PRIx64 ": TLB gives pa 0x%" PRIx64
-			 " flags 0x%" PRIx64 ", but it is unmapped (not flushed)",
+			 "space %d va 0x%" PRIx64 ": TLB gives pa 0x%" PRIx64 " flags 0x%" PRIx64
+			 ", but it is unmapped (not flushed)",
 			 sp, va, pa, flags);
 		return -1;
 	}
 	if (l && (ret != 0 || pa != l->pa + (va - l->va) || flags != l->flags)) {
 		snprintf(msg, len,
-			 "space %d va 0x%" PRIx64 ": TLB gives %s pa 0x%" PRIx64
-			 " flags 0x%" PRIx64 ", tree has pa 0x%" PRIx64
-			 " flags 0x%" PRIx64 " (not flushed)", sp, va,
-			 ret ? "a fault" : "ok", pa, flags, l->pa + (va - l->va),
-			 l->flags);
+			 "space %d va 0x%" PRIx64 ": TLB gives %s pa 0x%" PRIx64 " flags 0x%" PRIx64
+			 ", tree has pa 0x%" PRIx64 " flags 0x%" PRIx64 " (not flushed)",
+			 sp, va, ret ? "a fault" : "ok", pa, flags, l->pa + (va - l->va), l->flags);
 		return -1;
 	}
 	return 0;
@@ -82,13 +80,12 @@ explain_stale(const struct ramops *r, size_t nlog0)
 		for (size_t i = 0; i < r->tlb_size; i++) {
 			const struct ramops_tlb_entry *t = &r->tlb[i];
 
-			if (t->valid &&
-			    t->pa_page - r->frame_log[f].pa < r->frame_log[f].size)
+			if (t->valid && t->pa_page - r->frame_log[f].pa < r->frame_log[f].size)
 				printf("  frame 0x%" PRIx64 "+0x%" PRIx64
 				       " freed; still cached: asid %u va 0x%" PRIx64
-				       " -> 0x%" PRIx64 "\n", r->frame_log[f].pa,
-				       r->frame_log[f].size, t->asid, t->va_page,
-				       t->pa_page);
+				       " -> 0x%" PRIx64 "\n",
+				       r->frame_log[f].pa, r->frame_log[f].size, t->asid,
+				       t->va_page, t->pa_page);
 		}
 }
 
@@ -110,8 +107,8 @@ warm_up(struct engine *e, int sp0, int sp1, struct warm *w, uint64_t *rs)
 				continue;
 			w[n++] = (struct warm){ sp, l->va };
 			if (l->size > SV39_PAGE_SIZE && n < WARM_MAX)
-				w[n++] = (struct warm){
-					sp, l->va + (rnd(rs) % (l->size >> 12)) * 4096 };
+				w[n++] = (struct warm){ sp, l->va + (rnd(rs) % (l->size >> 12)) *
+									    4096 };
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -133,8 +130,7 @@ run(uint64_t seed, unsigned steps, bool shared)
 	char msg[512], buf[256];
 	int ret = 0;
 
-	if (ramops_init(&r, TABLE_PAGES, TLB_ENTRIES) ||
-	    engine_init(&e, &r, seed) < 0) {
+	if (ramops_init(&r, TABLE_PAGES, TLB_ENTRIES) || engine_init(&e, &r, seed) < 0) {
 		printf("set-up failed: %s\n", e.err);
 		return 1;
 	}
@@ -149,13 +145,11 @@ run(uint64_t seed, unsigned steps, bool shared)
 		target = (op.kind == EOP_CLONE || op.kind == EOP_SHARE) ? 1 : op.sp;
 		ramops_tlb_clear(&r);
 		if (!reset)
-			n = warm_up(&e, shared ? 0 : target, shared ? 1 : target,
-				    w, &rs);
+			n = warm_up(&e, shared ? 0 : target, shared ? 1 : target, w, &rs);
 		r.stale_frees = 0;
 		nlog0 = r.nframe_log;
 		if (engine_apply(&e, &op) < 0) {
-			printf("FAIL seed %" PRIu64 " step %u: %s\n", seed, step,
-			       e.err);
+			printf("FAIL seed %" PRIu64 " step %u: %s\n", seed, step, e.err);
 			ret = 1;
 			break;
 		}
@@ -173,8 +167,8 @@ run(uint64_t seed, unsigned steps, bool shared)
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (tlb_matches(&e, w[i].sp, w[i].va, msg, sizeof(msg))) {
-				printf("FAIL seed %" PRIu64 " step %u: %s:\n  %s\n",
-				       seed, step, buf, msg);
+				printf("FAIL seed %" PRIu64 " step %u: %s:\n  %s\n", seed, step,
+				       buf, msg);
 				ret = 1;
 				break;
 			}
@@ -187,20 +181,19 @@ run(uint64_t seed, unsigned steps, bool shared)
 	ramops_fini(&r);
 	if (!ret)
 		printf("%s, seed %" PRIu64 ": %u steps ok, %" PRIu64 " flushes\n",
-		       shared ? "one ASID, sharing" : "two ASIDs", seed, steps,
-		       flushes);
+		       shared ? "one ASID, sharing" : "two ASIDs", seed, steps, flushes);
 	return ret;
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned steps = 1500;
+	unsigned steps = 1000;
 	int failed = 0;
 
 	if (argc > 2)
-		return run(strtoull(argv[1], NULL, 0),
-			   (unsigned)strtoul(argv[2], NULL, 0), argc > 3);
+		return run(strtoull(argv[1], NULL, 0), (unsigned)strtoul(argv[2], NULL, 0),
+			   argc > 3);
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		failed |= run(seed, steps, false);
 		failed |= run(seed, steps, true);

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec.c - replace a process's user memory with a built-in program.
+ *
+ * The new image is built completely in a new user table first: every
+ * PT_LOAD segment in its own frames, a guard page, the stack with argv,
+ * the top pages. Any error up to there (a malformed ELF, a segment that
+ * reaches the reserved top of the half or page 0, no memory) frees the
+ * new table and returns -1 with the old image untouched. The commit is
+ * one sv39_clone_range into the kernel table (all or nothing), then the
+ * old user table is freed.
+ *
+ * The new user memory, from 0x1000 up:
+ *   text, rodata  R+X+U   (user.ld: the first PT_LOAD)
+ *   data, bss     R+W+U
+ *   guard page    unmapped: a stack overflow faults
+ *   stack         USTACK_PAGES R+W+U; argv strings and pointers at its top
+ *   heap          from here, sbrk
+ */
+#include <sv39/sv39.h>
+
+#include "kernel.h"
+#include "proc.h"
+#include "user_programs.h"
+
+#define EI_NIDENT 16
+#define ET_EXEC 2
+#define EM_RISCV 243
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+#define MAXARG 32
+
+struct elf64_ehdr {
+	unsigned char ident[EI_NIDENT];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static const struct user_program *
+find_program(const char *name)
+{
+	for (const struct user_program *u = user_programs; u->name; u++)
+		if (!strcmp(u->name, name))
+			return u;
+	return NULL;
+}
+
+/* Copy the bytes of [off, off + n) of the file into the new frame. */
+static int
+load_segment(struct sv39_space *s, const struct user_program *u, const struct elf64_phdr *ph)
+{
+	uint64_t lo = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
+	uint64_t hi = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
+	uint64_t perm = SV39_PTE_U | SV39_PTE_R;
+
+	if (ph->flags & PF_W)
+		perm |= SV39_PTE_W;
+	if (ph->flags & PF_X)
+		perm |= SV39_PTE_X;
+	if (!(ph->flags & PF_R) && (ph->flags & PF_X) && !(ph->flags & PF_W))
+		perm &= ~SV39_PTE_R; /* execute-only, as asked */
+	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+		uint64_t pa = kalloc();
+		uint8_t *frame;
+
+		if (!pa)
+			return -1;
+		frame = pa_to_kva(pa);
+		/* The part of [vaddr, vaddr + filesz) on this page; the rest stays 0. */
+		{
+			uint64_t b = va > ph->vaddr ? va : ph->vaddr;
+			uint64_t e = ph->vaddr + ph->filesz;
+
+			if (e > va + PAGE_SIZE)
+				e = va + PAGE_SIZE;
+			if (b < e)
+				memcpy(frame + (b - va), u->elf + ph->offset + (b - ph->vaddr),
+				       e - b);
+		}
+		if (sv39_map(s, va, pa, PAGE_SIZE, perm, 0)) {
+			kfree(pa); /* SV39_EEXIST: two segments share a page */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Header checks: 0 if u is an ELF64 RISC-V executable we can read. */
+static int
+check_header(const struct user_program *u, const struct elf64_ehdr *eh)
+{
+	if (u->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
+	    eh->ident[5] != 1 || eh->type != ET_EXEC || eh->machine != EM_RISCV ||
+	    eh->phentsize != sizeof(struct elf64_phdr))
+		return -1;
+	if (eh->phoff > u->size || eh->phnum > (u->size - eh->phoff) / sizeof(struct elf64_phdr))
+		return -1;
+	return 0;
+}
+
+/* A PT_LOAD segment inside the file and inside [UTEXT_MIN, UVM_TOP). */
+static int
+check_segment(const struct user_program *u, const struct elf64_phdr *ph)
+{
+	if (ph->filesz > ph->memsz || ph->offset > u->size || ph->filesz > u->size - ph->offset)
+		return -1;
+	if (ph->vaddr < UTEXT_MIN || ph->vaddr >= UVM_TOP || ph->memsz > UVM_TOP - ph->vaddr)
+		return -1;
+	return 0;
+}
+
+/*
+ * The stack: argv strings, then the argv[] pointers (NULL-terminated),
+ * sp 16-byte aligned, all in the top stack page (frame stack_top_pa).
+ * Returns the user sp, or 0 if the arguments do not fit in one page.
+ */
+static uint64_t
+push_args(uint64_t stack_top, uint64_t top_page_pa, char *const argv[], int argc, uint64_t *argv_va)
+{
+	uint8_t *page = pa_to_kva(top_page_pa);
+	uint64_t base = stack_top - PAGE_SIZE, sp = stack_top;
+	uint64_t ptrs[MAXARG + 1];
+
+	for (int i = argc - 1; i >= 0; i--) {
+		uint64_t n = strlen(argv[i]) + 1;
+
+		if (sp - base < n + 16)
+			return 0;
+		sp -= n;
+		memcpy(page + (sp - base), argv[i], n);
+		ptrs[i] = sp;
+	}
+	ptrs[argc] = 0;
+	sp = ALIGN_DOWN(sp - (uint64_t)(argc + 1) * 8, 16);
+	if (sp < base)
+		return 0;
+	memcpy(page + (sp - base), ptrs, (uint64_t)(argc + 1) * 8);
+	*argv_va = sp;
+	return sp;
+}
+
+/*
+ * exec: path and argv are kernel strings (sys_exec copied them in).
+ * Returns argc (the new image's a0) or -1, the old image intact.
+ */
+int
+exec(struct proc *p, const char *path, char *const argv[])
+{
+	const struct user_program *u = find_program(path);
+	const struct elf64_ehdr *eh;
+	struct sv39_space ns;
+	struct pt_ctx nctx = { 0, NULL };
+	uint64_t sz = 0, guard, stack_top, sp, argv_va = 0, flags, stack_pa, oldsz;
+	int argc = 0;
+
+	if (!u)
+		return -1;
+	while (argv[argc])
+		if (++argc > MAXARG)
+			return -1;
+	eh = (const struct elf64_ehdr *)u->elf;
+	if (check_header(u, eh))
+		return -1;
+	if (sv39_space_init(&ns, &proc_pt_ops, &nctx))
+		return -1;
+	ns.asid = p->upt.asid;
+	for (int i = 0; i < eh->phnum; i++) {
+		struct elf64_phdr ph;
+
+		memcpy(&ph, u->elf + eh->phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.type != PT_LOAD || !ph.memsz)
+			continue;
+		if (check_segment(u, &ph) || load_segment(&ns, u, &ph))
+			goto fail;
+		if (ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE) > sz)
+			sz = ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE);
+	}
+	if (!sz || eh->entry < UTEXT_MIN || eh->entry >= sz)
+		goto fail;
+	/* The entry point must be executable in the new image. */
+	if (sv39_translate(&ns, eh->entry, NULL, &flags, NULL) || !(flags & SV39_PTE_X))
+		goto fail;
+	guard = sz;
+	stack_top = guard + PAGE_SIZE + USTACK_PAGES * PAGE_SIZE;
+	if (stack_top > UVM_TOP)
+		goto fail;
+	for (uint64_t va = guard + PAGE_SIZE; va < stack_top; va += PAGE_SIZE) {
+		uint64_t pa = kalloc();
+
+		if (!pa)
+			goto fail;
+		if (sv39_map(&ns, va, pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_W | SV39_PTE_U, 0)) {
+			kfree(pa);
+			goto fail;
+		}
+	}
+	if (sv39_translate(&ns, stack_top - PAGE_SIZE, &stack_pa, NULL, NULL))
+		goto fail;
+	sp = push_args(stack_top, stack_pa, argv, argc, &argv_va);
+	if (!sp || uvm_map_top(&ns, p))
+		goto fail;
+
+	/* Commit: the kernel table's mirror follows in one call, or nothing changes. */
+	oldsz = ALIGN_UP(p->sz, PAGE_SIZE);
+	if (sv39_clone_range(&p->kpt, &ns, 0, oldsz > stack_top ? oldsz : stack_top, SV39_PTE_U, 0))
+		goto fail;
+	{
+		struct sv39_space old = p->upt;
+		struct pt_ctx octx = p->upt_ctx;
+
+		old.ctx = &octx;
+		p->upt = ns;
+		p->upt_ctx = (struct pt_ctx){ nctx.tables, p };
+		p->upt.ctx = &p->upt_ctx;
+		p->upt_satp = sv39_satp(&p->upt);
+		uvm_free_space(&old);
+		uvm_flush_local_all();
+	}
+	p->sz = stack_top;
+	p->stack_guard = guard;
+	p->heap_base = stack_top;
+	memset(p->tf, 0, sizeof(*p->tf));
+	p->tf->epc = eh->entry;
+	p->tf->sp = sp;
+	p->tf->a1 = argv_va;
+	p->fp_valid = 0;
+	{
+		const char *last = path;
+
+		for (const char *s = path; *s; s++)
+			if (*s == '/')
+				last = s + 1;
+		snprintf(p->name, sizeof(p->name), "%s", last);
+	}
+	return argc;
+fail:
+	uvm_free_space(&ns);
+	return -1;
+}

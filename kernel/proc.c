@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proc.c - the process table, the scheduler, fork, exit, wait, kill,
+ * sleep and wakeup.
+ *
+ * One lock (proc_lock, taken with interrupts off) guards every process's
+ * state, parent, chan, killed and xstate, and the pid counter: simple,
+ * and the table is small. Every hart runs scheduler(): it picks the next
+ * RUNNABLE process round-robin, switches satp to that process's kernel
+ * table and swtch()es to its kernel thread; the timer interrupt from
+ * user mode makes the process yield (usertrap.c). The kernel itself is
+ * not preempted.
+ *
+ * Where a process's kernel stack lives: in its own kernel table, at
+ * PKSTACK_LO..PKSTACK_HI in the lower half, above an unmapped guard page
+ * (memlayout.h, docs/kernel.md). It needs no global-table change (no
+ * remote fence) when a process comes or goes, and it costs no extra
+ * table page: the level-1 and level-0 tables holding it are the ones
+ * the TRAMPOLINE needs anyway. The price: the stack is reachable only
+ * while that process's kernel table is loaded, so the scheduler changes
+ * satp before swtch() (on the hart's own stack, mapped everywhere).
+ */
+#include <sv39/sv39.h>
+
+#include "exit.h"
+#include "kernel.h"
+#include "proc.h"
+#include "riscv.h"
+
+struct spinlock proc_lock;
+volatile uint64_t ticks;
+volatile int sched_running;
+int boot_vmprint;
+int use_asids; /* the harts have ASID bits for every slot's two */
+
+static struct proc procs[NPROC];
+static struct proc *initproc;
+static int next_pid = 1;
+static int run_mode;	    /* init was started by run=PROG */
+static char init_args[256]; /* the words of run=, or "sh" */
+
+/* A free slot, USED, with its spaces and kernel stack; NULL if none. */
+static struct proc *
+proc_alloc(void)
+{
+	struct proc *p = NULL;
+
+	acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == UNUSED) {
+			p = &procs[i];
+			p->state = USED;
+			p->pid = next_pid++;
+			break;
+		}
+	release(&proc_lock);
+	if (!p)
+		return NULL;
+	p->killed = 0;
+	p->xstate = 0;
+	p->parent = NULL;
+	p->chan = NULL;
+	p->fp_valid = 0;
+	p->name[0] = '\0';
+	p->slot = (int)(p - procs);
+	p->last_cpu = -1;
+	if (uvm_create(p)) {
+		acquire(&proc_lock);
+		p->state = UNUSED;
+		release(&proc_lock);
+		return NULL;
+	}
+	extern void forkret(void);
+	memset(&p->context, 0, sizeof(p->context));
+	p->context.ra = (uint64_t)forkret;
+	p->context.sp = PKSTACK_HI;
+	return p;
+}
+
+/* Give a ZOMBIE's (or a half-made process's) resources back. Lock not held. */
+static void
+proc_free(struct proc *p)
+{
+	uvm_destroy(p);
+	acquire(&proc_lock);
+	p->pid = 0;
+	p->parent = NULL;
+	p->name[0] = '\0';
+	p->state = UNUSED;
+	release(&proc_lock);
+}
+
+/*
+ * A new process's first return from the scheduler lands here, still
+ * holding proc_lock; then to user mode. pid 1 first execs its program.
+ */
+void forkret(void);
+void
+forkret(void)
+{
+	struct proc *p = myproc();
+
+	release(&proc_lock);
+	if (p == initproc && !p->sz) {
+		char buf[sizeof(init_args)], *argv[33];
+		int argc = 0, r;
+
+		memcpy(buf, init_args, sizeof(buf));
+		for (char *s = buf; *s && argc < 32;) {
+			while (*s == ' ')
+				*s++ = '\0';
+			if (!*s)
+				break;
+			argv[argc++] = s;
+			while (*s && *s != ' ')
+				s++;
+		}
+		argv[argc] = NULL;
+		r = argc ? exec(p, argv[0], argv) : -1;
+		if (r < 0) {
+			kprintf("init: cannot exec \"%s\"\n", argc ? argv[0] : "");
+			power_exit(EXIT_PANIC);
+		}
+		p->tf->a0 = (uint64_t)r;
+		kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
+			"table %lu (global table %lu)\n",
+			p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
+		/* The layout docs/kernel.md promises, checked once per boot. */
+		if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
+		    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
+		    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||
+		    sv39_translate(&p->upt, SV39_HIGH_BASE, NULL, NULL, NULL) != SV39_ENOENT ||
+		    sv39_translate(&p->upt, p->stack_guard, NULL, NULL, NULL) != SV39_ENOENT ||
+		    sv39_translate(&p->upt, 0, NULL, NULL, NULL) != SV39_ENOENT)
+			panic("proc: pid 1's tables do not have the documented layout");
+		kprintf("proc: kernel stack %lx..%lx, guard page %lx unmapped; the user "
+			"table has no kernel half\n",
+			(uint64_t)PKSTACK_LO, (uint64_t)PKSTACK_HI, (uint64_t)PKSTACK_GUARD);
+		if (boot_vmprint)
+			sv39_dump(&p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL);
+	}
+	usertrapret();
+}
+
+/*
+ * Back to the scheduler. proc_lock held (and nothing else), state already
+ * changed. The interrupt-enable state belongs to this thread, not the hart.
+ */
+static void
+sched(struct proc *p)
+{
+	int intena;
+
+	if (mycpu()->noff != 1 || p->state == RUNNING)
+		panic("sched: noff %d, state %d", mycpu()->noff, p->state);
+	intena = mycpu()->intena;
+	swtch(&p->context, &mycpu()->context);
+	mycpu()->intena = intena;
+}
+
+void
+proc_yield(void)
+{
+	struct proc *p = myproc();
+
+	acquire(&proc_lock);
+	p->state = RUNNABLE;
+	sched(p);
+	release(&proc_lock);
+}
+
+/*
+ * Slot i's user table uses ASID 2i + 2, its kernel table 2i + 3; the
+ * global table (the scheduler's) is ASID 0. Without enough ASID bits,
+ * everything is ASID 0 and every satp write is framed by a full flush.
+ */
+uint16_t
+proc_asid(const struct proc *p, int kernel)
+{
+	return use_asids ? (uint16_t)(2 * p->slot + 2 + kernel) : 0;
+}
+
+/* How many ASID bits the hart has: write all ones, read back. */
+static void
+asid_init(void)
+{
+	uint64_t old = csr_read(satp), bits;
+
+	csr_write(satp, old | (SV39_SATP_ASID_MASK << SV39_SATP_ASID_SHIFT));
+	bits = (csr_read(satp) >> SV39_SATP_ASID_SHIFT) & SV39_SATP_ASID_MASK;
+	csr_write(satp, old);
+	sfence_vma_all();
+	use_asids = bits >= 2 * NPROC + 1;
+	kprintf("proc: ASID mask %lx: %s\n", bits,
+		use_asids ? "two ASIDs per process, no flush on a satp switch"
+			  : "ASID 0 for all, a full flush around every satp switch");
+}
+
+/*
+ * Run p on this hart until it gives the hart back. proc_lock held.
+ * Translations this hart may hold for p's ASIDs are stale if p last ran
+ * on another hart (its tables may have changed there, flushed there
+ * only) or if another process of the same slot used them here: drop
+ * them then, and only then.
+ */
+static void
+run(struct cpu *c, struct proc *p)
+{
+	p->state = RUNNING;
+	c->proc = p;
+	/* Interrupts are off: trapvec.S must see the stack bounds switch atomically. */
+	c->kstack_lo = PKSTACK_LO;
+	c->kstack_hi = PKSTACK_HI;
+	csr_write(satp, p->kpt_satp);
+	if (!use_asids) {
+		sfence_vma_all();
+	} else if (p->last_cpu != c->id || c->asid_pid[p->slot] != p->pid) {
+		sfence_vma_asid(p->upt.asid);
+		sfence_vma_asid(p->kpt.asid);
+		c->asid_pid[p->slot] = p->pid;
+	}
+	p->last_cpu = c->id;
+	swtch(&c->context, &p->context);
+	/* Off p's table before anyone may free it (after release). */
+	csr_write(satp, kvm_satp);
+	if (!use_asids)
+		sfence_vma_all();
+	c->kstack_lo = c->hart_kstack_lo;
+	c->kstack_hi = c->hart_kstack_hi;
+	c->proc = NULL;
+}
+
+void __attribute__((noreturn)) scheduler(void)
+{
+	struct cpu *c = mycpu();
+	int next = c->id; /* harts start their round-robin at different slots */
+
+	c->hart_kstack_lo = c->kstack_lo;
+	c->hart_kstack_hi = c->kstack_hi;
+	csr_write(scounteren, 2); /* TM: user mode may read the time CSR */
+	for (;;) {
+		int found = 0;
+
+		intr_on();
+		acquire(&proc_lock);
+		for (int n = 0; n < NPROC; n++) {
+			struct proc *p = &procs[(next + n) % NPROC];
+
+			if (p->state != RUNNABLE)
+				continue;
+			next = (int)(p - procs) + 1;
+			run(c, p);
+			found = 1;
+			break;
+		}
+		release(&proc_lock);
+		if (!found)
+			wfi(); /* the next timer tick ends it at the latest */
+	}
+}
+
+/*
+ * Sleep on chan, giving up lk; wakeup(chan) makes the process runnable.
+ * With lk == &proc_lock nothing is released in between.
+ */
+void
+sleep(void *chan, struct spinlock *lk)
+{
+	struct proc *p = myproc();
+
+	if (lk != &proc_lock) {
+		acquire(&proc_lock);
+		release(lk);
+	}
+	p->chan = chan;
+	p->state = SLEEPING;
+	sched(p);
+	p->chan = NULL;
+	if (lk != &proc_lock) {
+		release(&proc_lock);
+		acquire(lk);
+	}
+}
+
+/* proc_lock held. */
+static void
+wakeup_locked(void *chan)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == SLEEPING && procs[i].chan == chan)
+			procs[i].state = RUNNABLE;
+}
+
+void
+wakeup(void *chan)
+{
+	acquire(&proc_lock);
+	wakeup_locked(chan);
+	release(&proc_lock);
+}
+
+/* The boot hart's timer: uptime() and sleep() count these. */
+void
+clock_tick(void)
+{
+	ticks++;
+	if (sched_running)
+		wakeup((void *)&ticks);
+}
+
+int
+proc_killed(struct proc *p)
+{
+	int k;
+
+	acquire(&proc_lock);
+	k = p->killed;
+	release(&proc_lock);
+	return k;
+}
+
+void
+proc_set_killed(struct proc *p)
+{
+	acquire(&proc_lock);
+	p->killed = 1;
+	release(&proc_lock);
+}
+
+int
+proc_fork(void)
+{
+	struct proc *p = myproc(), *np = proc_alloc();
+	int pid;
+
+	if (!np)
+		return -1;
+	if (uvm_copy(p, np)) {
+		proc_free(np);
+		return -1;
+	}
+	*np->tf = *p->tf;
+	np->tf->a0 = 0; /* fork() returns 0 in the child */
+	if (p->fp_valid) {
+		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
+		np->fp_valid = 1;
+	}
+	memcpy(np->name, p->name, sizeof(np->name));
+	acquire(&proc_lock);
+	pid = np->pid;
+	np->parent = p;
+	np->state = RUNNABLE;
+	release(&proc_lock);
+	return pid;
+}
+
+/*
+ * Exit: the user memory and the USYSCALL page are freed at once, the
+ * children go to init, the parent is woken, and the process becomes a
+ * ZOMBIE until wait() frees its tables, trapframe and kernel stack. pid 1's exit ends the run:
+ * with run=PROG its status is QEMU's exit code.
+ */
+void
+proc_exit(int status)
+{
+	struct proc *p = myproc();
+
+	if (p == initproc) {
+		kprintf("init: %s exited with status %d\n", p->name, status);
+		if (run_mode && status == 0)
+			kprintf("ktest: PASS run=%s\n", p->name);
+		power_exit(status & 0xff);
+	}
+	uvm_release_user(p);
+	acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].parent == p) {
+			procs[i].parent = initproc;
+			if (procs[i].state == ZOMBIE)
+				wakeup_locked(initproc);
+		}
+	wakeup_locked(p->parent);
+	p->xstate = status;
+	p->state = ZOMBIE;
+	sched(p);
+	panic("zombie exit");
+}
+
+/*
+ * Wait for a child to exit; its status goes to status_va unless that is
+ * 0. A bad status_va gives -1 and leaves the child for the next wait.
+ */
+int
+proc_wait(uint64_t status_va)
+{
+	struct proc *p = myproc();
+
+	acquire(&proc_lock);
+	for (;;) {
+		int have = 0;
+
+		for (int i = 0; i < NPROC; i++) {
+			struct proc *q = &procs[i];
+			int pid, xstate;
+
+			if (q->parent != p)
+				continue;
+			have = 1;
+			if (q->state != ZOMBIE)
+				continue;
+			pid = q->pid;
+			xstate = q->xstate;
+			release(&proc_lock);
+			if (status_va && copyout(p, status_va, &xstate, sizeof(xstate)))
+				return -1;
+			/* Only this parent reaps q, and q no longer runs anywhere. */
+			proc_free(q);
+			return pid;
+		}
+		if (!have || p->killed) {
+			release(&proc_lock);
+			return -1;
+		}
+		sleep(p, &proc_lock);
+	}
+}
+
+int
+proc_kill(int pid)
+{
+	acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &procs[i];
+
+		if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+			p->killed = 1;
+			if (p->state == SLEEPING)
+				p->state = RUNNABLE;
+			release(&proc_lock);
+			return 0;
+		}
+	}
+	release(&proc_lock);
+	return -1;
+}
+
+/*
+ * Boot arguments: "vmprint" anywhere before "run="; "run=PROG ARGS..."
+ * takes the rest of the line. Without run=, init is the shell.
+ */
+static void
+parse_bootargs(const char *args)
+{
+	const char *run = NULL;
+
+	for (const char *s = args; *s;) {
+		while (*s == ' ')
+			s++;
+		if (!strncmp(s, "run=", 4)) {
+			run = s + 4;
+			break;
+		}
+		if (!strncmp(s, "vmprint", 7) && (s[7] == ' ' || !s[7]))
+			boot_vmprint = 1;
+		while (*s && *s != ' ')
+			s++;
+	}
+	run_mode = run != NULL;
+	snprintf(init_args, sizeof(init_args), "%s", run ? run : "sh");
+}
+
+/* The boot hart: make pid 1, let every hart schedule. */
+void
+proc_start(const char *bootargs)
+{
+	parse_bootargs(bootargs);
+	asid_init();
+	initproc = proc_alloc();
+	if (!initproc)
+		panic("proc: cannot create init");
+	snprintf(initproc->name, sizeof(initproc->name), "init");
+	acquire(&proc_lock);
+	initproc->state = RUNNABLE;
+	release(&proc_lock);
+	kprintf("proc: init will run \"%s\"%s\n", init_args, boot_vmprint ? " (vmprint)" : "");
+	__sync_synchronize();
+	sched_running = 1;
+	scheduler();
+}

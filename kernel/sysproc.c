@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysproc.c - the process and memory system calls: fork, exit, wait,
+ * kill, exec, getpid, sbrk, sleep, uptime, and the project's own
+ * pgaccess, pgpte, vmprint, freepages, halt and copybench.
+ */
+#include <sv39/sv39.h>
+
+#include "kernel.h"
+#include "proc.h"
+#include "riscv.h"
+
+#define EXEC_PATH_MAX 64
+#define EXEC_ARG_MAX 32 /* arguments, argv[0] included */
+#define PGACCESS_MAX 64 /* pages one pgaccess() may ask about */
+#define COPYBENCH_MAX (64 * 1024)
+
+uint64_t sys_fork(struct proc *p);
+uint64_t sys_exit(struct proc *p);
+uint64_t sys_wait(struct proc *p);
+uint64_t sys_kill(struct proc *p);
+uint64_t sys_exec(struct proc *p);
+uint64_t sys_getpid(struct proc *p);
+uint64_t sys_sbrk(struct proc *p);
+uint64_t sys_sleep(struct proc *p);
+uint64_t sys_uptime(struct proc *p);
+uint64_t sys_pgaccess(struct proc *p);
+uint64_t sys_pgpte(struct proc *p);
+uint64_t sys_vmprint(struct proc *p);
+uint64_t sys_freepages(struct proc *p);
+uint64_t sys_halt(struct proc *p);
+uint64_t sys_copybench(struct proc *p);
+
+uint64_t
+sys_fork(struct proc *p)
+{
+	(void)p;
+	return (uint64_t)(long)proc_fork();
+}
+
+uint64_t
+sys_exit(struct proc *p)
+{
+	proc_exit(argint(p, 0));
+}
+
+uint64_t
+sys_wait(struct proc *p)
+{
+	return (uint64_t)(long)proc_wait(argaddr(p, 0));
+}
+
+uint64_t
+sys_kill(struct proc *p)
+{
+	return (uint64_t)(long)proc_kill(argint(p, 0));
+}
+
+uint64_t
+sys_getpid(struct proc *p)
+{
+	return (uint64_t)(long)p->pid;
+}
+
+/*
+ * exec(path, argv): the path, the argv[] pointers and every string are
+ * copied in (each checked) before anything changes. The strings go into
+ * one kernel page.
+ */
+uint64_t
+sys_exec(struct proc *p)
+{
+	char path[EXEC_PATH_MAX], *argv[EXEC_ARG_MAX + 1];
+	uint64_t uargv = argaddr(p, 1), page = kalloc(), used = 0;
+	char *buf;
+	int argc = 0, r = -1;
+
+	if (!page)
+		return (uint64_t)-1;
+	buf = pa_to_kva(page);
+	if (copyinstr(p, path, argaddr(p, 0), sizeof(path)))
+		goto out;
+	for (;;) {
+		uint64_t uarg;
+
+		if (argc > EXEC_ARG_MAX || copyin(p, &uarg, uargv + (uint64_t)argc * 8, 8))
+			goto out;
+		if (!uarg)
+			break;
+		if (argc == EXEC_ARG_MAX || used >= PAGE_SIZE ||
+		    copyinstr(p, buf + used, uarg, PAGE_SIZE - used))
+			goto out;
+		argv[argc++] = buf + used;
+		used += strlen(buf + used) + 1;
+	}
+	argv[argc] = NULL;
+	r = exec(p, path, argv);
+out:
+	kfree(page);
+	return (uint64_t)(long)r;
+}
+
+/* sbrk(n): the old break, or -1 with nothing changed. */
+uint64_t
+sys_sbrk(struct proc *p)
+{
+	long n = argint(p, 0);
+	uint64_t old = p->sz;
+
+	if (n > 0 && uvm_grow(p, old + (uint64_t)n))
+		return (uint64_t)-1;
+	if (n < 0 && ((uint64_t)-n > old || uvm_shrink(p, old - (uint64_t)-n)))
+		return (uint64_t)-1;
+	return old;
+}
+
+uint64_t
+sys_sleep(struct proc *p)
+{
+	int n = argint(p, 0);
+	uint64_t t0;
+
+	if (n < 0)
+		return (uint64_t)-1;
+	acquire(&proc_lock);
+	t0 = ticks;
+	while (ticks - t0 < (uint64_t)n) {
+		if (p->killed) {
+			release(&proc_lock);
+			return (uint64_t)-1;
+		}
+		sleep((void *)&ticks, &proc_lock);
+	}
+	release(&proc_lock);
+	return 0;
+}
+
+uint64_t
+sys_uptime(struct proc *p)
+{
+	(void)p;
+	return ticks;
+}
+
+/*
+ * pgaccess(base, npages, mask): which of npages pages from base were
+ * accessed since the last call (sv39_harvest reads and clears A in the
+ * user table). mask gets (npages + 7) / 8 bytes, bit i for page i.
+ */
+uint64_t
+sys_pgaccess(struct proc *p)
+{
+	uint64_t base = argaddr(p, 0), mask = argaddr(p, 2), bits = 0;
+	int n = argint(p, 1);
+
+	if (n <= 0 || n > PGACCESS_MAX || (base & (PAGE_SIZE - 1)) || base < UTEXT_MIN ||
+	    base > ALIGN_UP(p->sz, PAGE_SIZE) ||
+	    (uint64_t)n > (ALIGN_UP(p->sz, PAGE_SIZE) - base) / PAGE_SIZE)
+		return (uint64_t)-1;
+	/* Check the mask first, so that a bad one clears no A bit. */
+	if (!uvm_user_ok(p, mask, (uint64_t)(n + 7) / 8, SV39_PTE_W))
+		return (uint64_t)-1;
+	if (sv39_harvest(&p->upt, base, (uint64_t)n, SV39_PTE_A, &bits) < 0)
+		return (uint64_t)-1;
+	if (copyout(p, mask, &bits, (uint64_t)(n + 7) / 8))
+		return (uint64_t)-1;
+	return 0;
+}
+
+/* pgpte(va): the raw leaf PTE mapping va in the user table, 0 if none. */
+uint64_t
+sys_pgpte(struct proc *p)
+{
+	sv39_pte_t *pte;
+
+	if (sv39_walk(&p->upt, argaddr(p, 0), 0, &pte, NULL))
+		return 0;
+	return *pte;
+}
+
+/* vmprint(which): 0 the user table, 1 the process's kernel table. */
+uint64_t
+sys_vmprint(struct proc *p)
+{
+	int which = argint(p, 0);
+
+	if (which != 0 && which != 1)
+		return (uint64_t)-1;
+	return sv39_dump(which ? &p->kpt : &p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL)
+		       ? (uint64_t)-1
+		       : 0;
+}
+
+uint64_t
+sys_freepages(struct proc *p)
+{
+	(void)p;
+	return kalloc_nfree();
+}
+
+uint64_t
+sys_halt(struct proc *p)
+{
+	int code = argint(p, 0);
+
+	kprintf("halt: pid %d powers off with code %d\n", p->pid, code);
+	power_exit(code & 0xff);
+}
+
+/*
+ * copybench(mode, buf, len): the in-kernel half of user/bench.
+ *   mode 0  copy len bytes from buf by plain dereference (copyin)
+ *   mode 1  the same by sv39_copy_in's software walk of the user table
+ *   -> the time CSR ticks the copy took, or -1 for a bad range
+ *   mode 2, 3, 4  page-table pages of the caller's user table, of its
+ *           kernel table, of the global kernel table
+ * len is at most 64 KiB.
+ */
+static char copybench_buf[COPYBENCH_MAX];
+
+uint64_t
+sys_copybench(struct proc *p)
+{
+	int mode = argint(p, 0), len = argint(p, 2), err;
+	uint64_t src = argaddr(p, 1), t0;
+
+	switch (mode) {
+	case 2:
+		return p->upt_ctx.tables;
+	case 3:
+		return p->kpt_ctx.tables;
+	case 4:
+		return kvm_table_pages();
+	case 0:
+	case 1:
+		break;
+	default:
+		return (uint64_t)-1;
+	}
+	if (len < 0 || len > COPYBENCH_MAX)
+		return (uint64_t)-1;
+	t0 = rdtime();
+	if (mode == 0)
+		err = copyin(p, copybench_buf, src, (uint64_t)len);
+	else
+		err = sv39_copy_in(&p->upt, copybench_buf, src, (uint64_t)len);
+	if (err)
+		return (uint64_t)-1;
+	return rdtime() - t0;
+}

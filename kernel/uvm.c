@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uvm.c - a process's two page tables, built and changed with libsv39
+ * only, and the kernel's access to user memory.
+ *
+ * The user table (upt) holds user memory with U, and at the top the
+ * TRAMPOLINE (R+X), TRAPFRAME (R+W) and USYSCALL (R+U) pages. The kernel
+ * table (kpt) borrows the global kernel half (sv39_share: one root page),
+ * maps the TRAMPOLINE and the kernel stack, and mirrors upt's user
+ * memory without U (sv39_clone_range). Every change to user memory is
+ * made in upt first and then copied into kpt, and a page leaves kpt
+ * before its frame is freed: kpt never maps a frame the process does not
+ * own. If a mirror update fails, kpt maps less than upt, never more: the
+ * kernel then sees a fault (copyin returns -1), never freed memory.
+ *
+ * TLB: a process runs on one hart at a time, and the scheduler flushes a
+ * process's two ASIDs on a hart whenever it runs there after running
+ * elsewhere, or the slot's previous owner ran there (proc.c: run()). So
+ * a change to a process's tables needs a flush on the current hart only,
+ * and only while that process is the one running here (sfence.vma by
+ * address drops the entries of every ASID).
+ */
+#include <sv39/sv39.h>
+
+#include "kernel.h"
+#include "proc.h"
+#include "riscv.h"
+
+#define MEGA SV39_MEGA_SIZE
+#define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
+
+extern char trampoline[];
+static struct spinlock kvm_share_lock; /* sv39_share writes kvm_space.lent */
+
+static int
+pt_alloc_table(void *ctx, sv39_pa_t *pa)
+{
+	struct pt_ctx *c = ctx;
+	uint64_t p = kalloc();
+
+	if (!p)
+		return -1;
+	c->tables++;
+	*pa = p;
+	return 0;
+}
+
+static void
+pt_free_table(void *ctx, sv39_pa_t pa)
+{
+	struct pt_ctx *c = ctx;
+
+	c->tables--;
+	kfree(pa);
+}
+
+static void *
+pt_phys_to_virt(void *ctx, sv39_pa_t pa)
+{
+	(void)ctx;
+	return pa_to_kva(pa);
+}
+
+/* Only the running process's spaces can be cached in this hart's TLB. */
+static void
+pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+{
+	struct pt_ctx *c = ctx;
+
+	(void)asid;
+	if (c->owner && c->owner == myproc())
+		kvm_flush_local(va, size);
+}
+
+/* A leaf's frame: 4 KiB, 2 MiB, or any 4 KiB piece of a split megapage. */
+static void
+pt_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
+{
+	(void)ctx;
+	kfree_contig(pa, size);
+}
+
+const struct sv39_ops proc_pt_ops = {
+	.alloc_table = pt_alloc_table,
+	.free_table = pt_free_table,
+	.phys_to_virt = pt_phys_to_virt,
+	.flush_tlb = pt_flush_tlb,
+	.free_frame = pt_free_frame,
+};
+
+void
+uvm_flush_local_all(void)
+{
+	sfence_vma_all();
+}
+
+/* TRAMPOLINE, TRAPFRAME and USYSCALL into a user table (frames not owned). */
+int
+uvm_map_top(struct sv39_space *s, struct proc *p)
+{
+	if (sv39_map(s, TRAMPOLINE, kimage_to_pa(trampoline), PAGE_SIZE, SV39_PTE_R | SV39_PTE_X,
+		     0) ||
+	    sv39_map(s, TRAPFRAME, p->tf_pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_W, 0) ||
+	    sv39_map(s, USYSCALL, p->usys_pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_U, 0)) {
+		sv39_unmap(s, TRAMPOLINE, 3 * PAGE_SIZE, SV39_UNMAP_HOLES);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Free a user table and the user memory in it. The top three pages are
+ * taken out first: the trampoline is kernel text, the trapframe and the
+ * USYSCALL page belong to the process, not to this table.
+ */
+void
+uvm_free_space(struct sv39_space *s)
+{
+	sv39_unmap(s, TRAMPOLINE, 3 * PAGE_SIZE, SV39_UNMAP_HOLES);
+	sv39_space_destroy(s, SV39_FREE_FRAMES);
+}
+
+static void
+kpt_destroy(struct proc *p)
+{
+	sv39_unmap(&p->kpt, PKSTACK_LO, PKSTACK_PAGES * PAGE_SIZE,
+		   SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
+	sv39_space_destroy(&p->kpt, 0); /* the mirror's frames are upt's */
+}
+
+/* The kernel table: the kernel half borrowed, the trampoline, the stack. */
+static int
+kpt_create(struct proc *p)
+{
+	int err;
+
+	if (sv39_space_init(&p->kpt, &proc_pt_ops, &p->kpt_ctx))
+		return -1;
+	p->kpt.asid = proc_asid(p, 1);
+	spin_lock(&kvm_share_lock);
+	err = sv39_share(&p->kpt, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
+	spin_unlock(&kvm_share_lock);
+	if (!err)
+		err = sv39_map(&p->kpt, TRAMPOLINE, kimage_to_pa(trampoline), PAGE_SIZE,
+			       SV39_PTE_R | SV39_PTE_X, 0);
+	for (int i = 0; !err && i < PKSTACK_PAGES; i++) {
+		uint64_t pa = kalloc();
+
+		if (!pa) {
+			err = -1;
+			break;
+		}
+		err = sv39_map(&p->kpt, PKSTACK_LO + (uint64_t)i * PAGE_SIZE, pa, PAGE_SIZE,
+			       SV39_PTE_R | SV39_PTE_W, 0);
+		if (err)
+			kfree(pa);
+	}
+	if (err) {
+		kpt_destroy(p);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A new process's spaces: trapframe and USYSCALL frames, an empty user
+ * table with the top pages, the kernel table. 0 or -1 (nothing kept).
+ */
+int
+uvm_create(struct proc *p)
+{
+	p->sz = p->stack_guard = p->heap_base = 0;
+	p->upt_ctx = (struct pt_ctx){ 0, p };
+	p->kpt_ctx = (struct pt_ctx){ 0, p };
+	p->tf_pa = kalloc();
+	p->usys_pa = kalloc();
+	if (!p->tf_pa || !p->usys_pa)
+		goto fail;
+	p->tf = pa_to_kva(p->tf_pa);
+	((struct usyscall_page { int pid; } *)pa_to_kva(p->usys_pa))->pid = p->pid;
+	if (sv39_space_init(&p->upt, &proc_pt_ops, &p->upt_ctx))
+		goto fail;
+	p->upt.asid = proc_asid(p, 0);
+	if (uvm_map_top(&p->upt, p)) {
+		sv39_space_destroy(&p->upt, 0);
+		goto fail;
+	}
+	if (kpt_create(p)) {
+		uvm_free_space(&p->upt);
+		goto fail;
+	}
+	p->upt_satp = sv39_satp(&p->upt);
+	p->kpt_satp = sv39_satp(&p->kpt);
+	return 0;
+fail:
+	if (p->tf_pa)
+		kfree(p->tf_pa);
+	if (p->usys_pa)
+		kfree(p->usys_pa);
+	p->tf_pa = p->usys_pa = 0;
+	return -1;
+}
+
+/*
+ * exit: give back the user memory and the USYSCALL page now, while the
+ * process still runs on its kernel table (the mirror goes first); the
+ * tables, the trapframe and the kernel stack wait for wait(). Removing
+ * whole leaves splits nothing, so neither unmap can fail.
+ */
+void
+uvm_release_user(struct proc *p)
+{
+	uint64_t top = ALIGN_UP(p->sz, PAGE_SIZE);
+
+	if (top) {
+		sv39_unmap(&p->kpt, 0, top, SV39_UNMAP_HOLES);
+		sv39_unmap(&p->upt, 0, top, SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
+	}
+	p->sz = 0;
+	if (p->usys_pa && !sv39_unmap(&p->upt, USYSCALL, PAGE_SIZE, SV39_UNMAP_FREE))
+		p->usys_pa = 0;
+}
+
+/* Everything uvm_create and later calls gave the process. Not running. */
+void
+uvm_destroy(struct proc *p)
+{
+	p->kpt_ctx.owner = p->upt_ctx.owner = NULL;
+	kpt_destroy(p);
+	uvm_free_space(&p->upt);
+	kfree(p->tf_pa);
+	if (p->usys_pa)
+		kfree(p->usys_pa);
+	p->tf_pa = p->usys_pa = 0;
+	p->tf = NULL;
+	p->sz = 0;
+}
+
+/* Make kpt's mirror of [lo, hi) (page aligned) equal upt's, without U. */
+int
+uvm_sync_kernel(struct proc *p, uint64_t lo, uint64_t hi)
+{
+	if (lo >= hi)
+		return 0;
+	return sv39_clone_range(&p->kpt, &p->upt, lo, hi - lo, SV39_PTE_U, 0) ? -1 : 0;
+}
+
+/*
+ * Map zeroed memory at [a, b) (page aligned) in s with perm: one 2 MiB
+ * leaf on a 2 MiB-contiguous frame for each whole aligned 2 MiB region
+ * when kalloc has one, 4 KiB pages otherwise. On failure nothing is left.
+ */
+static int
+uvm_alloc_range(struct sv39_space *s, uint64_t a, uint64_t b, uint64_t perm)
+{
+	uint64_t va = a, pa;
+
+	while (va < b) {
+		if (!(va & (MEGA - 1)) && b - va >= MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
+			memset(pa_to_kva(pa), 0, MEGA);
+			if (sv39_map(s, va, pa, MEGA, perm, SV39_MAP_HUGE)) {
+				kfree_contig(pa, MEGA);
+				goto fail;
+			}
+			va += MEGA;
+			continue;
+		}
+		pa = kalloc();
+		if (!pa)
+			goto fail;
+		if (sv39_map(s, va, pa, PAGE_SIZE, perm, 0)) {
+			kfree(pa);
+			goto fail;
+		}
+		va += PAGE_SIZE;
+	}
+	return 0;
+fail:
+	if (va > a)
+		sv39_unmap(s, a, va - a, SV39_UNMAP_FREE);
+	return -1;
+}
+
+/* sbrk(n > 0): user memory up to newsz, in both tables. */
+int
+uvm_grow(struct proc *p, uint64_t newsz)
+{
+	uint64_t a = ALIGN_UP(p->sz, PAGE_SIZE), b = ALIGN_UP(newsz, PAGE_SIZE);
+
+	if (newsz < p->sz || newsz > UVM_TOP)
+		return -1;
+	if (a < b) {
+		if (uvm_alloc_range(&p->upt, a, b, USER_RW))
+			return -1;
+		if (uvm_sync_kernel(p, a, b)) {
+			sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE);
+			return -1;
+		}
+	}
+	p->sz = newsz;
+	return 0;
+}
+
+/*
+ * sbrk(n < 0): give back the pages above newsz. They leave the kernel's
+ * mirror first; a megapage cut by newsz is split (by sv39_unmap) and
+ * keeps the rest of its data. Frames are freed by the user table's unmap.
+ */
+int
+uvm_shrink(struct proc *p, uint64_t newsz)
+{
+	uint64_t a = ALIGN_UP(newsz, PAGE_SIZE), b = ALIGN_UP(p->sz, PAGE_SIZE);
+
+	if (newsz > p->sz || newsz < p->heap_base)
+		return -1;
+	if (a < b) {
+		if (sv39_unmap(&p->kpt, a, b - a, SV39_UNMAP_HOLES))
+			return -1;
+		if (sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE)) {
+			uvm_sync_kernel(p, a, b); /* best effort: kpt maps no more than upt */
+			return -1;
+		}
+	}
+	p->sz = newsz;
+	return 0;
+}
+
+struct copy_arg {
+	struct sv39_space *dst;
+};
+
+/* Copy one leaf of the parent into a fresh frame of the same size. */
+static int
+copy_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	struct copy_arg *c = arg;
+	uint64_t perm = leaf->pte & (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U);
+	uint64_t pa;
+
+	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
+		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {
+			kfree_contig(pa, MEGA);
+			return -1;
+		}
+		return 0;
+	}
+	/* 4 KiB leaves, or a superpage copied piecewise when memory is fragmented. */
+	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE) {
+		pa = kalloc();
+		if (!pa)
+			return -1;
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa + off), PAGE_SIZE);
+		if (sv39_map(c->dst, leaf->va + off, pa, PAGE_SIZE, perm, 0)) {
+			kfree(pa);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * fork: copy from's user memory into to (made by uvm_create), leaf by
+ * leaf so that megapages stay megapages, then mirror it into to's kernel
+ * table. On failure the caller destroys to.
+ */
+int
+uvm_copy(struct proc *from, struct proc *to)
+{
+	struct copy_arg c = { &to->upt };
+	uint64_t top = ALIGN_UP(from->sz, PAGE_SIZE);
+
+	if (top && sv39_for_each(&from->upt, 0, top, copy_leaf, &c))
+		return -1;
+	to->sz = from->sz;
+	to->stack_guard = from->stack_guard;
+	to->heap_base = from->heap_base;
+	return uvm_sync_kernel(to, 0, top);
+}
+
+/*
+ * Is [va, va + len) inside the process's memory: no wrap, above page 0,
+ * below sz, not touching the stack guard? (len > 0.) Pages missing
+ * inside that (a gap between ELF segments) are left to ucopy's fault
+ * handling.
+ */
+static int
+uvm_range_ok(struct proc *p, uint64_t va, uint64_t len)
+{
+	uint64_t end = va + len;
+
+	if (end < va || va < UTEXT_MIN || end > p->sz)
+		return 0;
+	if (p->stack_guard && va < p->stack_guard + PAGE_SIZE && end > p->stack_guard)
+		return 0;
+	return 1;
+}
+
+/* Read user memory by plain loads through the kernel table's mirror. */
+int
+copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
+{
+	if (!len)
+		return 0;
+	if (!uvm_range_ok(p, va, len))
+		return -1;
+	return ucopy(dst, (const void *)va, len);
+}
+
+/* Write user memory; a read-only page (text) faults and gives -1. */
+int
+copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
+{
+	if (!len)
+		return 0;
+	if (!uvm_range_ok(p, va, len))
+		return -1;
+	return ucopy((void *)va, src, len);
+}
+
+/* A NUL-terminated string of at most max bytes (NUL included): 0 or -1. */
+int
+copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max)
+{
+	uint64_t n = max;
+
+	if (!max || va < UTEXT_MIN || va >= p->sz)
+		return -1;
+	if (n > p->sz - va)
+		n = p->sz - va;
+	if (p->stack_guard && va < p->stack_guard && va + n > p->stack_guard)
+		n = p->stack_guard - va;
+	if (!uvm_range_ok(p, va, 1))
+		return -1;
+	return ucopy_str(dst, (const char *)va, n) < 0 ? -1 : 0;
+}
+
+/*
+ * Checked ahead of a blocking read(): every page of the range mapped in
+ * the user table with U and the bits in need (sv39_translate, no walk
+ * by hand).
+ */
+int
+uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need)
+{
+	if (!len)
+		return 1;
+	if (!uvm_range_ok(p, va, len))
+		return 0;
+	for (uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE); pg < va + len; pg += PAGE_SIZE) {
+		uint64_t flags;
+
+		if (sv39_translate(&p->upt, pg, NULL, &flags, NULL) ||
+		    (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U))
+			return 0;
+	}
+	return 1;
+}
