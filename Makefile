@@ -38,7 +38,8 @@ deps:
 	fi
 
 $(BUILD)/build.ninja: | deps
-	meson setup --cross-file cross-riscv64.txt -Dboard=$(BOARD) $(MESON_OPTS) $(BUILD)
+	meson setup --cross-file cross-riscv64.txt -Dboard=$(BOARD) \
+		-Dextra_programs=$(CURDIR)/tests/kernel/extra/hello.c $(MESON_OPTS) $(BUILD)
 
 # The sanitizer build is native (no cross file) and uses clang, so that the
 # same directory also builds the libFuzzer target.
