@@ -80,19 +80,21 @@ sv39_txn_take(struct sv39_txn *t)
 	return pa;
 }
 
+/* Grow the span [*lo, *hi] (empty while !*open) to include [va, last]. */
+static void
+span_add(bool *open, sv39_va_t *lo, sv39_va_t *hi, sv39_va_t va, sv39_va_t last)
+{
+	if (!*open || va < *lo)
+		*lo = va;
+	if (!*open || last > *hi)
+		*hi = last;
+	*open = true;
+}
+
 void
 sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
 {
-	if (!t->changed) {
-		t->changed = true;
-		t->flush_lo = va;
-		t->flush_hi = last;
-		return;
-	}
-	if (va < t->flush_lo)
-		t->flush_lo = va;
-	if (last > t->flush_hi)
-		t->flush_hi = last;
+	span_add(&t->changed, &t->flush_lo, &t->flush_hi, va, last);
 }
 
 /*
@@ -106,16 +108,7 @@ sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t la
 		t->flush_all = true;
 	*slot &= ~SV39_PTE_V;
 	sv39_txn_changed(t, va, last);
-	if (!t->zombies) {
-		t->zombies = true;
-		t->zva = va;
-		t->zlast = last;
-		return;
-	}
-	if (va < t->zva)
-		t->zva = va;
-	if (last > t->zlast)
-		t->zlast = last;
+	span_add(&t->zombies, &t->zva, &t->zlast, va, last);
 }
 
 /* Flush the changed span now, as the TLB rule asks before any free. */
