@@ -77,13 +77,24 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
  */
 static void
 clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, struct view sv,
-		sv39_va_t va, sv39_va_t last)
+		sv39_va_t va, sv39_va_t last, bool fresh)
 {
 	unsigned i0 = pte_index(va, 0), i1 = pte_index(last, 0);
 	const sv39_pte_t keep = ~(c->clear | SV39_PTE_BORROWED), set = c->set;
 	const sv39_pte_t *src = sv.table;
 	unsigned first_changed = SV39_PTES_PER_TABLE, last_changed = 0;
 
+	if (src && fresh) {
+		/* A table just taken from the reserve: nothing to compare with. */
+		for (unsigned i = i0; i <= i1; i++) {
+			sv39_pte_t se = src[i];
+			/* 1 for a valid leaf (V and one of R, W, X), in arithmetic */
+			sv39_pte_t leaf = se & ((se >> 1) | (se >> 2) | (se >> 3)) & 1;
+
+			dst[i] = ((se & keep) | set) & -leaf;
+		}
+		return;
+	}
 	if (!src) {
 		/* A split src superpage or nothing: rare, take the slow way. */
 		for (unsigned i = i0; i <= i1; i++) {
@@ -121,19 +132,20 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 }
 
 static void
-clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, struct view sv,
-	    unsigned level, sv39_va_t va, sv39_va_t last)
+clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, bool fresh,
+	    struct view sv, unsigned level, sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
 	if (level == 0) {
-		clone_fill_ptes(t, c, dst, sv, va, last);
+		clone_fill_ptes(t, c, dst, sv, va, last, fresh);
 		return;
 	}
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &dst[sl.i];
 		sv39_pte_t se = view_get(sv, sl.i, level);
 		bool keep_tables = space_lent(t->s, sl.va);
+		bool child_fresh;
 		sv39_pte_t *child;
 
 		if (!pte_valid(se) && !pte_valid(*slot))
@@ -159,12 +171,14 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, str
 			sv39_txn_changed(t, sl.va, sl.last);
 			continue;
 		}
-		if (!pte_valid(*slot))
+		child_fresh = !pte_valid(*slot);
+		if (child_fresh)
 			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
 		else if (pte_leaf(*slot))
 			sv39_split_leaf(t, slot, level);
 		child = next_table(t->s, *slot);
-		clone_apply(t, c, child, view_child(c->src, se), level - 1, sl.va, sl.last);
+		clone_apply(t, c, child, child_fresh, view_child(c->src, se), level - 1, sl.va,
+			    sl.last);
 		if (!keep_tables && sv39_table_is_empty(child)) {
 			sv39_va_t base = sl.va & ~(level_size(level) - 1);
 
@@ -206,7 +220,8 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t
 	err = sv39_txn_reserve(&t);
 	if (err)
 		return err;
-	clone_apply(&t, &c, root, view_real(table_of(src, src->root)), SV39_ROOT_LEVEL, va, last);
+	clone_apply(&t, &c, root, false, view_real(table_of(src, src->root)), SV39_ROOT_LEVEL, va,
+		    last);
 	sv39_txn_finish(&t);
 	return 0;
 }
