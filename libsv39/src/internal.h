@@ -148,9 +148,11 @@ int sv39_perm_check(uint64_t perm);
 
 struct sv39_txn {
 	struct sv39_space *s;
-	unsigned need;	   /* tables the apply step will take */
-	sv39_pa_t reserve; /* reserved zeroed tables, linked through word 0 */
-	unsigned reserved;
+	unsigned need;		      /* tables the apply step will take */
+	unsigned reserved;	      /* zeroed tables reserved and not yet taken */
+	sv39_pa_t index;	      /* the reserve's current index page (txn.c) */
+	sv39_pte_t *index_va;	      /* where the library reaches it */
+	unsigned index_n;	      /* addresses held in it, in entries 1..index_n */
 	bool changed;		      /* a valid entry was changed or removed */
 	bool flush_all;		      /* a table pointer was removed: flush everything */
 	sv39_va_t flush_lo, flush_hi; /* span to flush, inclusive */
