@@ -76,6 +76,8 @@ test: build san
 
 bench: build
 	$(BUILD)/bench/sv39-bench
+	@echo
+	$(BUILD)/bench/sv39-bench-direct translate translate-hot
 	@if [ -x scripts/run-kernel-bench ]; then scripts/run-kernel-bench $(BUILD) $(BOARD); fi
 
 clean:

@@ -31,6 +31,16 @@
 
 /* Fake physical base of the table arena: anything but the host address. */
 #define ARENA_PA_BASE 0x0000000900000000ULL
+
+#ifdef SV39_BENCH_DIRECT
+/*
+ * sv39-bench-direct: the library was built with direct_map.h, so it reaches
+ * table pages by adding this base instead of calling arena_p2v.
+ */
+#include "direct_map.h"
+_Static_assert(SV39_BENCH_PA_BASE == ARENA_PA_BASE, "direct_map.h and the arena agree");
+uint8_t *sv39_bench_direct_base;
+#endif
 #define ARENA_PAGES 2048 /* 8 MiB; the largest case needs 514 pages */
 
 /* Mapped frames are never touched, so they need no backing memory. */
@@ -817,11 +827,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	memset(ar.mem, 0, ARENA_PAGES * SV39_PAGE_SIZE);
+#ifdef SV39_BENCH_DIRECT
+	sv39_bench_direct_base = ar.mem;
+#endif
 	memset(membuf, 0, 4 * MiB);
 	memset(membuf2, 0x11, 4 * MiB);
 	ar.next = ARENA_PAGES; /* so that the first reset zeroes it all again */
 
 	printf("sv39-bench: libsv39 host benchmark\n");
+#ifdef SV39_BENCH_DIRECT
+	printf("library built with SV39_PHYS_TO_VIRT (bench/direct_map.h): table pages are\n"
+	       "  reached by adding a fixed offset, not by calling ops->phys_to_virt\n");
+#endif
 	printf("method: clock_gettime(CLOCK_MONOTONIC); each figure is the median "
 	       "(and min) of %d timed\n"
 	       "  repetitions in this run, after one untimed warm-up. Figures are "

@@ -75,7 +75,7 @@ user_copy(const struct sv39_space *s, sv39_va_t va, uint8_t *kbuf, uint64_t len,
 		uint64_t in_page = SV39_PAGE_SIZE - (pa & (SV39_PAGE_SIZE - 1));
 		uint64_t n = len < in_page ? len : in_page;
 
-		frame = (uint8_t *)s->ops->phys_to_virt(s->ctx, pa & ~(SV39_PAGE_SIZE - 1));
+		frame = (uint8_t *)sv39_phys_to_virt(s, pa & ~(SV39_PAGE_SIZE - 1));
 		frame += pa & (SV39_PAGE_SIZE - 1);
 		for (uint64_t i = 0; i < n; i++) {
 			if (to_user)
@@ -137,8 +137,7 @@ sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t 
 		if (err)
 			return err;
 		uint64_t in_page = SV39_PAGE_SIZE - (pa & (SV39_PAGE_SIZE - 1));
-		const char *p =
-			(const char *)s->ops->phys_to_virt(s->ctx, pa & ~(SV39_PAGE_SIZE - 1));
+		const char *p = (const char *)sv39_phys_to_virt(s, pa & ~(SV39_PAGE_SIZE - 1));
 
 		p += pa & (SV39_PAGE_SIZE - 1);
 		for (uint64_t i = 0; i < in_page && copied < max; i++) {

@@ -89,11 +89,28 @@ pte_borrowed(sv39_pte_t pte)
 	return (pte & SV39_PTE_V) && (pte & SV39_PTE_BORROWED);
 }
 
-/* The table page at pa, where the embedder lets the library touch it. */
+/*
+ * Where the embedder lets the library touch the page at pa. An embedder whose
+ * pages sit at a fixed offset (a direct map) may build the library with
+ * -DSV39_PHYS_TO_VIRT(ctx, pa)=<expression> to replace the indirect call by
+ * that expression, as libfdt lets an embedder replace libfdt_env.h; the ops
+ * member must still be set. See docs/porting.md.
+ */
+static inline void *
+sv39_phys_to_virt(const struct sv39_space *s, sv39_pa_t pa)
+{
+#ifdef SV39_PHYS_TO_VIRT
+	return SV39_PHYS_TO_VIRT(s->ctx, pa);
+#else
+	return s->ops->phys_to_virt(s->ctx, pa);
+#endif
+}
+
+/* The table page at pa. */
 static inline sv39_pte_t *
 table_of(const struct sv39_space *s, sv39_pa_t pa)
 {
-	return (sv39_pte_t *)s->ops->phys_to_virt(s->ctx, pa);
+	return (sv39_pte_t *)sv39_phys_to_virt(s, pa);
 }
 
 /* The table a valid non-leaf entry points at. */
