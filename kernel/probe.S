@@ -10,6 +10,7 @@
  */
 #include "cpu.h"
 #include "riscv.h"
+#include "callee_saved.h"
 
 	.text
 	.option push
@@ -79,20 +80,7 @@ uprobe_code_end:
  */
 	.globl uprobe_run
 uprobe_run:
-	sd	ra, 0(a0)
-	sd	sp, 8(a0)
-	sd	s0, 16(a0)
-	sd	s1, 24(a0)
-	sd	s2, 32(a0)
-	sd	s3, 40(a0)
-	sd	s4, 48(a0)
-	sd	s5, 56(a0)
-	sd	s6, 64(a0)
-	sd	s7, 72(a0)
-	sd	s8, 80(a0)
-	sd	s9, 88(a0)
-	sd	s10, 96(a0)
-	sd	s11, 104(a0)
+	save_callee_saved	a0
 	sd	sp, CPU_USER_SP(tp)	/* frames of U traps go below us */
 	csrw	sepc, a1
 	li	t0, SSTATUS_SPP
@@ -104,20 +92,7 @@ uprobe_run:
 /* void uprobe_return(struct uprobe_ctx *ctx): back out of uprobe_run. */
 	.globl uprobe_return
 uprobe_return:
-	ld	ra, 0(a0)
-	ld	sp, 8(a0)
-	ld	s0, 16(a0)
-	ld	s1, 24(a0)
-	ld	s2, 32(a0)
-	ld	s3, 40(a0)
-	ld	s4, 48(a0)
-	ld	s5, 56(a0)
-	ld	s6, 64(a0)
-	ld	s7, 72(a0)
-	ld	s8, 80(a0)
-	ld	s9, 88(a0)
-	ld	s10, 96(a0)
-	ld	s11, 104(a0)
+	load_callee_saved	a0
 	li	a0, 0
 	ret
 	.option pop
