@@ -27,6 +27,10 @@
 #include "platform.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "sv39_env.h"
+
+/* The kernel builds libsv39 with this offset as its phys_to_virt. */
+_Static_assert(SV39_ENV_DIRECT_MAP == DIRECT_MAP_BASE, "sv39_env.h and memlayout.h agree");
 
 #define KVM_PERM_G (SV39_PTE_G)
 #define FLUSH_PAGES_MAX 32 /* above this, one whole flush is cheaper */
