@@ -16,6 +16,6 @@
 extern uint8_t *sv39_bench_direct_base;
 
 #define SV39_PHYS_TO_VIRT(ctx, pa) \
-	((void)(ctx), (void *)(sv39_bench_direct_base + ((pa) - SV39_BENCH_PA_BASE)))
+	((void)(ctx), (void *)(sv39_bench_direct_base + ((pa)-SV39_BENCH_PA_BASE)))
 
 #endif

@@ -45,11 +45,11 @@ uint8_t *sv39_bench_direct_base;
 
 /* Mapped frames are never touched, so they need no backing memory. */
 #define FRAME_PA 0x0000002000000000ULL /* 128 GiB: 1 GiB aligned */
-#define VA0 (1 * GiB)                 /* root slot 1 */
+#define VA0 (1 * GiB)		       /* root slot 1 */
 
-#define REPS_MAX 21       /* timed repetitions per figure (SV39_BENCH_REPS lowers it) */
+#define REPS_MAX 21	       /* timed repetitions per figure (SV39_BENCH_REPS lowers it) */
 #define TRANSLATE_N (1u << 20) /* random addresses per translate repetition */
-#define HUGE_CALLS 64     /* sv39_map calls timed together for huge pages */
+#define HUGE_CALLS 64	       /* sv39_map calls timed together for huge pages */
 
 #define PERM_RW (SV39_PTE_R | SV39_PTE_W)
 /* What sv39_map stores for PERM_RW (A and D preset): the walk loop does too. */
@@ -65,7 +65,7 @@ uint8_t *sv39_bench_direct_base;
 struct arena {
 	struct sv39_ops ops;
 	uint8_t *mem;
-	size_t next;          /* pages [0, next) handed out since the reset */
+	size_t next; /* pages [0, next) handed out since the reset */
 	uint64_t allocs, frees, flushes;
 };
 
@@ -136,19 +136,19 @@ now_ns(void)
 
 static struct arena ar;
 static struct sv39_space sp, sp2;
-static uint8_t *membuf;  /* target of the (b) memsets: pre-faulted */
+static uint8_t *membuf;	 /* target of the (b) memsets: pre-faulted */
 static uint8_t *membuf2; /* source of the clone's memcpy line */
 static sv39_va_t *rand_va;
 static int failures;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-			printf(__VA_ARGS__);                               \
-			printf("\n");                                      \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (!(cond)) {                                      \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                        \
+			printf("\n");                               \
+			failures++;                                 \
+		}                                                   \
 	} while (0)
 
 /*
@@ -218,19 +218,18 @@ teardown_destroy(void)
 
 /* Sample some pages of [va, va + size) in s: each must map pa + offset. */
 static void
-check_mapped(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
-	     uint64_t size, uint64_t want_page, uint64_t must_clear)
+check_mapped(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size,
+	     uint64_t want_page, uint64_t must_clear)
 {
 	for (uint64_t off = 0; off < size; off += size / 61 + 4093) {
 		sv39_pa_t got;
 		uint64_t flags, psize;
 		int err = sv39_translate(s, va + off, &got, &flags, &psize);
 
-		CHECK(err == 0 && got == pa + off && psize == want_page &&
-			      !(flags & must_clear),
+		CHECK(err == 0 && got == pa + off && psize == want_page && !(flags & must_clear),
 		      "translate 0x%llx: err %d pa 0x%llx size 0x%llx",
-		      (unsigned long long)(va + off), err,
-		      (unsigned long long)got, (unsigned long long)psize);
+		      (unsigned long long)(va + off), err, (unsigned long long)got,
+		      (unsigned long long)psize);
 	}
 }
 
@@ -324,8 +323,8 @@ static void
 body_maphuge(void)
 {
 	for (uint64_t i = 0; i < HUGE_CALLS; i++)
-		CHECK(sv39_map(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew,
-			       1 * GiB, PERM_RW, SV39_MAP_HUGE) == 0,
+		CHECK(sv39_map(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew, 1 * GiB,
+			       PERM_RW, SV39_MAP_HUGE) == 0,
 		      "sv39_map huge");
 }
 
@@ -333,8 +332,8 @@ static void
 check_maphuge(void)
 {
 	for (uint64_t i = 0; i < HUGE_CALLS; i += 13)
-		check_mapped(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew,
-			     1 * GiB, huge_pa_skew ? SV39_MEGA_SIZE : SV39_GIGA_SIZE, 0);
+		check_mapped(&sp, VA0 + i * GiB, FRAME_PA + i * GiB + huge_pa_skew, 1 * GiB,
+			     huge_pa_skew ? SV39_MEGA_SIZE : SV39_GIGA_SIZE, 0);
 	teardown_destroy();
 }
 
@@ -383,8 +382,7 @@ body_rawtranslate(void)
 
 		for (int level = 2; level >= 0; level--) {
 			unsigned shift = SV39_PAGE_SHIFT + 9u * (unsigned)level;
-			const sv39_pte_t *t =
-				(const sv39_pte_t *)(mem + (table - ARENA_PA_BASE));
+			const sv39_pte_t *t = (const sv39_pte_t *)(mem + (table - ARENA_PA_BASE));
 			sv39_pte_t pte = t[(va >> shift) & 511];
 
 			if (!(pte & SV39_PTE_V))
@@ -408,15 +406,13 @@ setup_clone(void)
 {
 	setup_empty();
 	CHECK(sv39_space_init(&sp2, &ar.ops, &ar) == 0, "space_init dst");
-	CHECK(sv39_map(&sp, VA0, FRAME_PA, CLONE_SIZE, PERM_RW | SV39_PTE_U, 0) == 0,
-	      "map src");
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, CLONE_SIZE, PERM_RW | SV39_PTE_U, 0) == 0, "map src");
 }
 
 static void
 body_clone(void)
 {
-	CHECK(sv39_clone_range(&sp2, &sp, VA0, CLONE_SIZE, SV39_PTE_U, 0) == 0,
-	      "sv39_clone_range");
+	CHECK(sv39_clone_range(&sp2, &sp, VA0, CLONE_SIZE, SV39_PTE_U, 0) == 0, "sv39_clone_range");
 }
 
 static void
@@ -461,8 +457,7 @@ body_unmap(void)
 static void
 check_unmap(void)
 {
-	CHECK(sv39_translate(&sp, VA0 + 12345 * SV39_PAGE_SIZE, NULL, NULL, NULL) ==
-		      SV39_ENOENT,
+	CHECK(sv39_translate(&sp, VA0 + 12345 * SV39_PAGE_SIZE, NULL, NULL, NULL) == SV39_ENOENT,
 	      "still mapped after unmap");
 	CHECK(ar.allocs - ar.frees == 1, "unmap left %llu tables beside the root",
 	      (unsigned long long)(ar.allocs - ar.frees - 1));
@@ -549,13 +544,12 @@ body_destroyfloor(void)
 static void
 line(const char *tag, const char *what, struct figure f, double units)
 {
-	printf("  %-4s %-52s %9.4g ns [min %9.4g]  total %8.3f ms\n", tag, what,
-	       f.med / units, f.min / units, f.med / 1e6);
+	printf("  %-4s %-52s %9.4g ns [min %9.4g]  total %8.3f ms\n", tag, what, f.med / units,
+	       f.min / units, f.med / 1e6);
 }
 
 static void
-ratios(struct figure op, struct figure a, struct figure b, double b_limit,
-       double a_limit)
+ratios(struct figure op, struct figure a, struct figure b, double b_limit, double a_limit)
 {
 	double opb = op.med / b.med, aop = a.med / op.med;
 
@@ -606,8 +600,7 @@ case_map4k(void)
 	b2 = measure(NULL, body_scalarfill, NULL);
 	line("op", "sv39_map(1 GiB)", op, pages_1g);
 	line("(a)", "262144 x (sv39_walk ALLOC + store)", a, pages_1g);
-	snprintf(what, sizeof(what), "memset %zu B (512 L0 tables + 1 L1 table + 8)",
-		 memset_bytes);
+	snprintf(what, sizeof(what), "memset %zu B (512 L0 tables + 1 L1 table + 8)", memset_bytes);
 	line("(b)", what, b, pages_1g);
 	line("(b')", "the same bytes as 8-byte PTE stores, one loop", b2, pages_1g);
 	printf("  op/(b') = %.2f\n", op.med / b2.med);
@@ -627,21 +620,24 @@ case_maphuge(sv39_pa_t skew)
 	huge_pa_skew = skew;
 	if (!skew)
 		printf("map 1 GiB with SV39_MAP_HUGE, va and pa 1 GiB aligned "
-		       "(%d calls per repetition, one per root slot)\n", HUGE_CALLS);
+		       "(%d calls per repetition, one per root slot)\n",
+		       HUGE_CALLS);
 	else
 		printf("map 1 GiB with SV39_MAP_HUGE, va 1 GiB aligned, pa only "
-		       "2 MiB aligned (%d calls per repetition)\n", HUGE_CALLS);
+		       "2 MiB aligned (%d calls per repetition)\n",
+		       HUGE_CALLS);
 	op = measure(setup_empty, body_maphuge, check_maphuge);
 	memset_bytes = pte_bytes(skew ? HUGE_CALLS * (512 + 1) : HUGE_CALLS);
 	b = measure(NULL, body_memset, NULL);
-	line("op", skew ? "sv39_map(1 GiB, HUGE) -> 512 2 MiB leaves"
-			: "sv39_map(1 GiB, HUGE) -> one 1 GiB leaf",
+	line("op",
+	     skew ? "sv39_map(1 GiB, HUGE) -> 512 2 MiB leaves"
+		  : "sv39_map(1 GiB, HUGE) -> one 1 GiB leaf",
 	     op, HUGE_CALLS * pages_1g);
 	printf("  %-4s %-52s %9.4g ns per call\n", "", "", op.med / HUGE_CALLS);
-	line("(a)", "the 4 KiB walk loop above (xv6 has no superpages)", a,
-	     pages_1g);
-	snprintf(what, sizeof(what), skew ? "memset %zu B (1 L1 table + 8 per call)"
-					  : "memset %zu B (1 root entry per call)",
+	line("(a)", "the 4 KiB walk loop above (xv6 has no superpages)", a, pages_1g);
+	snprintf(what, sizeof(what),
+		 skew ? "memset %zu B (1 L1 table + 8 per call)"
+		      : "memset %zu B (1 root entry per call)",
 		 memset_bytes);
 	line("(b)", what, b, HUGE_CALLS * pages_1g);
 	ratios(op, (struct figure){ a.med * HUGE_CALLS, 0 }, b, 0, 0);
@@ -660,8 +656,7 @@ case_translate(uint64_t span, const char *title)
 	uint64_t x = 0x9e3779b97f4a7c15ULL, sum = 0;
 	double per;
 
-	printf("translate %u random addresses %s; ns per call\n", TRANSLATE_N,
-	       title);
+	printf("translate %u random addresses %s; ns per call\n", TRANSLATE_N, title);
 	setup_mapped_1g();
 	for (unsigned i = 0; i < TRANSLATE_N; i++) {
 		/* xorshift64: cheap, reproducible */
@@ -683,8 +678,7 @@ case_translate(uint64_t span, const char *title)
 	line("(a)", "sv39_walk + PTE decode", a, TRANSLATE_N);
 	line("(b)", "hand-written 3-level walk, no checks (floor)", b, TRANSLATE_N);
 	per = op.med / TRANSLATE_N;
-	printf("  op = %.2f ns per call (target < 10: %s)", per,
-	       per < 10 ? "met" : "MISSED");
+	printf("  op = %.2f ns per call (target < 10: %s)", per, per < 10 ? "met" : "MISSED");
 	ratios(op, a, b, 0, 0);
 }
 
@@ -716,12 +710,10 @@ case_clone(void)
 	b3 = measure(NULL, body_scalarcopy, NULL);
 	line("op", "sv39_clone_range(256 MiB)", op, pages_clone);
 	line("(a)", "65536 x (walk src + walk dst ALLOC + store)", a, pages_clone);
-	snprintf(what, sizeof(what), "memset %zu B (128 L0 + 128 L1 entries + 8)",
-		 memset_bytes);
+	snprintf(what, sizeof(what), "memset %zu B (128 L0 + 128 L1 entries + 8)", memset_bytes);
 	line("(b)", what, b, pages_clone);
 	line("", "memcpy of the same bytes (clone also reads src)", b2, pages_clone);
-	line("(b')", "the same bytes as 8-byte load, clear U, store", b3,
-	     pages_clone);
+	line("(b')", "the same bytes as 8-byte load, clear U, store", b3, pages_clone);
 	printf("  op/(b') = %.2f\n", op.med / b3.med);
 	ratios(op, a, b, 2, 0);
 }
@@ -760,8 +752,7 @@ case_destroy(void)
 	b = measure(setup_mapped_1g, body_destroyfloor, check_destroyed);
 	line("op", "sv39_space_destroy", op, pages_1g);
 	line("(a)", "xv6 freewalk shape: read every entry, recurse", a, pages_1g);
-	line("(b)", "read root + L1 table (8192 B), 514 free_table calls", b,
-	     pages_1g);
+	line("(b)", "read root + L1 table (8192 B), 514 free_table calls", b, pages_1g);
 	ratios(op, a, b, 0, 0);
 }
 
@@ -860,8 +851,7 @@ main(int argc, char **argv)
 	       "  flush_tlb is a no-op counter. Set-up (init, pre-mapping) and "
 	       "destroy are untimed\n"
 	       "  unless they are the operation measured.\n\n",
-	       (unsigned)(ARENA_PAGES * SV39_PAGE_SIZE / KiB),
-	       (unsigned long long)ARENA_PA_BASE);
+	       (unsigned)(ARENA_PAGES * SV39_PAGE_SIZE / KiB), (unsigned long long)ARENA_PA_BASE);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (wanted(argc, argv, cases[i].name))
@@ -872,8 +862,7 @@ main(int argc, char **argv)
 	       "  faster than (a); clone_range within 2x of (b); translate under "
 	       "10 ns.\n");
 	if (failures) {
-		printf("sv39-bench: %d wrong results: the figures above are void\n",
-		       failures);
+		printf("sv39-bench: %d wrong results: the figures above are void\n", failures);
 		return 1;
 	}
 	free(rand_va);

@@ -9,6 +9,8 @@
 #define CALLEE_SAVED_H
 
 #ifdef __ASSEMBLER__
+/* Assembler, not C: */
+/* clang-format off */
 	.macro	save_callee_saved base
 	sd	ra, 0(\base)
 	sd	sp, 8(\base)
@@ -42,6 +44,7 @@
 	ld	s10, 96(\base)
 	ld	s11, 104(\base)
 	.endm
+/* clang-format on */
 #endif
 
 #endif

@@ -7,17 +7,17 @@
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 
-#define CPU_SCRATCH0 0   /* trap entry saves t0 here */
-#define CPU_SCRATCH1 8   /* and t1 here */
+#define CPU_SCRATCH0 0	 /* trap entry saves t0 here */
+#define CPU_SCRATCH1 8	 /* and t1 here */
 #define CPU_KSTACK_LO 16 /* lowest mapped byte of the kernel stack */
 #define CPU_KSTACK_HI 24 /* top of the kernel stack */
 #define CPU_ESTACK_LO 32 /* emergency stack bounds */
 #define CPU_ESTACK_HI 40
-#define CPU_OVERFLOW 48  /* set when trap entry had to use the emergency stack */
-#define CPU_USER_SP 56   /* where frames go on a trap from U-mode */
+#define CPU_OVERFLOW 48 /* set when trap entry had to use the emergency stack */
+#define CPU_USER_SP 56	/* where frames go on a trap from U-mode */
 
 /* struct trapframe: x1..x31 at 8 * n, then the CSRs. */
-#define TF_SEPC 0        /* slot of x0 */
+#define TF_SEPC 0 /* slot of x0 */
 #define TF_SSTATUS (32 * 8)
 #define TF_SCAUSE (33 * 8)
 #define TF_STVAL (34 * 8)
@@ -54,24 +54,24 @@ struct cpu {
 	uint64_t user_sp;
 
 	uint64_t hartid;
-	int id;                  /* index in cpus[] */
-	volatile int online;     /* paging on the global table, timer running */
-	volatile uint64_t ticks; /* timer interrupts taken */
-	uint64_t kstack_guard;   /* va of the unmapped guard page */
-	int probe_armed;         /* probe.S accesses may fault (probe.h) */
-	uint64_t probe_stval;    /* stval of the last caught probe fault */
-	struct uprobe_ctx *uprobe; /* a U-mode probe is running (probe.h) */
+	int id;			    /* index in cpus[] */
+	volatile int online;	    /* paging on the global table, timer running */
+	volatile uint64_t ticks;    /* timer interrupts taken */
+	uint64_t kstack_guard;	    /* va of the unmapped guard page */
+	int probe_armed;	    /* probe.S accesses may fault (probe.h) */
+	uint64_t probe_stval;	    /* stval of the last caught probe fault */
+	struct uprobe_ctx *uprobe;  /* a U-mode probe is running (probe.h) */
 	volatile uint64_t mbox_va;  /* ktest: an idle hart loads this va... */
 	volatile uint64_t mbox_val; /* ...into here, then clears mbox_va */
 
 	/* Processes (proc.c). */
-	struct proc *proc;        /* running on this hart, or NULL */
-	struct context context;   /* the scheduler's, swtch() back to it */
-	int noff;                 /* push_off() depth */
-	int intena;               /* SIE before the first push_off() */
-	uint64_t hart_kstack_lo;  /* the hart's own stack, while kstack_lo/hi */
-	uint64_t hart_kstack_hi;  /* describe a process's kernel stack */
-	int asid_pid[NPROC];      /* pid that last used slot i's ASIDs here */
+	struct proc *proc;	 /* running on this hart, or NULL */
+	struct context context;	 /* the scheduler's, swtch() back to it */
+	int noff;		 /* push_off() depth */
+	int intena;		 /* SIE before the first push_off() */
+	uint64_t hart_kstack_lo; /* the hart's own stack, while kstack_lo/hi */
+	uint64_t hart_kstack_hi; /* describe a process's kernel stack */
+	int asid_pid[NPROC];	 /* pid that last used slot i's ASIDs here */
 };
 
 extern struct cpu cpus[NCPU];

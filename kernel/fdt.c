@@ -56,8 +56,8 @@ fdt_open(struct fdt *f, const void *blob, uint64_t max_size)
 	if (f->size > max_size || f->size < 40)
 		return "totalsize out of range";
 	if ((uint64_t)f->off_struct + f->size_struct > f->size ||
-	    (uint64_t)f->off_strings + f->size_strings > f->size ||
-	    f->off_rsvmap + 16 > f->size || (f->off_struct & 3) || (f->off_rsvmap & 7))
+	    (uint64_t)f->off_strings + f->size_strings > f->size || f->off_rsvmap + 16 > f->size ||
+	    (f->off_struct & 3) || (f->off_rsvmap & 7))
 		return "blocks outside the blob";
 	return NULL;
 }

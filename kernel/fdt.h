@@ -12,7 +12,7 @@
 
 struct fdt {
 	const uint8_t *blob;
-	uint32_t size;          /* totalsize */
+	uint32_t size; /* totalsize */
 	uint32_t off_struct, size_struct;
 	uint32_t off_strings, size_strings;
 	uint32_t off_rsvmap;

@@ -36,7 +36,7 @@ static struct range ranges[MAX_RANGES]; /* sorted, disjoint, page aligned */
 static int nranges;
 static struct freepage *freelist;
 static struct freepage *hugelist; /* free 2 MiB-aligned 2 MiB blocks */
-static uint64_t nfree; /* pages in ranges + freelist */
+static uint64_t nfree;		  /* pages in ranges + freelist */
 
 /* Remove [lo, hi) from the free ranges (splitting one if needed). */
 static void
@@ -73,8 +73,7 @@ ranges_cut(uint64_t lo, uint64_t hi)
 			i++;
 			continue;
 		}
-		memmove(&ranges[i], &ranges[i + 1],
-			(size_t)(nranges - i - 1) * sizeof(ranges[0]));
+		memmove(&ranges[i], &ranges[i + 1], (size_t)(nranges - i - 1) * sizeof(ranges[0]));
 		nranges--;
 	}
 }

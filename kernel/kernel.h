@@ -13,8 +13,8 @@
 #include "memlayout.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
-#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (uint64_t)(a) - 1, a)
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (uint64_t)(a)-1, a)
 #define PAGE_SIZE 4096UL
 
 struct platform;
@@ -55,8 +55,7 @@ char *strstr(const char *hay, const char *needle);
 
 /* printf.c */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* console.c */
 void console_use_uart(void);
@@ -78,11 +77,11 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 
 /* kalloc.c */
 void kalloc_init(const struct platform *plat);
-uint64_t kalloc(void);                  /* a zeroed page's pa, or 0 */
+uint64_t kalloc(void); /* a zeroed page's pa, or 0 */
 void kfree(uint64_t pa);
 uint64_t kalloc_contig(uint64_t size, uint64_t align); /* 0 if none */
 void kfree_contig(uint64_t pa, uint64_t size);
-uint64_t kalloc_nfree(void);            /* free pages */
+uint64_t kalloc_nfree(void); /* free pages */
 
 /* kvm.c */
 struct sv39_space;

@@ -23,22 +23,21 @@ struct ktest {
 
 static const struct ktest *current;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			kprintf("ktest: check failed at %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond);                          \
-			return 1;                                          \
-		}                                                          \
+#define CHECK(cond)                                                                               \
+	do {                                                                                      \
+		if (!(cond)) {                                                                    \
+			kprintf("ktest: check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			return 1;                                                                 \
+		}                                                                                 \
 	} while (0)
 
 /* Wait up to secs seconds (interrupts on) for cond to hold. */
-#define WAIT_FOR(cond, secs)                                                   \
-	__extension__({                                                                   \
-		uint64_t deadline_ = rdtime() + (secs) * timebase_hz();        \
-		while (!(cond) && rdtime() < deadline_)                        \
-			wfi();                                                 \
-		(cond);                                                        \
+#define WAIT_FOR(cond, secs)                                          \
+	__extension__({                                               \
+		uint64_t deadline_ = rdtime() + (secs)*timebase_hz(); \
+		while (!(cond) && rdtime() < deadline_)               \
+			wfi();                                        \
+		(cond);                                               \
 	})
 
 static int
@@ -57,8 +56,7 @@ test_boot(void)
 	CHECK(smp_online_count() == ncpu);
 	CHECK(WAIT_FOR(all_ticked(5), 10));
 	for (int i = 0; i < ncpu; i++)
-		kprintf("ktest: hart %lu online, %lu timer ticks\n", cpus[i].hartid,
-			cpus[i].ticks);
+		kprintf("ktest: hart %lu online, %lu timer ticks\n", cpus[i].hartid, cpus[i].ticks);
 	CHECK(csr_read(satp) == kvm_satp);
 	return 0;
 }
@@ -93,10 +91,10 @@ test_wx(void)
 	CHECK(flags_of((uint64_t)test_wx, &f) == 0 && (f & PERMS) == (SV39_PTE_R | SV39_PTE_X));
 	CHECK((f & SV39_PTE_G) && (f & SV39_PTE_V));
 	CHECK(flags_of((uint64_t)rodata_probe, &f) == 0 && (f & PERMS) == SV39_PTE_R);
-	CHECK(flags_of((uint64_t)&data_probe, &f) == 0 &&
-	      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
+	CHECK(flags_of((uint64_t)&data_probe, &f) == 0 && (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
 	/* The image's alias in the direct map is not writable either. */
-	CHECK(flags_of((uint64_t)pa_to_kva(kimage_to_pa((const void *)(uint64_t)test_wx)), &f) == 0 &&
+	CHECK(flags_of((uint64_t)pa_to_kva(kimage_to_pa((const void *)(uint64_t)test_wx)), &f) ==
+		      0 &&
 	      (f & PERMS) == SV39_PTE_R);
 	CHECK(flags_of((uint64_t)pa_to_kva(kimage_to_pa(&data_probe)), &f) == 0 &&
 	      (f & PERMS) == (SV39_PTE_R | SV39_PTE_W));
@@ -159,8 +157,7 @@ test_textwrite(void)
 static int guard_expected;
 
 /* Deep enough to run any 16 KiB stack into its guard page. */
-static int __attribute__((noinline))
-recurse(volatile int n)
+static int __attribute__((noinline)) recurse(volatile int n)
 {
 	volatile char pad[512];
 
@@ -185,9 +182,8 @@ static int
 test_guard(void)
 {
 	guard_expected = 1;
-	kprintf("ktest: recursing on hart %lu's stack %lx..%lx, guard %lx\n",
-		mycpu()->hartid, mycpu()->kstack_lo, mycpu()->kstack_hi,
-		mycpu()->kstack_guard);
+	kprintf("ktest: recursing on hart %lu's stack %lx..%lx, guard %lx\n", mycpu()->hartid,
+		mycpu()->kstack_lo, mycpu()->kstack_hi, mycpu()->kstack_guard);
 	recurse(0);
 	kprintf("ktest: the recursion returned: no guard page?\n");
 	return 1;
@@ -289,8 +285,7 @@ test_kalloc(void)
 
 /* Parse a corrupted copy of the device tree; the error must name the fault. */
 static int
-fdt_corrupt(const char *what, uint64_t size, void (*corrupt)(uint8_t *blob),
-	    const char *expect)
+fdt_corrupt(const char *what, uint64_t size, void (*corrupt)(uint8_t *blob), const char *expect)
 {
 	uint64_t pa = kalloc_contig(ALIGN_UP(size, PAGE_SIZE), PAGE_SIZE);
 	static struct platform p;

@@ -97,8 +97,7 @@ kvm_flush(uint64_t va, uint64_t size)
 
 	kvm_flush_local(va, size);
 	others = smp_online_mask_others();
-	if (others && sbi_remote_sfence_vma(others, size ? va : 0,
-					    size ? size : (uint64_t)-1))
+	if (others && sbi_remote_sfence_vma(others, size ? va : 0, size ? size : (uint64_t)-1))
 		panic("kvm: SBI remote fence failed");
 }
 
@@ -132,8 +131,8 @@ kvm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm, const char *what
 	int err = sv39_map(&kvm_space, va, pa, size, perm | KVM_PERM_G, SV39_MAP_HUGE);
 
 	if (err)
-		panic("kvm: mapping %s (va %lx pa %lx size %lx): %s", what, va, pa,
-		      size, sv39_strerror(err));
+		panic("kvm: mapping %s (va %lx pa %lx size %lx): %s", what, va, pa, size,
+		      sv39_strerror(err));
 }
 
 /* The image at its link address, one permission per section. */
@@ -142,8 +141,8 @@ kvm_map_image(void)
 {
 	kvm_map((uint64_t)_text, kimage_to_pa(_text), (uint64_t)(_etext - _text),
 		SV39_PTE_R | SV39_PTE_X, "kernel text");
-	kvm_map((uint64_t)_srodata, kimage_to_pa(_srodata),
-		(uint64_t)(_erodata - _srodata), SV39_PTE_R, "kernel rodata");
+	kvm_map((uint64_t)_srodata, kimage_to_pa(_srodata), (uint64_t)(_erodata - _srodata),
+		SV39_PTE_R, "kernel rodata");
 	kvm_map((uint64_t)_sdata, kimage_to_pa(_sdata), (uint64_t)(_end - _sdata),
 		SV39_PTE_R | SV39_PTE_W, "kernel data/bss");
 }
@@ -188,8 +187,8 @@ kvm_map_direct(const struct platform *pl)
 
 			for (int r = 0; r < pl->nresv; r++) {
 				uint64_t rb = ALIGN_DOWN(pl->resv[r].base, PAGE_SIZE);
-				uint64_t re = ALIGN_UP(pl->resv[r].base + pl->resv[r].size,
-						       PAGE_SIZE);
+				uint64_t re =
+					ALIGN_UP(pl->resv[r].base + pl->resv[r].size, PAGE_SIZE);
 
 				if (!pl->resv_nomap[r] || re <= lo || rb >= next)
 					continue;
@@ -236,8 +235,8 @@ kvm_map_stacks(int n)
 
 			if (!pa)
 				panic("kvm: no memory for kernel stacks");
-			kvm_map(guard + p * PAGE_SIZE, pa, PAGE_SIZE,
-				SV39_PTE_R | SV39_PTE_W, "kernel stack");
+			kvm_map(guard + p * PAGE_SIZE, pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_W,
+				"kernel stack");
 		}
 		c->kstack_guard = guard;
 		c->kstack_lo = guard + PAGE_SIZE;
@@ -286,8 +285,8 @@ leaf_is_wx(void *arg, const struct sv39_leaf *leaf)
 
 	if ((leaf->pte & SV39_PTE_W) && (leaf->pte & SV39_PTE_X)) {
 		*bad = leaf;
-		kprintf("kvm: W+X leaf at va %lx pa %lx size %lx pte %lx\n",
-			leaf->va, leaf->pa, leaf->size, leaf->pte);
+		kprintf("kvm: W+X leaf at va %lx pa %lx size %lx pte %lx\n", leaf->va, leaf->pa,
+			leaf->size, leaf->pte);
 		return 1;
 	}
 	return 0;

@@ -45,8 +45,7 @@ cpus_init(void)
 	}
 }
 
-static void __attribute__((noreturn))
-boot_fail(const char *what, const char *msg, int code)
+static void __attribute__((noreturn)) boot_fail(const char *what, const char *msg, int code)
 {
 	kprintf("boot: %s: %s\n", what, msg);
 	power_exit(code);
@@ -55,9 +54,8 @@ boot_fail(const char *what, const char *msg, int code)
 static void
 print_platform(void)
 {
-	kprintf("boot: %d S-mode hart(s), boot hart %lu, timebase %lu Hz%s\n",
-		plat.nharts, plat.hartid[0], plat.timebase,
-		plat.svpbmt ? ", Svpbmt" : "");
+	kprintf("boot: %d S-mode hart(s), boot hart %lu, timebase %lu Hz%s\n", plat.nharts,
+		plat.hartid[0], plat.timebase, plat.svpbmt ? ", Svpbmt" : "");
 	if (plat.harts_skipped)
 		kprintf("boot: %d more hart(s) ignored (NCPU %d)\n", plat.harts_skipped, NCPU);
 	for (int i = 0; i < plat.nmem; i++)
@@ -70,8 +68,8 @@ print_platform(void)
 	kprintf("boot: device tree at %lx (%lu bytes), UART %s at %lx, PLIC at %lx, "
 		"test device %lx\n",
 		plat.fdt.base, plat.fdt.size,
-		plat.uart_kind == UART_NS16550A ? "ns16550a" : "sifive,uart0",
-		plat.uart.base, plat.plic.base, plat.testdev.base);
+		plat.uart_kind == UART_NS16550A ? "ns16550a" : "sifive,uart0", plat.uart.base,
+		plat.plic.base, plat.testdev.base);
 	kprintf("boot: bootargs \"%s\"\n", plat.bootargs);
 }
 
@@ -81,13 +79,11 @@ void secondary_main(struct cpu *c) __attribute__((noreturn));
 static void kmain_on_kstack(struct cpu *c) __attribute__((noreturn));
 void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((noreturn));
 
-void __attribute__((noreturn))
-kmain(uint64_t hartid, uint64_t fdt_pa)
+void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
 	const char *err;
 
-	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME,
-		hartid, fdt_pa);
+	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME, hartid, fdt_pa);
 	sbi_has_hsm = sbi_init();
 	if (!fdt_pa || fdt_pa >= DIRECT_MAP_END - DIRECT_MAP_BASE - (1UL << 30))
 		boot_fail("device tree", "a1 holds no usable device-tree address", EXIT_FDT);
@@ -116,8 +112,7 @@ kmain(uint64_t hartid, uint64_t fdt_pa)
 	cpu_switch_stack(&cpus[0], kmain_on_kstack);
 }
 
-static void __attribute__((noreturn))
-kmain_on_kstack(struct cpu *c)
+static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 {
 	trap_init_hart();
 	kprintf("boot: paging on the global table, satp %lx, on the kernel stack "
@@ -128,16 +123,14 @@ kmain_on_kstack(struct cpu *c)
 	timer_start();
 	intr_on();
 	smp_start_others();
-	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(),
-		kalloc_nfree());
+	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(), kalloc_nfree());
 	if (strstr(plat.bootargs, "ktest="))
 		ktest_run(plat.bootargs);
 	proc_start(plat.bootargs);
 }
 
 /* A hart started by smp_start_others(), on the global table and its stack. */
-void __attribute__((noreturn))
-secondary_main(struct cpu *c)
+void __attribute__((noreturn)) secondary_main(struct cpu *c)
 {
 	trap_init_hart();
 	timer_start();

@@ -46,13 +46,13 @@
 #define PKSTACK_LO (PKSTACK_HI - PKSTACK_PAGES * 0x1000)
 #define PKSTACK_GUARD (PKSTACK_LO - 0x1000)
 #define UVM_TOP 0x3fffe00000
-#define UTEXT_MIN 0x1000       /* page 0 is never mapped: NULL faults */
-#define USTACK_PAGES 4         /* user stack, above its guard page */
+#define UTEXT_MIN 0x1000 /* page 0 is never mapped: NULL faults */
+#define USTACK_PAGES 4	 /* user stack, above its guard page */
 
-#define NCPU 8                 /* harts the kernel can run on */
-#define NPROC 128              /* process table slots (stress 32 needs 65) */
-#define KSTACK_PAGES 4         /* 16 KiB kernel stack per hart */
-#define ESTACK_SIZE 4096       /* per-hart emergency stack (in bss) */
-#define BOOT_STACK_SIZE 8192   /* the boot hart's stack before kvm is up */
+#define NCPU 8		     /* harts the kernel can run on */
+#define NPROC 128	     /* process table slots (stress 32 needs 65) */
+#define KSTACK_PAGES 4	     /* 16 KiB kernel stack per hart */
+#define ESTACK_SIZE 4096     /* per-hart emergency stack (in bss) */
+#define BOOT_STACK_SIZE 8192 /* the boot hart's stack before kvm is up */
 
 #endif /* KERNEL_MEMLAYOUT_H */

@@ -228,7 +228,9 @@ static struct probe_result
 run_probe(uint64_t va, int umode, enum access acc, uint64_t storeval)
 {
 	static const uint64_t stub[] = {
-		[LOAD] = UPROBE_LOAD, [STORE] = UPROBE_STORE, [FETCH] = UPROBE_FETCH,
+		[LOAD] = UPROBE_LOAD,
+		[STORE] = UPROBE_STORE,
+		[FETCH] = UPROBE_FETCH,
 	};
 	struct probe_result r;
 
@@ -251,8 +253,8 @@ static const char *const acc_name[] = { "load", "store", "fetch" };
 
 /* One probe: run it, compare with the prediction, put the leaf back. */
 static void
-probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode,
-	  int sum, int mxr, enum access acc)
+probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode, int sum, int mxr,
+	  enum access acc)
 {
 	uint64_t pa = 0, flags = 0, size = 0, after = 0, want, expect_val = 0;
 	uint64_t storeval = 0, landed = 0;
@@ -261,8 +263,9 @@ probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode,
 	struct probe_result r;
 
 	want = found ? predict(flags, umode, sum, mxr, acc)
-		     : (acc == LOAD ? EXC_LOAD_PAGE_FAULT
-				    : acc == STORE ? EXC_STORE_PAGE_FAULT : EXC_INSN_PAGE_FAULT);
+		     : (acc == LOAD    ? EXC_LOAD_PAGE_FAULT
+			: acc == STORE ? EXC_STORE_PAGE_FAULT
+				       : EXC_INSN_PAGE_FAULT);
 	if (found) {
 		expect_val = acc == FETCH ? pattern_a0(pa) : *(uint64_t *)pa_to_kva(pa);
 		storeval = ~pattern(pa) ^ rnd();
@@ -298,8 +301,8 @@ probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode,
 			kprintf("mmudiff: MISMATCH %s: %s-mode %s va %lx (SUM %d MXR %d) "
 				"pte flags %lx: predicted cause %lu, got %lu val %lx "
 				"(expected %lx)\n",
-				why, umode ? "U" : "S", acc_name[acc], va, sum, mxr, flags,
-				want, r.cause, r.val, expect_val);
+				why, umode ? "U" : "S", acc_name[acc], va, sum, mxr, flags, want,
+				r.cause, r.val, expect_val);
 		st->mismatches++;
 	}
 	if (!found)
@@ -342,8 +345,9 @@ probe_all(struct sv39_space *s, struct md_stats *st)
 		for (int k = 0; k < n; k++) {
 			uint64_t off = ALIGN_DOWN(rnd() % maps[i].size, 8);
 
-			st->by_size[maps[i].size == PAGE_SIZE ? 0
-				    : maps[i].size == SV39_MEGA_SIZE ? 1 : 2]++;
+			st->by_size[maps[i].size == PAGE_SIZE	     ? 0
+				    : maps[i].size == SV39_MEGA_SIZE ? 1
+								     : 2]++;
 			probe_addr(s, st, maps[i].va + off);
 		}
 	}
@@ -393,8 +397,8 @@ ktest_mmudiff(void)
 	if (!err)
 		err = sv39_share(&s, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
 	if (!err)
-		err = sv39_map(&s, UPROBE_VA, stub, PAGE_SIZE,
-			       SV39_PTE_R | SV39_PTE_X | SV39_PTE_U, 0);
+		err = sv39_map(&s, UPROBE_VA, stub, PAGE_SIZE, SV39_PTE_R | SV39_PTE_X | SV39_PTE_U,
+			       0);
 	if (err)
 		panic("mmudiff: scratch space: %s", sv39_strerror(err));
 	nmaps = 0;
@@ -408,8 +412,8 @@ ktest_mmudiff(void)
 		return 1;
 	if (sv39_check(&s))
 		panic("mmudiff: sv39_check failed on the scratch space");
-	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n",
-		nmaps, NPAGES, NMEGAS, giga ? 1 : 0, md_tables);
+	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n", nmaps,
+		NPAGES, NMEGAS, giga ? 1 : 0, md_tables);
 
 	/* Run on the scratch space; interrupts off so ticks do not count. */
 	intr_off();
@@ -438,8 +442,8 @@ ktest_mmudiff(void)
 		kfree(small[i]);
 	kfree(stub);
 	if (md_tables || kalloc_nfree() != free_before) {
-		kprintf("mmudiff: leak: %lu table pages, %lu free pages (was %lu)\n",
-			md_tables, kalloc_nfree(), free_before);
+		kprintf("mmudiff: leak: %lu table pages, %lu free pages (was %lu)\n", md_tables,
+			kalloc_nfree(), free_before);
 		return 1;
 	}
 	return st.probes < 10000 || st.mismatches != 0;

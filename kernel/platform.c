@@ -270,8 +270,7 @@ boot_hart_first(struct platform *p, uint64_t boot_hartid)
 }
 
 const char *
-platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa,
-	       uint64_t boot_hartid)
+platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa, uint64_t boot_hartid)
 {
 	static struct walk w;
 	struct fdt f;

@@ -17,23 +17,23 @@ struct range {
 };
 
 struct platform {
-	struct range mem[PLAT_MAX_MEM];   /* /memory reg entries */
+	struct range mem[PLAT_MAX_MEM]; /* /memory reg entries */
 	int nmem;
 	struct range resv[PLAT_MAX_RESV]; /* /reserved-memory + /memreserve/ */
-	int resv_nomap[PLAT_MAX_RESV];    /* "no-map": not even in the direct map */
+	int resv_nomap[PLAT_MAX_RESV];	  /* "no-map": not even in the direct map */
 	int nresv;
-	uint64_t hartid[NCPU];            /* S-mode harts, boot hart first */
+	uint64_t hartid[NCPU]; /* S-mode harts, boot hart first */
 	int nharts;
-	int harts_skipped;                /* usable harts beyond NCPU */
-	int svpbmt;                       /* every hart has Svpbmt */
-	uint64_t timebase;                /* time CSR ticks per second */
-	int uart_kind;                    /* UART_NS16550A or UART_SIFIVE */
+	int harts_skipped; /* usable harts beyond NCPU */
+	int svpbmt;	   /* every hart has Svpbmt */
+	uint64_t timebase; /* time CSR ticks per second */
+	int uart_kind;	   /* UART_NS16550A or UART_SIFIVE */
 	struct range uart;
 	unsigned uart_shift;
 	struct range plic;
-	struct range testdev;             /* size 0: none */
+	struct range testdev; /* size 0: none */
 	char bootargs[256];
-	struct range fdt;                 /* the blob itself */
+	struct range fdt; /* the blob itself */
 };
 
 /*
@@ -41,6 +41,6 @@ struct platform {
  * address fdt_pa, booted on hart boot_hartid.
  * Return: NULL, or a message naming what is missing or malformed.
  */
-const char *platform_parse(struct platform *p, const void *blob,
-			   uint64_t fdt_pa, uint64_t boot_hartid);
+const char *platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa,
+			   uint64_t boot_hartid);
 #endif /* KERNEL_PLATFORM_H */

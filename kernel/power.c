@@ -13,8 +13,8 @@
 #include "riscv.h"
 #include "sbi.h"
 
-static volatile uint32_t *testdev = BOARD_TESTDEV_PA ?
-	(volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_TESTDEV_PA) : NULL;
+static volatile uint32_t *testdev =
+	BOARD_TESTDEV_PA ? (volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_TESTDEV_PA) : NULL;
 
 /* The device tree's test device (pa 0: none); mapped in the direct map. */
 void
@@ -30,8 +30,7 @@ power_exit(int code)
 	kprintf("exit: code %d\n", code);
 	if (testdev)
 		*testdev = code ? TESTDEV_FAIL | ((uint32_t)code << 16) : TESTDEV_PASS;
-	sbi_system_reset(SBI_SRST_SHUTDOWN,
-			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
+	sbi_system_reset(SBI_SRST_SHUTDOWN, code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	sbi_system_reset(SBI_SRST_COLD_REBOOT,
 			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	for (;;)

@@ -62,17 +62,16 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd': {
 			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
 
-			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10,
-				v < 0, width, pad);
+			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width, pad);
 			break;
 		}
 		case 'u':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned),
-				10, 0, width, pad);
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, 0, width,
+				pad);
 			break;
 		case 'x':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned),
-				16, 0, width, pad);
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, 0, width,
+				pad);
 			break;
 		case 'p':
 			put(&o, '0');

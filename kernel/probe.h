@@ -35,9 +35,9 @@ extern const char uprobe_code[], uprobe_code_end[];
 /* Saved S-mode context of a running U-mode probe; results after it. */
 struct uprobe_ctx {
 	uint64_t regs[14]; /* ra, sp, s0..s11: probe.S's layout */
-	uint64_t cause;    /* scause of the trap that ended it */
+	uint64_t cause;	   /* scause of the trap that ended it */
 	uint64_t stval;
-	uint64_t a0;       /* the U-mode a0 at that trap */
+	uint64_t a0; /* the U-mode a0 at that trap */
 };
 
 /*

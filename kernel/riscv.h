@@ -6,11 +6,11 @@
 #define KERNEL_RISCV_H
 
 /* sstatus */
-#define SSTATUS_SIE (1UL << 1)   /* interrupts enabled in S-mode */
-#define SSTATUS_SPIE (1UL << 5)  /* SIE before the trap */
-#define SSTATUS_SPP (1UL << 8)   /* trapped from S-mode (1) or U-mode (0) */
-#define SSTATUS_SUM (1UL << 18)  /* S-mode may load/store U pages */
-#define SSTATUS_MXR (1UL << 19)  /* loads from execute-only pages succeed */
+#define SSTATUS_SIE (1UL << 1)	/* interrupts enabled in S-mode */
+#define SSTATUS_SPIE (1UL << 5) /* SIE before the trap */
+#define SSTATUS_SPP (1UL << 8)	/* trapped from S-mode (1) or U-mode (0) */
+#define SSTATUS_SUM (1UL << 18) /* S-mode may load/store U pages */
+#define SSTATUS_MXR (1UL << 19) /* loads from execute-only pages succeed */
 
 /* sie / sip */
 #define SIE_SSIE (1UL << 1)
@@ -35,15 +35,13 @@
 #include <stdint.h>
 
 #define csr_read(csr)                                                    \
-	__extension__({                                                             \
+	__extension__({                                                  \
 		uint64_t v_;                                             \
 		__asm__ volatile("csrr %0, " #csr : "=r"(v_)::"memory"); \
 		v_;                                                      \
 	})
-#define csr_write(csr, val) \
-	__asm__ volatile("csrw " #csr ", %0" ::"rK"((uint64_t)(val)) : "memory")
-#define csr_set(csr, bits) \
-	__asm__ volatile("csrs " #csr ", %0" ::"rK"((uint64_t)(bits)) : "memory")
+#define csr_write(csr, val) __asm__ volatile("csrw " #csr ", %0" ::"rK"((uint64_t)(val)) : "memory")
+#define csr_set(csr, bits) __asm__ volatile("csrs " #csr ", %0" ::"rK"((uint64_t)(bits)) : "memory")
 #define csr_clear(csr, bits) \
 	__asm__ volatile("csrc " #csr ", %0" ::"rK"((uint64_t)(bits)) : "memory")
 

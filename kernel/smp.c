@@ -18,14 +18,12 @@ void
 smp_start_others(void)
 {
 	if (ncpu > 1 && !sbi_has_hsm) {
-		kprintf("smp: the firmware has no SBI HSM: cannot start %d hart(s)\n",
-			ncpu - 1);
+		kprintf("smp: the firmware has no SBI HSM: cannot start %d hart(s)\n", ncpu - 1);
 		power_exit(EXIT_SMP);
 	}
 	for (int i = 1; i < ncpu; i++) {
 		struct cpu *c = &cpus[i];
-		long err = sbi_hart_start(c->hartid, kimage_to_pa(secondary_entry),
-					  (uint64_t)c);
+		long err = sbi_hart_start(c->hartid, kimage_to_pa(secondary_entry), (uint64_t)c);
 		uint64_t deadline = rdtime() + timebase_hz();
 
 		if (err) {

@@ -89,13 +89,12 @@ cause_name(uint64_t cause)
 	return "unknown exception";
 }
 
-static void __attribute__((noreturn))
-trap_panic(struct trapframe *tf, const char *why)
+static void __attribute__((noreturn)) trap_panic(struct trapframe *tf, const char *why)
 {
 	kprintf("trap: %s on hart %lu: scause %lx (%s) sepc %lx stval %lx\n"
 		"trap: ra %lx sp %lx sstatus %lx\n",
-		why, mycpu()->hartid, tf->scause, cause_name(tf->scause), tf->sepc,
-		tf->stval, tf->ra, tf->sp, tf->sstatus);
+		why, mycpu()->hartid, tf->scause, cause_name(tf->scause), tf->sepc, tf->stval,
+		tf->ra, tf->sp, tf->sstatus);
 	power_exit(EXIT_PANIC);
 }
 
@@ -103,8 +102,7 @@ trap_panic(struct trapframe *tf, const char *why)
  * Running on the emergency stack: the kernel stack ran into its guard page.
  * Nothing below the overflow can be resumed.
  */
-static void __attribute__((noreturn))
-stack_overflow(struct trapframe *tf)
+static void __attribute__((noreturn)) stack_overflow(struct trapframe *tf)
 {
 	struct cpu *c = mycpu();
 	/* A process's kernel stack has its own guard, in its kernel table. */
@@ -113,9 +111,8 @@ stack_overflow(struct trapframe *tf)
 
 	kprintf("trap: kernel stack overflow on hart %lu%s: %s at %lx (%s guard page "
 		"%lx), sp %lx, sepc %lx\n",
-		c->hartid, c->proc ? " (a process's kernel stack)" : "",
-		cause_name(tf->scause), tf->stval, in_guard ? "in the" : "NOT in the",
-		guard, tf->sp, tf->sepc);
+		c->hartid, c->proc ? " (a process's kernel stack)" : "", cause_name(tf->scause),
+		tf->stval, in_guard ? "in the" : "NOT in the", guard, tf->sp, tf->sepc);
 	if (in_guard && ktest_stack_overflow(tf->stval))
 		power_exit(EXIT_PASS);
 	trap_panic(tf, "kernel stack overflow");

@@ -194,7 +194,8 @@ copyin_bench(int len)
 		return;
 	}
 	printf("bench: copyin %d bytes, best of %d, time-CSR ticks: "
-	       "direct %d, sv39_copy_in %d\n", len, COPY_REPS, direct, walk);
+	       "direct %d, sv39_copy_in %d\n",
+	       len, COPY_REPS, direct, walk);
 	print_ratio(len == 4096 ? "copyin 4K walk / direct" : "copyin 64K walk / direct",
 		    (uint64)walk, (uint64)direct);
 }
@@ -217,12 +218,12 @@ main(int argc, char *argv[])
 		timebase_hz = (uint64)atoi(argv[1]);
 	use_rdtime = probe_rdtime();
 	if (use_rdtime)
-		printf("bench: clock rdtime at %lu Hz (give another as argument)\n",
-		       timebase_hz);
+		printf("bench: clock rdtime at %lu Hz (give another as argument)\n", timebase_hz);
 	else
 		printf("bench: clock uptime() ticks (rdtime traps: only ratios count)\n");
 	printf("bench: each cost = batch time / batch size, batches doubled "
-	       "until one lasts %s\n", use_rdtime ? "0.2 s" : "20 ticks");
+	       "until one lasts %s\n",
+	       use_rdtime ? "0.2 s" : "20 ticks");
 
 	c_getpid = cost(measure(loop_getpid, 1000));
 	c_ugetpid = cost(measure(loop_ugetpid, 100000));
@@ -243,7 +244,7 @@ main(int argc, char *argv[])
 	copyin_bench(4096);
 	copyin_bench(65536);
 	printf("bench: page-table pages: global %d, this process's kernel table %d, "
-	       "its user table %d\n", copybench(4, 0, 0), copybench(3, 0, 0),
-	       copybench(2, 0, 0));
+	       "its user table %d\n",
+	       copybench(4, 0, 0), copybench(3, 0, 0), copybench(2, 0, 0));
 	return 0;
 }

@@ -15,7 +15,7 @@
 #define GROW_UNITS 4096UL /* ask sbrk for at least 64 KiB at a time */
 
 struct block {
-	struct block *next; /* next free block, higher address; NULL at the end */
+	struct block *next;  /* next free block, higher address; NULL at the end */
 	unsigned long units; /* size, header included */
 };
 

@@ -16,24 +16,24 @@
  */
 #include "user.h"
 
-#define KILLED (-1)  /* wait() status of a process the kernel killed */
-#define SURVIVED 77  /* a child that should have been killed exits with this */
+#define KILLED (-1)    /* wait() status of a process the kernel killed */
+#define SURVIVED 77    /* a child that should have been killed exits with this */
 #define EXEC_FAILED 42 /* a child whose exec() returned -1 exits with this */
 #define WATCHDOG_TICKS 50
 
-#define KERNEL_BASE 0xffffffc000000000UL  /* first address of the upper half */
+#define KERNEL_BASE 0xffffffc000000000UL /* first address of the upper half */
 #define KERNEL_IMAGE 0xffffffff80000000UL
-#define NONCANON MAXVA                    /* first address of the hole */
-#define TOP_PAGES (USYSCALL - 2 * PGSIZE)  /* TRAPFRAME and TRAMPOLINE, some order */
+#define NONCANON MAXVA			  /* first address of the hole */
+#define TOP_PAGES (USYSCALL - 2 * PGSIZE) /* TRAPFRAME and TRAMPOLINE, some order */
 #define WRAP_ADDR 0xfffffffffffff000UL
 #define WRAP_LEN 0x2000
 
 static int failures;
 
-#define FAIL(...)                                         \
-	do {                                              \
+#define FAIL(...)                                           \
+	do {                                                \
 		fprintf(2, "memtests: FAIL: " __VA_ARGS__); \
-		failures++;                               \
+		failures++;                                 \
 	} while (0)
 
 extern char end[]; /* user.ld: the end of bss */
@@ -52,8 +52,8 @@ struct bad {
 static struct bad bad_in[16], bad_out[20];
 static int nbad_in, nbad_out;
 static uint64 heap_end, stack_guard;
-static char *heap_buf;     /* 17 pages from malloc, taken before heap_end is fixed */
-static uint32 *heap_code;  /* a malloc'd ret instruction */
+static char *heap_buf;	  /* 17 pages from malloc, taken before heap_end is fixed */
+static uint32 *heap_code; /* a malloc'd ret instruction */
 static uint32 data_code[2] = { 0x00008067, 0x00008067 }; /* ret, in .data */
 
 static void
@@ -405,8 +405,7 @@ bigheap_test(void)
 	/* frames, a table page per 2 MiB, the kernel's mirror, slack */
 	pages = (long)(need / PGSIZE) + 2 * (long)(need / MEGASIZE) + 64;
 	if (free0 < pages) {
-		printf("memtests: bigheap: skipped (%d free pages, %ld needed)\n",
-		       free0, pages);
+		printf("memtests: bigheap: skipped (%d free pages, %ld needed)\n", free0, pages);
 		return;
 	}
 	if ((uint64)sbrk((int)need) != brk) {
@@ -430,11 +429,9 @@ bigheap_test(void)
 		FAIL("bigheap: data around 0x%lx is wrong\n", BIG_LINE);
 	sbrk(-(int)need);
 	if ((uint64)sbrk(0) != brk)
-		FAIL("bigheap: break 0x%lx after the shrink, want 0x%lx\n",
-		     (uint64)sbrk(0), brk);
+		FAIL("bigheap: break 0x%lx after the shrink, want 0x%lx\n", (uint64)sbrk(0), brk);
 	if (freepages() != free0)
-		FAIL("bigheap: %d free pages after the shrink, %d before\n",
-		     freepages(), free0);
+		FAIL("bigheap: %d free pages after the shrink, %d before\n", freepages(), free0);
 	if (failures == before)
 		printf("memtests: bigheap: OK (heap to 0x%lx)\n", top);
 }
@@ -450,8 +447,7 @@ oom_child(void)
 		while (sbrk(chunk) != (char *)-1)
 			total += (unsigned long)chunk;
 	f1 = freepages();
-	printf("memtests: oom: the child took %lu MiB, %d pages left\n",
-	       total >> 20, f1);
+	printf("memtests: oom: the child took %lu MiB, %d pages left\n", total >> 20, f1);
 	pid = fork();
 	if (pid == 0)
 		exit(0);

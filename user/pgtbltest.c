@@ -17,10 +17,10 @@
 static int failures;
 static int data_word = 1; /* lives in the data segment */
 
-#define FAIL(...)                                          \
-	do {                                               \
+#define FAIL(...)                                            \
+	do {                                                 \
 		fprintf(2, "pgtbltest: FAIL: " __VA_ARGS__); \
-		failures++;                                \
+		failures++;                                  \
 	} while (0)
 
 /* The leaf mapping va must have every bit of want and none of deny. */
@@ -30,8 +30,8 @@ expect_pte(const char *what, uint64 va, uint64 want, uint64 deny)
 	uint64 pte = pgpte((void *)va);
 
 	if ((pte & want) != want || (pte & deny) != 0)
-		FAIL("%s: pgpte(%p) = 0x%lx, want bits 0x%lx set and 0x%lx clear\n",
-		     what, (void *)va, pte, want, deny);
+		FAIL("%s: pgpte(%p) = 0x%lx, want bits 0x%lx set and 0x%lx clear\n", what,
+		     (void *)va, pte, want, deny);
 }
 
 static void
@@ -164,15 +164,15 @@ expect_megapages(const char *who, uint64 lo, uint64 hi)
 			continue;
 		}
 		if (PTE2PA(pte) % MEGASIZE != 0) {
-			FAIL("%s: %p is not in a megapage (pa 0x%lx)\n", who,
-			     (void *)r, PTE2PA(pte));
+			FAIL("%s: %p is not in a megapage (pa 0x%lx)\n", who, (void *)r,
+			     PTE2PA(pte));
 			continue;
 		}
 		for (va = r + PGSIZE; va < r + MEGASIZE; va += PGSIZE) {
 			other = pgpte((void *)va);
 			if (!SAME_LEAF(pte, other)) {
-				FAIL("%s: %p and %p have different leaves (0x%lx, 0x%lx)\n",
-				     who, (void *)r, (void *)va, pte, other);
+				FAIL("%s: %p and %p have different leaves (0x%lx, 0x%lx)\n", who,
+				     (void *)r, (void *)va, pte, other);
 				break;
 			}
 		}
@@ -219,8 +219,7 @@ superpage_test(void)
 	if ((uint64)sbrk(-PGSIZE) != hi)
 		FAIL("superpage: sbrk(-%d) did not return the old break\n", PGSIZE);
 	if (pgpte((void *)(hi - PGSIZE)) != 0)
-		FAIL("superpage: %p still mapped after sbrk(-%d)\n",
-		     (void *)(hi - PGSIZE), PGSIZE);
+		FAIL("superpage: %p still mapped after sbrk(-%d)\n", (void *)(hi - PGSIZE), PGSIZE);
 	prev = 0;
 	for (va = hi - MEGASIZE; va < hi - PGSIZE; va += PGSIZE) {
 		pte = pgpte((void *)va);
@@ -243,8 +242,7 @@ superpage_test(void)
 	if ((uint64)sbrk(0) != start)
 		FAIL("superpage: break 0x%lx, want 0x%lx\n", (uint64)sbrk(0), start);
 	if (freepages() != free0)
-		FAIL("superpage: %d free pages at the end, %d at the start\n",
-		     freepages(), free0);
+		FAIL("superpage: %d free pages at the end, %d at the start\n", freepages(), free0);
 	if (failures == before)
 		printf("pgtbltest: superpage: OK\n");
 }

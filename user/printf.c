@@ -58,8 +58,8 @@ out_field(struct out *o, const char *s, int n, int width, int left, char pad)
 
 /* An unsigned number in base 10 or 16, with an optional sign or prefix. */
 static void
-out_number(struct out *o, unsigned long long v, int base, int upper,
-	   const char *prefix, int width, int left, char pad)
+out_number(struct out *o, unsigned long long v, int base, int upper, const char *prefix, int width,
+	   int left, char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -149,8 +149,7 @@ vfdprintf(int fd, const char *fmt, va_list ap)
 				u = va_arg(ap, unsigned long);
 			else
 				u = va_arg(ap, unsigned long long);
-			out_number(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', "",
-				   width, left, pad);
+			out_number(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', "", width, left, pad);
 			break;
 		case 'p':
 			u = (unsigned long)va_arg(ap, void *);

@@ -44,8 +44,8 @@ split(char *line, char *argv[], int max)
 		if (*line == '\0' || argc == max - 1)
 			break;
 		argv[argc++] = line;
-		while (*line != '\0' && *line != ' ' && *line != '\t' &&
-		       *line != '\n' && *line != '\r')
+		while (*line != '\0' && *line != ' ' && *line != '\t' && *line != '\n' &&
+		       *line != '\r')
 			line++;
 	}
 	argv[argc] = NULL;
@@ -91,11 +91,10 @@ main(void)
 			break; /* end of input */
 		if (strchr(line, '\n') == NULL && strchr(line, '\r') == NULL &&
 		    strlen(line) == sizeof(line) - 1) {
-			while (gets(line, sizeof(line))[0] != '\0' &&
-			       strchr(line, '\n') == NULL && strchr(line, '\r') == NULL)
+			while (gets(line, sizeof(line))[0] != '\0' && strchr(line, '\n') == NULL &&
+			       strchr(line, '\r') == NULL)
 				;
-			fprintf(2, "sh: line too long (at most %d characters)\n",
-				MAXLINE - 2);
+			fprintf(2, "sh: line too long (at most %d characters)\n", MAXLINE - 2);
 			continue;
 		}
 		argc = split(line, argv, MAXARGS);
@@ -104,8 +103,7 @@ main(void)
 		if (strcmp(argv[0], "help") == 0)
 			help();
 		else if (strcmp(argv[0], "halt") == 0)
-			fprintf(2, "sh: halt failed (%d)\n",
-				halt(argc > 1 ? atoi(argv[1]) : 0));
+			fprintf(2, "sh: halt failed (%d)\n", halt(argc > 1 ? atoi(argv[1]) : 0));
 		else
 			run(argv);
 	}

@@ -70,8 +70,7 @@ worker(int id, int rounds)
 			fprintf(2, "stress: worker %d: wait lost child %d\n", id, pid);
 			bad++;
 		} else if (status != (i % 4 == 3 ? (i & 0x7f) : 0)) {
-			fprintf(2, "stress: worker %d: round %d: child status %d\n",
-				id, i, status);
+			fprintf(2, "stress: worker %d: round %d: child status %d\n", id, i, status);
 			bad++;
 		}
 	}
@@ -150,8 +149,7 @@ main(int argc, char *argv[])
 		failed++;
 	free1 = freepages();
 	if (free1 != free0) {
-		fprintf(2, "stress: %d free pages at the end, %d at the start\n",
-			free1, free0);
+		fprintf(2, "stress: %d free pages at the end, %d at the start\n", free1, free0);
 		failed++;
 	}
 	printf("stress: %d cycles in %d ticks\n", workers * rounds, uptime() - t0);

@@ -10,23 +10,23 @@
 #ifndef SYSCALL_NR_H
 #define SYSCALL_NR_H
 
-#define SYS_fork	1
-#define SYS_exit	2
-#define SYS_wait	3
-#define SYS_read	5
-#define SYS_kill	6
-#define SYS_exec	7
-#define SYS_getpid	11
-#define SYS_sbrk	12
-#define SYS_sleep	13
-#define SYS_uptime	14
-#define SYS_write	16
+#define SYS_fork 1
+#define SYS_exit 2
+#define SYS_wait 3
+#define SYS_read 5
+#define SYS_kill 6
+#define SYS_exec 7
+#define SYS_getpid 11
+#define SYS_sbrk 12
+#define SYS_sleep 13
+#define SYS_uptime 14
+#define SYS_write 16
 
-#define SYS_pgaccess	22	/* int pgaccess(void *base, int npages, void *mask) */
-#define SYS_pgpte	23	/* uint64 pgpte(void *va) */
-#define SYS_vmprint	24	/* int vmprint(int which) */
-#define SYS_freepages	25	/* int freepages(void) */
-#define SYS_halt	26	/* int halt(int code) */
+#define SYS_pgaccess 22	 /* int pgaccess(void *base, int npages, void *mask) */
+#define SYS_pgpte 23	 /* uint64 pgpte(void *va) */
+#define SYS_vmprint 24	 /* int vmprint(int which) */
+#define SYS_freepages 25 /* int freepages(void) */
+#define SYS_halt 26	 /* int halt(int code) */
 /*
  * int copybench(int mode, void *buf, int len), for user/bench:
  *   mode 0: the kernel copies len (<= 64 KiB) bytes from buf by plain
@@ -36,8 +36,8 @@
  *   mode 2, 3, 4: page-table pages of the caller's user table, of its
  *           kernel table, of the global kernel table
  */
-#define SYS_copybench	27
+#define SYS_copybench 27
 
-#define SYS_MAX		27	/* the highest number in use */
+#define SYS_MAX 27 /* the highest number in use */
 
 #endif /* SYSCALL_NR_H */

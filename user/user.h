@@ -39,9 +39,9 @@ typedef long int64;
 #define PGROUNDUP(a) (((uint64)(a) + PGSIZE - 1) & ~(uint64)(PGSIZE - 1))
 #define PGROUNDDOWN(a) ((uint64)(a) & ~(uint64)(PGSIZE - 1))
 #define MEGASIZE (2UL * 1024 * 1024) /* an Sv39 megapage */
-#define MAXVA 0x4000000000UL         /* one past the last user address */
-#define USYSCALL 0x3ffffff000UL      /* read-only page shared with the kernel */
-#define UTEXT 0x1000UL               /* where user.ld puts text; page 0 is unmapped */
+#define MAXVA 0x4000000000UL	     /* one past the last user address */
+#define USYSCALL 0x3ffffff000UL	     /* read-only page shared with the kernel */
+#define UTEXT 0x1000UL		     /* where user.ld puts text; page 0 is unmapped */
 
 /* What the kernel keeps at USYSCALL, readable without a trap. */
 struct usyscall {

@@ -9,12 +9,12 @@
 #define USER_PROGRAMS_H
 
 struct user_program {
-	const char *name;         /* what exec(path, argv) is given */
+	const char *name;	  /* what exec(path, argv) is given */
 	const unsigned char *elf; /* the ELF image, 16-byte aligned, read-only */
-	unsigned long size;       /* its length in bytes */
+	unsigned long size;	  /* its length in bytes */
 };
 
 extern const struct user_program user_programs[]; /* ends with name == 0 */
-extern const unsigned long user_program_count;    /* entries before the end */
+extern const unsigned long user_program_count;	  /* entries before the end */
 
 #endif /* USER_PROGRAMS_H */

@@ -60,12 +60,10 @@ main(void)
 
 	if (sv39_space_init(&s, &pool_ops, 0) != 0)
 		return 1;
-	if (sv39_map(&s, 0x1000, 0x87654000, 2 * SV39_PAGE_SIZE,
-		     SV39_PTE_R | SV39_PTE_W, 0) != 0)
+	if (sv39_map(&s, 0x1000, 0x87654000, 2 * SV39_PAGE_SIZE, SV39_PTE_R | SV39_PTE_W, 0) != 0)
 		return 2;
-	if (sv39_translate(&s, 0x2abc, &pa, &flags, &size) != 0 ||
-	    pa != 0x87655abc || size != SV39_PAGE_SIZE ||
-	    !(flags & SV39_PTE_W) || (flags & SV39_PTE_U))
+	if (sv39_translate(&s, 0x2abc, &pa, &flags, &size) != 0 || pa != 0x87655abc ||
+	    size != SV39_PAGE_SIZE || !(flags & SV39_PTE_W) || (flags & SV39_PTE_U))
 		return 3;
 	if (sv39_translate(&s, 0x3000, 0, 0, 0) != SV39_ENOENT)
 		return 4;

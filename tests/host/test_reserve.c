@@ -58,8 +58,8 @@ test_big_reserve(void)
 		check_invalid_entries_zero(&r);
 		for (uint64_t off = 0; off < GIGA - PG; off += 64 * PG + PG)
 			T_XLATE(&s, base + off, 0x80000000 + off, t_leaf_flags(RW, 0), PG);
-		T_XLATE(&s, base + GIGA - 2 * PG, 0x80000000 + GIGA - 2 * PG,
-			t_leaf_flags(RW, 0), PG);
+		T_XLATE(&s, base + GIGA - 2 * PG, 0x80000000 + GIGA - 2 * PG, t_leaf_flags(RW, 0),
+			PG);
 		T_UNMAPPED(&s, base + GIGA - PG);
 		CHECK_EQ(sv39_unmap(&s, base, GIGA - PG, 0), 0);
 		CHECK_EQ(r.allocated, 1);
