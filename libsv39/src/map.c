@@ -86,6 +86,32 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 	return 0;
 }
 
+/* Two PTEs, one 16-byte store where the target has one (scalar elsewhere). */
+typedef sv39_pte_t pte_pair __attribute__((vector_size(16)));
+
+/*
+ * slot[k] = first + k * step for k < n: the hot loop of a 4 KiB map. Two
+ * entries per store once slot is 16-byte aligned, which halves the stores
+ * on hosts with 16-byte stores; rv64gc gets the same scalar code as before.
+ */
+static void
+fill_run(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
+{
+	unsigned k = 0;
+
+	if (n && ((uintptr_t)slot & 15)) {
+		slot[0] = first;
+		k = 1;
+	}
+	pte_pair pair = { first + k * step, first + (k + 1) * step };
+	const pte_pair inc = { 2 * step, 2 * step };
+
+	for (; k + 2 <= n; k += 2, pair += inc)
+		*(pte_pair *)(void *)&slot[k] = pair; /* aligned above */
+	if (k < n)
+		slot[k] = first + k * step;
+}
+
 /* Fill the level-0 slots for [va, last]: the hot loop of a 4 KiB map. */
 static void
 map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, sv39_va_t va,
@@ -108,8 +134,7 @@ map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, s
 		}
 		return;
 	}
-	for (unsigned k = 0; k < n; k++)
-		slot[k] = first + k * step;
+	fill_run(slot, n, first, step);
 }
 
 /* Apply: cannot fail; takes exactly the tables map_prepare counted. */
