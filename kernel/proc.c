@@ -49,6 +49,12 @@ proc_alloc(void)
 	for (int i = 0; i < NPROC; i++)
 		if (procs[i].state == UNUSED) {
 			p = &procs[i];
+			/*
+			 * Reset killed before the pid is visible: a kill() of
+			 * the new pid that lands while fork is still building
+			 * the child must not be wiped out below.
+			 */
+			p->killed = 0;
 			p->state = USED;
 			p->pid = next_pid++;
 			break;
@@ -56,7 +62,6 @@ proc_alloc(void)
 	release(&proc_lock);
 	if (!p)
 		return NULL;
-	p->killed = 0;
 	p->xstate = 0;
 	p->parent = NULL;
 	p->chan = NULL;
