@@ -11,6 +11,7 @@
 #define CPU_SCRATCH1 8	 /* and t1 here */
 #define CPU_KSTACK_LO 16 /* lowest mapped byte of the kernel stack */
 #define CPU_KSTACK_HI 24 /* top of the kernel stack */
+#define HART_CPU_MAX 64	 /* hart ids smp.c can start: an SBI hart mask's width */
 #define CPU_ESTACK_LO 32 /* emergency stack bounds */
 #define CPU_ESTACK_HI 40
 #define CPU_OVERFLOW 48 /* set when trap entry had to use the emergency stack */

@@ -40,6 +40,19 @@ _start:
 	mv	tp, zero
 	lla	t0, early_trap
 	csrw	stvec, t0
+	/*
+	 * One hart runs the boot path. OpenSBI 1.1's HSM can let a hart we
+	 * start leave its wait loop before it has stored the address we
+	 * asked for, and then sends that hart here, to the firmware's own
+	 * next address, with a1 = the device tree. Such a hart must not zero
+	 * .bss under the running kernel: it goes the secondary way and finds
+	 * its struct cpu by hartid (hart_cpu[], smp.c). Seen on 8 harts, about
+	 * one boot in twenty.
+	 */
+	lla	t0, boot_claimed
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, stray_secondary
 	lla	sp, boot_stack_top
 	mv	s0, a0
 	mv	s1, a1
@@ -110,6 +123,14 @@ boot_paging_on:
  * Harts started by sbi_hart_start() arrive here, MMU off, with
  * a0 = hartid and a1 = the linked (high) address of their struct cpu.
  */
+/* A started hart that arrived at _start instead (see there): cpu unknown. */
+stray_secondary:
+	mv	s0, a0
+	li	s1, 0
+	call	boot_paging_on
+	ld	t0, .Lsecondary_high
+	jr	t0
+
 	.globl secondary_entry
 secondary_entry:
 	csrw	sie, zero
@@ -140,6 +161,16 @@ high_start:
 secondary_high:
 	lla	t0, early_trap
 	csrw	stvec, t0
+	bnez	s1, 1f
+	/* Arrived through _start: look the struct cpu up by hartid. */
+	li	t0, HART_CPU_MAX
+	bgeu	s0, t0, early_trap
+	lla	t0, hart_cpu
+	slli	t1, s0, 3
+	add	t0, t0, t1
+	ld	s1, 0(t0)
+	beqz	s1, early_trap
+1:
 	ld	t0, kvm_satp
 	sfence.vma
 	csrw	satp, t0
@@ -260,3 +291,9 @@ boot_pgtable:
 boot_stack:
 	.space	BOOT_STACK_SIZE
 boot_stack_top:
+
+/* Set by the first hart to reach _start; in .data, not the .bss it zeroes. */
+	.data
+	.balign 4
+boot_claimed:
+	.word	0

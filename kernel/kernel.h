@@ -106,7 +106,7 @@ extern int sbi_has_hsm;
 uint64_t timebase_hz(void);
 
 /* smp.c */
-void smp_start_others(void);
+void smp_start_others(int via_start);
 uint64_t smp_online_mask_others(void);
 int smp_online_count(void);
 

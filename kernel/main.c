@@ -122,7 +122,11 @@ static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 	c->online = 1;
 	timer_start();
 	intr_on();
-	smp_start_others();
+	/*
+	 * smp_entry=start sends the other harts to _start, the way OpenSBI's
+	 * start race does (entry.S): the boot-smp-stray test proves that path.
+	 */
+	smp_start_others(strstr(plat.bootargs, "smp_entry=start") != NULL);
 	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(), kalloc_nfree());
 	if (strstr(plat.bootargs, "ktest="))
 		ktest_run(plat.bootargs);

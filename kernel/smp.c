@@ -12,10 +12,20 @@
 #include "riscv.h"
 #include "sbi.h"
 
-extern char secondary_entry[];
+extern char secondary_entry[], _start[];
 
+/*
+ * The struct cpu of each hart we start, by hartid: for a hart the firmware
+ * sends to _start instead of secondary_entry (entry.S explains when).
+ */
+struct cpu *hart_cpu[HART_CPU_MAX];
+
+/*
+ * Start every other hart at secondary_entry, or with via_start at _start,
+ * which must then recognise it as a started hart (entry.S).
+ */
 void
-smp_start_others(void)
+smp_start_others(int via_start)
 {
 	if (ncpu > 1 && !sbi_has_hsm) {
 		kprintf("smp: the firmware has no SBI HSM: cannot start %d hart(s)\n", ncpu - 1);
@@ -23,9 +33,18 @@ smp_start_others(void)
 	}
 	for (int i = 1; i < ncpu; i++) {
 		struct cpu *c = &cpus[i];
-		long err = sbi_hart_start(c->hartid, kimage_to_pa(secondary_entry), (uint64_t)c);
-		uint64_t deadline = rdtime() + timebase_hz();
+		uint64_t deadline;
+		long err;
 
+		if (c->hartid >= HART_CPU_MAX) {
+			kprintf("smp: hart id %lu is beyond %d\n", c->hartid, HART_CPU_MAX);
+			power_exit(EXIT_SMP);
+		}
+		hart_cpu[c->hartid] = c;
+		__sync_synchronize(); /* stored before the hart can run */
+		err = sbi_hart_start(c->hartid, kimage_to_pa(via_start ? _start : secondary_entry),
+				     (uint64_t)c);
+		deadline = rdtime() + timebase_hz();
 		if (err) {
 			kprintf("smp: SBI hart_start(%lu) failed: %ld\n", c->hartid, err);
 			power_exit(EXIT_SMP);
