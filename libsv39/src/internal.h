@@ -74,7 +74,7 @@ pte_valid(sv39_pte_t pte)
 static inline bool
 pte_leaf(sv39_pte_t pte)
 {
-	return (pte & SV39_PTE_V) && (pte & SV39_PTE_LEAF_MASK);
+	return sv39_pte_is_leaf(pte); /* the public one, pte.h */
 }
 
 static inline bool

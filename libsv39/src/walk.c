@@ -78,20 +78,13 @@ leaf_reserved(sv39_pte_t e)
 
 /*
  * One step of the spec's walk at a constant level: the entry for va in
- * table, and whether it is a pointer to follow. Inlined three times so that
- * every shift is a constant.
+ * table. Inlined three times so that every shift is a constant.
  */
 static inline sv39_pte_t
 translate_step(const sv39_pte_t *table, sv39_va_t va, unsigned level)
 {
 	return table[(va >> (SV39_PAGE_SHIFT + SV39_INDEX_BITS * level)) &
 		     (SV39_PTES_PER_TABLE - 1)];
-}
-
-static inline bool
-pte_is_pointer(sv39_pte_t e)
-{
-	return (e & (SV39_PTE_V | SV39_PTE_LEAF_MASK)) == SV39_PTE_V;
 }
 
 int
@@ -106,17 +99,17 @@ sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t
 		return SV39_ERANGE;
 	/* The spec's walk: follow pointers (V set, R = W = X = 0) down. */
 	e = translate_step(table_of(s, s->root), va, 2);
-	if (pte_is_pointer(e)) {
+	if (pte_table(e)) {
 		if (e & NONLEAF_BAD)
 			return SV39_EINVAL;
 		e = translate_step(next_table(s, e), va, 1);
 		level = 1;
-		if (pte_is_pointer(e)) {
+		if (pte_table(e)) {
 			if (e & NONLEAF_BAD)
 				return SV39_EINVAL;
 			e = translate_step(next_table(s, e), va, 0);
 			level = 0;
-			if (pte_is_pointer(e))
+			if (pte_table(e))
 				return SV39_EINVAL; /* a pointer at level 0 */
 		}
 	}
