@@ -100,12 +100,15 @@ void trap_init_hart(void);
 void timer_start(void);
 void timer_interrupt(void);
 
-/* main.c */
+/* platform.c: the platform the device tree describes, read once at boot */
 extern struct platform plat;
-extern int sbi_has_hsm;
 uint64_t timebase_hz(void);
 
+/* sbi.c */
+extern int sbi_has_hsm; /* the firmware can start harts (SBI HSM) */
+
 /* smp.c */
+void cpus_init(const struct platform *p);
 void smp_start_others(int via_start);
 uint64_t smp_online_mask_others(void);
 int smp_online_count(void);

@@ -8,6 +8,7 @@
 #include <sv39/sv39.h>
 
 #include "cpu.h"
+#include "bootargs.h"
 #include "exit.h"
 #include "fdt.h"
 #include "kernel.h"
@@ -395,35 +396,12 @@ static const struct ktest ktests[] = {
 	{ "fail", test_fail, "fails on purpose (registered should_fail)" },
 };
 
-/* The value of "key=" in the command line, copied into buf. */
-static int
-bootarg(const char *args, const char *key, char *buf, size_t size)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = args; *p;) {
-		while (*p == ' ')
-			p++;
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			size_t n = 0;
-
-			for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
-				buf[n++] = *p;
-			buf[n] = '\0';
-			return 1;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return 0;
-}
-
 void
 ktest_run(const char *bootargs)
 {
 	char name[32];
 
-	if (!bootarg(bootargs, "ktest", name, sizeof(name))) {
+	if (!bootarg_value(bootargs, "ktest", name, sizeof(name))) {
 		kprintf("boot: up; no ktest= given, idling (processes come later)\n");
 		for (;;)
 			wfi();

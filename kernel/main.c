@@ -12,6 +12,7 @@
  */
 #include <sv39/sv39.h>
 
+#include "bootargs.h"
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
@@ -19,31 +20,6 @@
 #include "proc.h"
 #include "riscv.h"
 #include "sbi.h"
-
-struct platform plat;
-int sbi_has_hsm;
-struct cpu cpus[NCPU];
-int ncpu;
-static char estacks[NCPU][ESTACK_SIZE] __attribute__((aligned(16)));
-
-uint64_t
-timebase_hz(void)
-{
-	return plat.timebase;
-}
-
-/* Fill in the cpus[] the device tree lists (cpus[0] = the boot hart). */
-static void
-cpus_init(void)
-{
-	ncpu = plat.nharts;
-	for (int i = 0; i < ncpu; i++) {
-		cpus[i].id = i;
-		cpus[i].hartid = plat.hartid[i];
-		cpus[i].estack_lo = (uint64_t)estacks[i];
-		cpus[i].estack_hi = (uint64_t)estacks[i] + ESTACK_SIZE;
-	}
-}
 
 static void __attribute__((noreturn)) boot_fail(const char *what, const char *msg, int code)
 {
@@ -82,9 +58,10 @@ void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((no
 void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
 	const char *err;
+	char word[16];
 
 	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME, hartid, fdt_pa);
-	sbi_has_hsm = sbi_init();
+	sbi_init();
 	if (!fdt_pa || fdt_pa >= DIRECT_MAP_END - DIRECT_MAP_BASE - (1UL << 30))
 		boot_fail("device tree", "a1 holds no usable device-tree address", EXIT_FDT);
 	err = platform_parse(&plat, pa_to_kva(fdt_pa), fdt_pa, hartid);
@@ -94,12 +71,13 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 		boot_fail("device tree", "the blob straddles a 1 GiB boundary", EXIT_FDT);
 	power_set_testdev(plat.testdev.base);
 	print_platform();
-	if (strstr(plat.bootargs, "ktest=earlytrap")) {
+	if (bootarg_value(plat.bootargs, "ktest", word, sizeof(word)) &&
+	    !strcmp(word, "earlytrap")) {
 		/* Still on the boot table, where the low half is unmapped. */
 		kprintf("ktest: earlytrap: a load from 0x1000 before the kernel table\n");
 		(void)*(volatile uint64_t *)0x1000UL;
 	}
-	cpus_init();
+	cpus_init(&plat);
 
 	kalloc_init(&plat);
 	kprintf("boot: %lu free pages (%lu MiB) after the firmware, the image and "
@@ -114,6 +92,8 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 
 static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 {
+	char word[16];
+
 	trap_init_hart();
 	kprintf("boot: paging on the global table, satp %lx, on the kernel stack "
 		"%lx..%lx\n",
@@ -126,9 +106,10 @@ static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 	 * smp_entry=start sends the other harts to _start, the way OpenSBI's
 	 * start race does (entry.S): the boot-smp-stray test proves that path.
 	 */
-	smp_start_others(strstr(plat.bootargs, "smp_entry=start") != NULL);
+	smp_start_others(bootarg_value(plat.bootargs, "smp_entry", word, sizeof(word)) &&
+			 !strcmp(word, "start"));
 	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(), kalloc_nfree());
-	if (strstr(plat.bootargs, "ktest="))
+	if (bootarg_present(plat.bootargs, "ktest"))
 		ktest_run(plat.bootargs);
 	proc_start(plat.bootargs);
 }

@@ -19,6 +19,15 @@
 #include "kernel.h"
 #include "platform.h"
 
+/* The boot hart fills it in (main.c) before any other hart runs. */
+struct platform plat;
+
+uint64_t
+timebase_hz(void)
+{
+	return plat.timebase;
+}
+
 struct walk {
 	const struct fdt *f;
 	struct platform *p;

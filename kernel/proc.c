@@ -22,6 +22,7 @@
  */
 #include <sv39/sv39.h>
 
+#include "bootargs.h"
 #include "exit.h"
 #include "kernel.h"
 #include "proc.h"
@@ -450,26 +451,15 @@ proc_kill(int pid)
 }
 
 /*
- * Boot arguments: "vmprint" anywhere before "run="; "run=PROG ARGS..."
- * takes the rest of the line. Without run=, init is the shell.
+ * Boot arguments (bootargs.c): "vmprint" before any "run="; "run=PROG
+ * ARGS..." takes the rest of the line. Without run=, init is the shell.
  */
 static void
 parse_bootargs(const char *args)
 {
-	const char *run = NULL;
+	const char *run = bootarg_rest(args, "run");
 
-	for (const char *s = args; *s;) {
-		while (*s == ' ')
-			s++;
-		if (!strncmp(s, "run=", 4)) {
-			run = s + 4;
-			break;
-		}
-		if (!strncmp(s, "vmprint", 7) && (s[7] == ' ' || !s[7]))
-			boot_vmprint = 1;
-		while (*s && *s != ' ')
-			s++;
-	}
+	boot_vmprint = bootarg_present(args, "vmprint");
 	run_mode = run != NULL;
 	snprintf(init_args, sizeof(init_args), "%s", run ? run : "sh");
 }

@@ -10,6 +10,7 @@
 
 /* Extensions the firmware has (sbi_init); the v0.1 calls stand in otherwise. */
 static int has_time, has_rfence;
+int sbi_has_hsm;
 
 struct sbiret {
 	long error;
@@ -103,5 +104,6 @@ sbi_init(void)
 	kprintf("sbi: TIME %s, HSM %s, RFENCE %s, SRST %s\n", has_time ? "yes" : "no (v0.1)",
 		has_hsm ? "yes" : "no", has_rfence ? "yes" : "no (v0.1)",
 		sbi_probe(SBI_EXT_SRST) ? "yes" : "no");
+	sbi_has_hsm = has_hsm;
 	return has_hsm;
 }

@@ -9,10 +9,28 @@
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
+#include "platform.h"
 #include "riscv.h"
 #include "sbi.h"
 
 extern char secondary_entry[], _start[];
+
+struct cpu cpus[NCPU];
+int ncpu;
+static char estacks[NCPU][ESTACK_SIZE] __attribute__((aligned(16)));
+
+/* Fill in the cpus[] the device tree lists (cpus[0] = the boot hart). */
+void
+cpus_init(const struct platform *p)
+{
+	ncpu = p->nharts;
+	for (int i = 0; i < ncpu; i++) {
+		cpus[i].id = i;
+		cpus[i].hartid = p->hartid[i];
+		cpus[i].estack_lo = (uint64_t)estacks[i];
+		cpus[i].estack_hi = (uint64_t)estacks[i] + ESTACK_SIZE;
+	}
+}
 
 /*
  * The struct cpu of each hart we start, by hartid: for a hart the firmware
