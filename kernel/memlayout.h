@@ -16,6 +16,7 @@
 #define KERNEL_MEMLAYOUT_H
 
 #include "board.h"
+#include "user_layout.h"
 
 #define DIRECT_MAP_BASE 0xffffffc000000000
 #define DIRECT_MAP_END 0xffffffff80000000 /* the image GiB starts here */
@@ -27,27 +28,15 @@
 #define KIMAGE_OFFSET (KIMAGE_VA - KIMAGE_PA) /* va = pa + KIMAGE_OFFSET */
 
 /*
- * The top of the lower half (user addresses). In every user table:
- *   USYSCALL    R+U  struct usyscall { int pid; }, read-only for the process
- *   TRAPFRAME   R+W  where the trampoline saves the user registers (no U)
- *   TRAMPOLINE  R+X  uservec/userret (no U); the same page in the process's
- *                    kernel table, so that the code survives the satp write
- * Only in the process's kernel table, below an unmapped page:
+ * The top of the lower half: user_layout.h (shared with user/). Only in the
+ * process's kernel table, below TRAMPOLINE and an unmapped page:
  *   PKSTACK     the process's kernel stack, PKSTACK_PAGES R+W pages above
  *               an unmapped guard page (PKSTACK_GUARD)
- * User memory (text, data, stack, heap) lies in [0x1000, UVM_TOP): the top
- * 2 MiB of the half is reserved for the pages above.
  */
-#define USYSCALL 0x3ffffff000
-#define TRAPFRAME 0x3fffffe000
-#define TRAMPOLINE 0x3fffffd000
 #define PKSTACK_PAGES 4
 #define PKSTACK_HI 0x3fffffc000
 #define PKSTACK_LO (PKSTACK_HI - PKSTACK_PAGES * 0x1000)
 #define PKSTACK_GUARD (PKSTACK_LO - 0x1000)
-#define UVM_TOP 0x3fffe00000
-#define UTEXT_MIN 0x1000 /* page 0 is never mapped: NULL faults */
-#define USTACK_PAGES 4	 /* user stack, above its guard page */
 
 #define NCPU 8		     /* harts the kernel can run on */
 #define NPROC 128	     /* process table slots (stress 32 needs 65) */

@@ -2,7 +2,7 @@
 /*
  * syscall.c - system call dispatch. The user puts the number in a7 and
  * the arguments in a0..a5 (user/usys.S), the result goes back in a0.
- * The numbers are user/syscall_nr.h, shared with the user side. An
+ * The numbers are abi/syscall_nr.h, shared with the user side. An
  * unknown number returns -1; so does every call given bad arguments.
  */
 #include "kernel.h"

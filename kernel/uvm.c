@@ -177,7 +177,7 @@ uvm_create(struct proc *p)
 	if (!p->tf_pa || !p->usys_pa)
 		goto fail;
 	p->tf = pa_to_kva(p->tf_pa);
-	((struct usyscall_page { int pid; } *)pa_to_kva(p->usys_pa))->pid = p->pid;
+	((struct usyscall *)pa_to_kva(p->usys_pa))->pid = p->pid;
 	if (sv39_space_init(&p->upt, &proc_pt_ops, &p->upt_ctx))
 		goto fail;
 	p->upt.asid = proc_asid(p, 0);

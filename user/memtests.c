@@ -21,10 +21,7 @@
 #define EXEC_FAILED 42 /* a child whose exec() returned -1 exits with this */
 #define WATCHDOG_TICKS 50
 
-#define KERNEL_BASE 0xffffffc000000000UL /* first address of the upper half */
-#define KERNEL_IMAGE 0xffffffff80000000UL
 #define NONCANON MAXVA			  /* first address of the hole */
-#define TOP_PAGES (USYSCALL - 2 * PGSIZE) /* TRAPFRAME and TRAMPOLINE, some order */
 #define WRAP_ADDR 0xfffffffffffff000UL
 #define WRAP_LEN 0x2000
 

@@ -57,10 +57,6 @@
 #define WRITE_CHUNK 256 /* console_write_user copies (and prints) this much at once */
 #define EXEC_PATH_MAX 64
 
-#define KERNEL_BASE 0xffffffc000000000UL
-#define KERNEL_IMAGE 0xffffffff80000000UL
-#define TOP_PAGES 0x3fffffd000UL /* TRAMPOLINE, TRAPFRAME, USYSCALL */
-#define UVM_TOP 0x3fffe00000UL
 #define INT_MIN_ (-2147483647 - 1)
 #define INT_MAX_ 2147483647
 

@@ -15,7 +15,10 @@
 #ifndef USER_H
 #define USER_H
 
+#include <sv39/pte.h>
+
 #include "syscall_nr.h"
+#include "user_layout.h" /* USYSCALL, struct usyscall, UVM_TOP, MAXVA */
 
 typedef unsigned int uint;
 typedef unsigned short ushort;
@@ -39,25 +42,22 @@ typedef long int64;
 #define PGROUNDUP(a) (((uint64)(a) + PGSIZE - 1) & ~(uint64)(PGSIZE - 1))
 #define PGROUNDDOWN(a) ((uint64)(a) & ~(uint64)(PGSIZE - 1))
 #define MEGASIZE (2UL * 1024 * 1024) /* an Sv39 megapage */
-#define MAXVA 0x4000000000UL	     /* one past the last user address */
-#define USYSCALL 0x3ffffff000UL	     /* read-only page shared with the kernel */
 #define UTEXT 0x1000UL		     /* where user.ld puts text; page 0 is unmapped */
 
-/* What the kernel keeps at USYSCALL, readable without a trap. */
-struct usyscall {
-	int pid;
-};
+/* The upper half, where user programs aim their bad pointers. */
+#define KERNEL_BASE SV39_HIGH_BASE	  /* first address of the upper half */
+#define KERNEL_IMAGE 0xffffffff80000000UL /* the kernel image's GiB */
 
-/* Sv39 PTE bits, for decoding what pgpte() returns. */
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE2PA(pte) ((((uint64)(pte) >> 10) & ((1UL << 44) - 1)) << 12)
+/* xv6's names for the Sv39 PTE bits of sv39/pte.h, to decode pgpte(). */
+#define PTE_V SV39_PTE_V
+#define PTE_R SV39_PTE_R
+#define PTE_W SV39_PTE_W
+#define PTE_X SV39_PTE_X
+#define PTE_U SV39_PTE_U
+#define PTE_G SV39_PTE_G
+#define PTE_A SV39_PTE_A
+#define PTE_D SV39_PTE_D
+#define PTE2PA(pte) sv39_pte_pa(pte)
 
 /* System calls (usys.S). */
 int fork(void);
