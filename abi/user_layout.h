@@ -17,14 +17,14 @@
 #ifndef ABI_USER_LAYOUT_H
 #define ABI_USER_LAYOUT_H
 
-#define MAXVA 0x4000000000	 /* one past the last user address (Sv39 low half) */
-#define USYSCALL 0x3ffffff000	 /* read-only page shared with the kernel */
-#define TRAPFRAME 0x3fffffe000	 /* the saved user registers */
-#define TRAMPOLINE 0x3fffffd000	 /* the trap entry and exit code */
-#define TOP_PAGES TRAMPOLINE	 /* the lowest of the three pages above */
-#define UVM_TOP 0x3fffe00000	 /* user memory ends here */
-#define UTEXT_MIN 0x1000	 /* page 0 is never mapped: NULL faults */
-#define USTACK_PAGES 4		 /* user stack, above its guard page */
+#define MAXVA 0x4000000000	/* one past the last user address (Sv39 low half) */
+#define USYSCALL 0x3ffffff000	/* read-only page shared with the kernel */
+#define TRAPFRAME 0x3fffffe000	/* the saved user registers */
+#define TRAMPOLINE 0x3fffffd000 /* the trap entry and exit code */
+#define TOP_PAGES TRAMPOLINE	/* the lowest of the three pages above */
+#define UVM_TOP 0x3fffe00000	/* user memory ends here */
+#define UTEXT_MIN 0x1000	/* page 0 is never mapped: NULL faults */
+#define USTACK_PAGES 4		/* user stack, above its guard page */
 
 #ifndef __ASSEMBLER__
 /* What the kernel keeps at USYSCALL, readable by the process without a trap. */

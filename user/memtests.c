@@ -21,7 +21,7 @@
 #define EXEC_FAILED 42 /* a child whose exec() returned -1 exits with this */
 #define WATCHDOG_TICKS 50
 
-#define NONCANON MAXVA			  /* first address of the hole */
+#define NONCANON MAXVA /* first address of the hole */
 #define WRAP_ADDR 0xfffffffffffff000UL
 #define WRAP_LEN 0x2000
 
