@@ -2,8 +2,7 @@
 /*
  * callee_saved.h - assembler macros that store and load the registers a C
  * caller expects to survive a call (ra, sp, s0..s11), 8 bytes each at
- * offsets 0..104 from a base register: the layout of struct context and of
- * struct uprobe_ctx.
+ * offsets 0..104 from a base register: the layout of struct context.
  */
 #ifndef CALLEE_SAVED_H
 #define CALLEE_SAVED_H

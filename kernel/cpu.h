@@ -15,7 +15,6 @@
 #define CPU_ESTACK_LO 32 /* emergency stack bounds */
 #define CPU_ESTACK_HI 40
 #define CPU_OVERFLOW 48 /* set when trap entry had to use the emergency stack */
-#define CPU_USER_SP 56	/* where frames go on a trap from U-mode */
 
 /* struct trapframe: x1..x31 at 8 * n, then the CSRs. */
 #define TF_SEPC 0 /* slot of x0 */
@@ -29,7 +28,6 @@
 
 #include "memlayout.h"
 
-struct uprobe_ctx;
 struct proc;
 
 /* What swtch.S saves: the callee-saved registers of a kernel thread. */
@@ -52,18 +50,12 @@ struct cpu {
 	uint64_t kstack_lo, kstack_hi;
 	uint64_t estack_lo, estack_hi;
 	uint64_t overflow;
-	uint64_t user_sp;
 
 	uint64_t hartid;
-	int id;			    /* index in cpus[] */
-	volatile int online;	    /* paging on the global table, timer running */
-	volatile uint64_t ticks;    /* timer interrupts taken */
-	uint64_t kstack_guard;	    /* va of the unmapped guard page */
-	int probe_armed;	    /* probe.S accesses may fault (probe.h) */
-	uint64_t probe_stval;	    /* stval of the last caught probe fault */
-	struct uprobe_ctx *uprobe;  /* a U-mode probe is running (probe.h) */
-	volatile uint64_t mbox_va;  /* ktest: an idle hart loads this va... */
-	volatile uint64_t mbox_val; /* ...into here, then clears mbox_va */
+	int id;			 /* index in cpus[] */
+	volatile int online;	 /* paging on the global table, timer running */
+	volatile uint64_t ticks; /* timer interrupts taken */
+	uint64_t kstack_guard;	 /* va of the unmapped guard page */
 
 	/* Processes (proc.c). */
 	struct proc *proc;	 /* running on this hart, or NULL */

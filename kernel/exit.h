@@ -7,12 +7,13 @@
 #define KERNEL_EXIT_H
 
 #define EXIT_PASS 0
-#define EXIT_PANIC 1	  /* unexpected trap or kernel panic */
-#define EXIT_EARLY_TRAP 2 /* a trap before the real trap vector */
-#define EXIT_FDT 3	  /* the device tree lacks something we need */
-#define EXIT_KTEST 5	  /* a kernel test failed */
-#define EXIT_NO_KTEST 6	  /* ktest= names no test (4 is unused) */
-#define EXIT_SMP 7	  /* a hart did not come up */
+#define EXIT_PANIC 1	      /* unexpected trap or kernel panic */
+#define EXIT_EARLY_TRAP 2     /* a trap before the real trap vector */
+#define EXIT_FDT 3	      /* the device tree lacks something we need */
+#define EXIT_KTEST 5	      /* a kernel test failed */
+#define EXIT_NO_KTEST 6	      /* ktest= names no test (4 is unused) */
+#define EXIT_SMP 7	      /* a hart did not come up */
+#define EXIT_STACK_OVERFLOW 8 /* a kernel stack ran into its guard page */
 
 /* The virt test device's commands (QEMU hw/misc/sifive_test). */
 #define TESTDEV_PASS 0x5555

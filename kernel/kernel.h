@@ -108,16 +108,19 @@ uint64_t timebase_hz(void);
 extern int sbi_has_hsm; /* the firmware can start harts (SBI HSM) */
 
 /* smp.c */
+struct cpu;
+extern char secondary_entry[], _start[]; /* entry.S: where a started hart begins */
 void cpus_init(const struct platform *p);
-void smp_start_others(int via_start);
+void smp_start_others(const char *entry, void (*main)(struct cpu *));
+void smp_hart_main(struct cpu *c) __attribute__((noreturn));
 uint64_t smp_online_mask_others(void);
 int smp_online_count(void);
 
-/* ktest.c */
-void ktest_run(const char *bootargs) __attribute__((noreturn));
-int ktest_stack_overflow(uint64_t stval);
-
-/* mmudiff.c */
-int ktest_mmudiff(void);
+/*
+ * The end of the boot, once paging, traps and the timer are on: start the
+ * other harts and run. boot_finish.c in the image `make qemu` boots; the
+ * kernel-test image (tests/kernel/ktest/) has its own.
+ */
+void boot_finish(const char *bootargs) __attribute__((noreturn));
 
 #endif /* KERNEL_KERNEL_H */

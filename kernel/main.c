@@ -6,13 +6,13 @@
  *   3. the global kernel table (libsv39), satp, the UART
  *   4. onto this hart's guard-protected kernel stack, the real trap
  *      vector, the timer
- *   5. the report on the table, the other harts, then the kernel test
- *      named by "ktest=", or else the first process and the scheduler
- *      on every hart.
+ *   5. the report on the table, then boot_finish(): in the image that
+ *      `make qemu` boots (boot_finish.c) the other harts, the first
+ *      process and the scheduler on every hart; the kernel-test image
+ *      (tests/kernel/ktest/) links its own.
  */
 #include <sv39/sv39.h>
 
-#include "bootargs.h"
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
@@ -58,8 +58,6 @@ void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((no
 void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
 	const char *err;
-	char word[16];
-
 	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME, hartid, fdt_pa);
 	sbi_init();
 	if (!fdt_pa || fdt_pa >= DIRECT_MAP_END - DIRECT_MAP_BASE - (1UL << 30))
@@ -71,12 +69,6 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 		boot_fail("device tree", "the blob straddles a 1 GiB boundary", EXIT_FDT);
 	power_set_testdev(plat.testdev.base);
 	print_platform();
-	if (bootarg_value(plat.bootargs, "ktest", word, sizeof(word)) &&
-	    !strcmp(word, "earlytrap")) {
-		/* Still on the boot table, where the low half is unmapped. */
-		kprintf("ktest: earlytrap: a load from 0x1000 before the kernel table\n");
-		(void)*(volatile uint64_t *)0x1000UL;
-	}
 	cpus_init(&plat);
 
 	kalloc_init(&plat);
@@ -92,8 +84,6 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 
 static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 {
-	char word[16];
-
 	trap_init_hart();
 	kprintf("boot: paging on the global table, satp %lx, on the kernel stack "
 		"%lx..%lx\n",
@@ -102,19 +92,13 @@ static void __attribute__((noreturn)) kmain_on_kstack(struct cpu *c)
 	c->online = 1;
 	timer_start();
 	intr_on();
-	/*
-	 * smp_entry=start sends the other harts to _start, the way OpenSBI's
-	 * start race does (entry.S): the boot-smp-stray test proves that path.
-	 */
-	smp_start_others(bootarg_value(plat.bootargs, "smp_entry", word, sizeof(word)) &&
-			 !strcmp(word, "start"));
-	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(), kalloc_nfree());
-	if (bootarg_present(plat.bootargs, "ktest"))
-		ktest_run(plat.bootargs);
-	proc_start(plat.bootargs);
+	boot_finish(plat.bootargs);
 }
 
-/* A hart started by smp_start_others(), on the global table and its stack. */
+/*
+ * A hart started by smp_start_others(), on the global table and its stack:
+ * take traps and ticks, then run what the boot hart asked for.
+ */
 void __attribute__((noreturn)) secondary_main(struct cpu *c)
 {
 	trap_init_hart();
@@ -122,15 +106,5 @@ void __attribute__((noreturn)) secondary_main(struct cpu *c)
 	__sync_synchronize();
 	c->online = 1;
 	intr_on();
-	for (;;) {
-		wfi();
-		/* A kernel test may ask this hart to load from an address. */
-		if (c->mbox_va) {
-			c->mbox_val = *(volatile uint64_t *)c->mbox_va;
-			__sync_synchronize();
-			c->mbox_va = 0;
-		}
-		if (sched_running)
-			scheduler();
-	}
+	smp_hart_main(c);
 }

@@ -37,7 +37,6 @@ int use_asids; /* the harts have ASID bits for every slot's two */
 static struct proc procs[NPROC];
 static struct proc *initproc;
 static int next_pid = 1;
-static int run_mode;	    /* init was started by run=PROG */
 static char init_args[256]; /* the words of run=, or "sh" */
 
 /* A free slot, USED, with its spaces and kernel stack; NULL if none. */
@@ -373,8 +372,6 @@ proc_exit(int status)
 
 	if (p == initproc) {
 		kprintf("init: %s exited with status %d\n", p->name, status);
-		if (run_mode && status == 0)
-			kprintf("ktest: PASS run=%s\n", p->name);
 		power_exit(status & 0xff);
 	}
 	uvm_release_user(p);
@@ -460,7 +457,6 @@ parse_bootargs(const char *args)
 	const char *run = bootarg_rest(args, "run");
 
 	boot_vmprint = bootarg_present(args, "vmprint");
-	run_mode = run != NULL;
 	snprintf(init_args, sizeof(init_args), "%s", run ? run : "sh");
 }
 
@@ -480,5 +476,14 @@ proc_start(const char *bootargs)
 	kprintf("proc: init will run \"%s\"%s\n", init_args, boot_vmprint ? " (vmprint)" : "");
 	__sync_synchronize();
 	sched_running = 1;
+	scheduler();
+}
+
+/* A hart other than the boot hart: idle until pid 1 exists, then schedule. */
+void __attribute__((noreturn)) hart_schedule(struct cpu *c)
+{
+	(void)c;
+	while (!sched_running)
+		wfi();
 	scheduler();
 }

@@ -99,6 +99,7 @@ myproc(void)
 /* proc.c */
 void proc_start(const char *bootargs) __attribute__((noreturn));
 void scheduler(void) __attribute__((noreturn));
+void hart_schedule(struct cpu *c) __attribute__((noreturn)); /* smp_start_others */
 extern volatile int sched_running;
 int proc_fork(void);
 void proc_exit(int status) __attribute__((noreturn));

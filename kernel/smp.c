@@ -13,8 +13,6 @@
 #include "riscv.h"
 #include "sbi.h"
 
-extern char secondary_entry[], _start[];
-
 struct cpu cpus[NCPU];
 int ncpu;
 static char estacks[NCPU][ESTACK_SIZE] __attribute__((aligned(16)));
@@ -38,13 +36,25 @@ cpus_init(const struct platform *p)
  */
 struct cpu *hart_cpu[HART_CPU_MAX];
 
+/* What each started hart runs once it is up (secondary_main). */
+static void (*hart_main)(struct cpu *);
+
+void
+smp_hart_main(struct cpu *c)
+{
+	hart_main(c);
+	panic("smp: hart %lu's main function returned", c->hartid);
+}
+
 /*
- * Start every other hart at secondary_entry, or with via_start at _start,
- * which must then recognise it as a started hart (entry.S).
+ * Start every other hart at entry (secondary_entry; _start works too, as
+ * entry.S recognises a started hart there, which is where OpenSBI 1.1's
+ * start race sends one) and have it run main once it is up.
  */
 void
-smp_start_others(int via_start)
+smp_start_others(const char *entry, void (*main)(struct cpu *))
 {
+	hart_main = main;
 	if (ncpu > 1 && !sbi_has_hsm) {
 		kprintf("smp: the firmware has no SBI HSM: cannot start %d hart(s)\n", ncpu - 1);
 		power_exit(EXIT_SMP);
@@ -60,8 +70,7 @@ smp_start_others(int via_start)
 		}
 		hart_cpu[c->hartid] = c;
 		__sync_synchronize(); /* stored before the hart can run */
-		err = sbi_hart_start(c->hartid, kimage_to_pa(via_start ? _start : secondary_entry),
-				     (uint64_t)c);
+		err = sbi_hart_start(c->hartid, kimage_to_pa(entry), (uint64_t)c);
 		deadline = rdtime() + timebase_hz();
 		if (err) {
 			kprintf("smp: SBI hart_start(%lu) failed: %ld\n", c->hartid, err);
@@ -73,6 +82,7 @@ smp_start_others(int via_start)
 				power_exit(EXIT_SMP);
 			}
 	}
+	kprintf("boot: %d hart(s) online, %lu free pages\n", smp_online_count(), kalloc_nfree());
 }
 
 /* Online harts other than this one, as an SBI hart mask (base 0). */

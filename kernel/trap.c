@@ -8,17 +8,14 @@
  *   page fault in ucopy.S    a bad user address in copyin/copyout: the
  *                            copy returns -1 (usertrap.c: ucopy_fixup)
  *   kernel stack overflow    trapvec.S moved us to the emergency stack:
- *                            report (a ktest may expect it), never return
- *   fault in a probe         probe.c records it and resumes (tests only)
- *   anything from U-mode     only the U-mode probe arrives here: user
- *                            processes trap through the trampoline
- *                            (trampoline.S, usertrap.c)
+ *                            report, end the run (EXIT_STACK_OVERFLOW)
+ *   anything from U-mode     cannot happen: user processes trap through
+ *                            the trampoline (trampoline.S, usertrap.c)
  *   anything else            panic with scause, sepc, stval
  */
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
-#include "probe.h"
 #include "proc.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -113,8 +110,8 @@ static void __attribute__((noreturn)) stack_overflow(struct trapframe *tf)
 		"%lx), sp %lx, sepc %lx\n",
 		c->hartid, c->proc ? " (a process's kernel stack)" : "", cause_name(tf->scause),
 		tf->stval, in_guard ? "in the" : "NOT in the", guard, tf->sp, tf->sepc);
-	if (in_guard && ktest_stack_overflow(tf->stval))
-		power_exit(EXIT_PASS);
+	if (in_guard)
+		power_exit(EXIT_STACK_OVERFLOW); /* diagnosed: the guard page did its job */
 	trap_panic(tf, "kernel stack overflow");
 }
 
@@ -135,8 +132,6 @@ trap_handler(struct trapframe *tf)
 	}
 	if (c->overflow)
 		stack_overflow(tf);
-	if (probe_trap(tf))
-		return;
 	if ((tf->sstatus & SSTATUS_SPP) && ucopy_fixup(tf))
 		return;
 	trap_panic(tf, (tf->sstatus & SSTATUS_SPP) ? "kernel trap" : "user trap");

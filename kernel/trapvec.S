@@ -5,8 +5,8 @@
  * sscratch holds this hart's struct cpu (tp holds it too while the kernel
  * runs). Entry swaps tp and sscratch, so tp = cpu whatever mode trapped,
  * and picks a stack for the trap frame:
- *   - from U-mode: below cpu->user_sp (the U-mode probe leaves its
- *     caller's frames above it);
+ *   - from U-mode, which cannot happen (processes trap through the
+ *     trampoline): the emergency stack, and trap_handler reports it;
  *   - from S-mode on a sane sp (the kernel stack or the emergency stack,
  *     with room for a frame): the same stack;
  *   - from S-mode on any other sp, i.e. the kernel stack overflowed into
@@ -48,7 +48,7 @@ trap_vector:
 	addi	t0, t0, -TF_SIZE
 	j	.Lhave_frame
 .Lfrom_user:
-	ld	t0, CPU_USER_SP(tp)
+	ld	t0, CPU_ESTACK_HI(tp)
 	addi	t0, t0, -TF_SIZE
 .Lhave_frame:
 	/* t0 = frame. Save the interrupted sp, then everything else. */

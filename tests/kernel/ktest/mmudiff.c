@@ -9,7 +9,7 @@
  * permissions (R, RW, X, RX, RWX; U or not; A and D preset or not). Each
  * probe address is then loaded, stored and fetched from S-mode (SUM and
  * MXR off and on) and from U-mode (MXR off and on), every fault caught by
- * the trap handler (probe.c). For each probe, fault or not, the cause, the
+ * by the probe's own trap vector (probe.S). For each probe, fault or not, the cause, the
  * value read and where a store landed must match what sv39_translate()
  * and the privileged spec's rules predict:
  *   U-mode: needs U. S-mode: a U page only for loads/stores with SUM,
@@ -25,6 +25,7 @@
 
 #include "cpu.h"
 #include "kernel.h"
+#include "ktest.h"
 #include "probe.h"
 #include "riscv.h"
 
@@ -234,18 +235,14 @@ run_probe(uint64_t va, int umode, enum access acc, uint64_t storeval)
 	};
 	struct probe_result r;
 
-	if (umode) {
-		r = uprobe_call(UPROBE_VA + stub[acc], va, storeval);
-		return r;
-	}
-	probe_arm();
-	if (acc == LOAD)
-		r = probe_ld(va);
+	if (umode)
+		uprobe_call(&r, UPROBE_VA + stub[acc], va, storeval);
+	else if (acc == LOAD)
+		probe_ld(&r, va);
 	else if (acc == STORE)
-		r = probe_sd(va, storeval);
+		probe_sd(&r, va, storeval);
 	else
-		r = probe_exec(va);
-	probe_disarm();
+		probe_exec(&r, va);
 	return r;
 }
 
@@ -283,7 +280,7 @@ probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode, int
 
 	if (r.cause != want)
 		why = "fault/no-fault or cause differs";
-	else if (r.cause && mycpu()->probe_stval != va)
+	else if (r.cause && r.stval != va)
 		why = "stval is not the probed address";
 	else if (!r.cause && acc != STORE && r.val != expect_val)
 		why = "value differs";
