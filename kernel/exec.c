@@ -159,7 +159,7 @@ exec(struct proc *p, const char *path, char *const argv[])
 	const struct user_program *u = find_program(path);
 	const struct elf64_ehdr *eh;
 	struct sv39_space ns;
-	struct pt_ctx nctx = { 0, NULL };
+	struct pt_ctx nctx = { .tables = 0 };
 	uint64_t sz = 0, guard, stack_top, sp, argv_va = 0, flags, stack_pa, oldsz;
 	int argc = 0;
 
@@ -220,7 +220,7 @@ exec(struct proc *p, const char *path, char *const argv[])
 
 		old.ctx = &octx;
 		p->upt = ns;
-		p->upt_ctx = (struct pt_ctx){ nctx.tables, p };
+		p->upt_ctx = (struct pt_ctx){ .tables = nctx.tables, .owner = p };
 		p->upt.ctx = &p->upt_ctx;
 		p->upt_satp = sv39_satp(&p->upt);
 		uvm_free_space(&old);

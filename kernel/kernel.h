@@ -99,6 +99,7 @@ void kvm_flush_local(uint64_t va, uint64_t size);
 void trap_init_hart(void);
 void timer_start(void);
 void timer_interrupt(void);
+const char *trap_cause_name(uint64_t cause);
 
 /* platform.c: the platform the device tree describes, read once at boot */
 extern struct platform plat;

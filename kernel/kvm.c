@@ -27,6 +27,7 @@
 #include "platform.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "ptpages.h"
 #include "sv39_env.h"
 
 /* The kernel builds libsv39 with this offset as its phys_to_virt. */
@@ -35,48 +36,10 @@ _Static_assert(SV39_ENV_DIRECT_MAP == DIRECT_MAP_BASE, "sv39_env.h and memlayout
 #define KVM_PERM_G (SV39_PTE_G)
 #define FLUSH_PAGES_MAX 32 /* above this, one whole flush is cheaper */
 
-struct kvm_ctx {
-	uint64_t tables; /* page-table pages the space holds */
-};
-
 struct sv39_space kvm_space;
 uint64_t kvm_satp;
-static struct kvm_ctx kvm_ctx;
+static struct pt_ctx kvm_ctx;
 static int kvm_live; /* kvm_satp is in use: flushes matter */
-
-static int
-kvm_alloc_table(void *ctx, sv39_pa_t *pa)
-{
-	struct kvm_ctx *k = ctx;
-	uint64_t p = kalloc();
-
-	if (!p)
-		return -1;
-	/* Before kvm_switch(), only the image's GiB is in the direct map. */
-	if (!kvm_live && (p >> 30) != (kimage_to_pa(_text) >> 30)) {
-		kfree(p);
-		return -1;
-	}
-	k->tables++;
-	*pa = p;
-	return 0;
-}
-
-static void
-kvm_free_table(void *ctx, sv39_pa_t pa)
-{
-	struct kvm_ctx *k = ctx;
-
-	k->tables--;
-	kfree(pa);
-}
-
-static void *
-kvm_phys_to_virt(void *ctx, sv39_pa_t pa)
-{
-	(void)ctx;
-	return pa_to_kva(pa);
-}
 
 void
 kvm_flush_local(uint64_t va, uint64_t size)
@@ -110,19 +73,12 @@ kvm_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		kvm_flush(va, size);
 }
 
-static void
-kvm_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
-{
-	(void)ctx;
-	kfree_contig(pa, size);
-}
-
 static const struct sv39_ops kvm_ops = {
-	.alloc_table = kvm_alloc_table,
-	.free_table = kvm_free_table,
-	.phys_to_virt = kvm_phys_to_virt,
+	.alloc_table = pt_alloc_table,
+	.free_table = pt_free_table,
+	.phys_to_virt = pt_phys_to_virt,
 	.flush_tlb = kvm_flush_tlb,
-	.free_frame = kvm_free_frame,
+	.free_frame = pt_free_frame,
 };
 
 static void
@@ -248,7 +204,13 @@ void
 kvm_init(const struct platform *pl)
 {
 	uint64_t pbmt = pl->svpbmt ? SV39_PTE_PBMT_IO : 0;
-	int err = sv39_space_init(&kvm_space, &kvm_ops, &kvm_ctx);
+	uint64_t image_giga = kimage_to_pa(_text) & ~(SV39_GIGA_SIZE - 1);
+	int err;
+
+	/* Before kvm_switch(), only the image's GiB is in the direct map. */
+	kvm_ctx.limit_lo = image_giga;
+	kvm_ctx.limit_hi = image_giga + SV39_GIGA_SIZE;
+	err = sv39_space_init(&kvm_space, &kvm_ops, &kvm_ctx);
 
 	if (err)
 		panic("kvm: sv39_space_init: %s", sv39_strerror(err));
@@ -270,6 +232,7 @@ kvm_switch(void)
 	csr_write(satp, kvm_satp);
 	sfence_vma_all();
 	kvm_live = 1;
+	kvm_ctx.limit_hi = 0; /* the whole direct map is live now */
 }
 
 uint64_t

@@ -31,6 +31,7 @@
 #include <sv39/sv39.h>
 
 #include "cpu.h"
+#include "ptpages.h"
 #include "spinlock.h"
 
 struct utrapframe {
@@ -49,11 +50,6 @@ struct utrapframe {
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
 /* The ops context of one process space: counts its page-table pages. */
-struct pt_ctx {
-	uint64_t tables;
-	struct proc *owner; /* flushes matter only while it runs here */
-};
-
 struct proc {
 	/* Under proc_lock. */
 	enum procstate state;

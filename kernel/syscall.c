@@ -7,25 +7,8 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "syscall.h"
 #include "syscall_nr.h"
-
-uint64_t sys_fork(struct proc *p);
-uint64_t sys_exit(struct proc *p);
-uint64_t sys_wait(struct proc *p);
-uint64_t sys_read(struct proc *p);
-uint64_t sys_kill(struct proc *p);
-uint64_t sys_exec(struct proc *p);
-uint64_t sys_getpid(struct proc *p);
-uint64_t sys_sbrk(struct proc *p);
-uint64_t sys_sleep(struct proc *p);
-uint64_t sys_uptime(struct proc *p);
-uint64_t sys_write(struct proc *p);
-uint64_t sys_pgaccess(struct proc *p);
-uint64_t sys_pgpte(struct proc *p);
-uint64_t sys_vmprint(struct proc *p);
-uint64_t sys_freepages(struct proc *p);
-uint64_t sys_halt(struct proc *p);
-uint64_t sys_copybench(struct proc *p);
 
 static uint64_t (*const syscalls[])(struct proc *) = {
 	[SYS_fork] = sys_fork,	   [SYS_exit] = sys_exit,	    [SYS_wait] = sys_wait,

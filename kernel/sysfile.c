@@ -5,9 +5,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
-
-uint64_t sys_read(struct proc *p);
-uint64_t sys_write(struct proc *p);
+#include "syscall.h"
 
 uint64_t
 sys_read(struct proc *p)

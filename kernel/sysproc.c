@@ -8,28 +8,13 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "syscall.h"
 #include "riscv.h"
 
 #define EXEC_PATH_MAX 64
 #define EXEC_ARG_MAX 32 /* arguments, argv[0] included */
 #define PGACCESS_MAX 64 /* pages one pgaccess() may ask about */
 #define COPYBENCH_MAX (64 * 1024)
-
-uint64_t sys_fork(struct proc *p);
-uint64_t sys_exit(struct proc *p);
-uint64_t sys_wait(struct proc *p);
-uint64_t sys_kill(struct proc *p);
-uint64_t sys_exec(struct proc *p);
-uint64_t sys_getpid(struct proc *p);
-uint64_t sys_sbrk(struct proc *p);
-uint64_t sys_sleep(struct proc *p);
-uint64_t sys_uptime(struct proc *p);
-uint64_t sys_pgaccess(struct proc *p);
-uint64_t sys_pgpte(struct proc *p);
-uint64_t sys_vmprint(struct proc *p);
-uint64_t sys_freepages(struct proc *p);
-uint64_t sys_halt(struct proc *p);
-uint64_t sys_copybench(struct proc *p);
 
 uint64_t
 sys_fork(struct proc *p)

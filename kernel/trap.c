@@ -62,8 +62,9 @@ timer_interrupt(void)
 			console_rx(ch);
 }
 
-static const char *
-cause_name(uint64_t cause)
+/* The privileged spec's name for an exception code (scause without INTR). */
+const char *
+trap_cause_name(uint64_t cause)
 {
 	static const char *const names[] = {
 		[EXC_INSN_MISALIGNED] = "instruction address misaligned",
@@ -90,7 +91,7 @@ static void __attribute__((noreturn)) trap_panic(struct trapframe *tf, const cha
 {
 	kprintf("trap: %s on hart %lu: scause %lx (%s) sepc %lx stval %lx\n"
 		"trap: ra %lx sp %lx sstatus %lx\n",
-		why, mycpu()->hartid, tf->scause, cause_name(tf->scause), tf->sepc, tf->stval,
+		why, mycpu()->hartid, tf->scause, trap_cause_name(tf->scause), tf->sepc, tf->stval,
 		tf->ra, tf->sp, tf->sstatus);
 	power_exit(EXIT_PANIC);
 }
@@ -108,8 +109,9 @@ static void __attribute__((noreturn)) stack_overflow(struct trapframe *tf)
 
 	kprintf("trap: kernel stack overflow on hart %lu%s: %s at %lx (%s guard page "
 		"%lx), sp %lx, sepc %lx\n",
-		c->hartid, c->proc ? " (a process's kernel stack)" : "", cause_name(tf->scause),
-		tf->stval, in_guard ? "in the" : "NOT in the", guard, tf->sp, tf->sepc);
+		c->hartid, c->proc ? " (a process's kernel stack)" : "",
+		trap_cause_name(tf->scause), tf->stval, in_guard ? "in the" : "NOT in the", guard,
+		tf->sp, tf->sepc);
 	if (in_guard)
 		power_exit(EXIT_STACK_OVERFLOW); /* diagnosed: the guard page did its job */
 	trap_panic(tf, "kernel stack overflow");

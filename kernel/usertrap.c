@@ -32,31 +32,6 @@
 extern char trampoline[], uservec[], userret[], trap_vector[];
 extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
 
-static const char *
-exc_name(uint64_t cause)
-{
-	static const char *const names[] = {
-		"instruction address misaligned",
-		"instruction access fault",
-		"illegal instruction",
-		"breakpoint",
-		"load address misaligned",
-		"load access fault",
-		"store address misaligned",
-		"store access fault",
-		"ecall from U-mode",
-		"ecall from S-mode",
-		"exception 10",
-		"exception 11",
-		"instruction page fault",
-		"load page fault",
-		"exception 14",
-		"store page fault",
-	};
-
-	return cause < ARRAY_SIZE(names) ? names[cause] : "exception";
-}
-
 void __attribute__((noreturn)) usertrap(void)
 {
 	struct proc *p = myproc();
@@ -86,7 +61,7 @@ void __attribute__((noreturn)) usertrap(void)
 		kprintf("usertrap: pid %d: unexpected interrupt %lx\n", p->pid, cause);
 	} else {
 		kprintf("usertrap: pid %d (%s): %s at %lx, pc %lx: killed\n", p->pid, p->name,
-			exc_name(cause), csr_read(stval), p->tf->epc);
+			trap_cause_name(cause), csr_read(stval), p->tf->epc);
 		proc_set_killed(p);
 	}
 	if (proc_killed(p))

@@ -32,35 +32,6 @@
 extern char trampoline[];
 static struct spinlock kvm_share_lock; /* sv39_share writes kvm_space.lent */
 
-static int
-pt_alloc_table(void *ctx, sv39_pa_t *pa)
-{
-	struct pt_ctx *c = ctx;
-	uint64_t p = kalloc();
-
-	if (!p)
-		return -1;
-	c->tables++;
-	*pa = p;
-	return 0;
-}
-
-static void
-pt_free_table(void *ctx, sv39_pa_t pa)
-{
-	struct pt_ctx *c = ctx;
-
-	c->tables--;
-	kfree(pa);
-}
-
-static void *
-pt_phys_to_virt(void *ctx, sv39_pa_t pa)
-{
-	(void)ctx;
-	return pa_to_kva(pa);
-}
-
 /* Only the running process's spaces can be cached in this hart's TLB. */
 static void
 pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
@@ -70,14 +41,6 @@ pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 	(void)asid;
 	if (c->owner && c->owner == myproc())
 		kvm_flush_local(va, size);
-}
-
-/* A leaf's frame: 4 KiB, 2 MiB, or any 4 KiB piece of a split megapage. */
-static void
-pt_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
-{
-	(void)ctx;
-	kfree_contig(pa, size);
 }
 
 const struct sv39_ops proc_pt_ops = {
@@ -170,8 +133,8 @@ int
 uvm_create(struct proc *p)
 {
 	p->sz = p->stack_guard = p->heap_base = 0;
-	p->upt_ctx = (struct pt_ctx){ 0, p };
-	p->kpt_ctx = (struct pt_ctx){ 0, p };
+	p->upt_ctx = (struct pt_ctx){ .owner = p };
+	p->kpt_ctx = (struct pt_ctx){ .owner = p };
 	p->tf_pa = kalloc();
 	p->usys_pa = kalloc();
 	if (!p->tf_pa || !p->usys_pa)

@@ -27,6 +27,7 @@
 #include "kernel.h"
 #include "ktest.h"
 #include "probe.h"
+#include "ptpages.h"
 #include "riscv.h"
 
 #define NSMALL_FRAMES 64
@@ -96,33 +97,9 @@ fence_i(void)
 	__asm__ volatile("fence.i" ::: "memory");
 }
 
-/* The scratch space's ops: like the kernel's, but flushes stay local. */
-static uint64_t md_tables;
+/* The scratch space's ops: the kernel's page tables, but flushes stay local. */
+static struct pt_ctx md_ctx;
 static int md_live;
-
-static int
-md_alloc_table(void *ctx, sv39_pa_t *pa)
-{
-	(void)ctx;
-	*pa = kalloc();
-	md_tables += *pa != 0;
-	return *pa ? 0 : -1;
-}
-
-static void
-md_free_table(void *ctx, sv39_pa_t pa)
-{
-	(void)ctx;
-	md_tables--;
-	kfree(pa);
-}
-
-static void *
-md_phys_to_virt(void *ctx, sv39_pa_t pa)
-{
-	(void)ctx;
-	return pa_to_kva(pa);
-}
 
 static void
 md_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
@@ -134,9 +111,9 @@ md_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 }
 
 static const struct sv39_ops md_ops = {
-	.alloc_table = md_alloc_table,
-	.free_table = md_free_table,
-	.phys_to_virt = md_phys_to_virt,
+	.alloc_table = pt_alloc_table,
+	.free_table = pt_free_table,
+	.phys_to_virt = pt_phys_to_virt,
 	.flush_tlb = md_flush_tlb,
 };
 
@@ -390,7 +367,7 @@ ktest_mmudiff(void)
 	kprintf("mmudiff: frames filled in %lu ms (%s1 GiB block)\n",
 		(rdtime() - t0) * 1000 / timebase_hz(), giga ? "" : "no ");
 
-	err = sv39_space_init(&s, &md_ops, NULL);
+	err = sv39_space_init(&s, &md_ops, &md_ctx);
 	if (!err)
 		err = sv39_share(&s, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
 	if (!err)
@@ -410,7 +387,7 @@ ktest_mmudiff(void)
 	if (sv39_check(&s))
 		panic("mmudiff: sv39_check failed on the scratch space");
 	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n", nmaps,
-		NPAGES, NMEGAS, giga ? 1 : 0, md_tables);
+		NPAGES, NMEGAS, giga ? 1 : 0, md_ctx.tables);
 
 	/* Run on the scratch space; interrupts off so ticks do not count. */
 	intr_off();
@@ -438,8 +415,8 @@ ktest_mmudiff(void)
 	for (int i = 0; i < NSMALL_FRAMES; i++)
 		kfree(small[i]);
 	kfree(stub);
-	if (md_tables || kalloc_nfree() != free_before) {
-		kprintf("mmudiff: leak: %lu table pages, %lu free pages (was %lu)\n", md_tables,
+	if (md_ctx.tables || kalloc_nfree() != free_before) {
+		kprintf("mmudiff: leak: %lu table pages, %lu free pages (was %lu)\n", md_ctx.tables,
 			kalloc_nfree(), free_before);
 		return 1;
 	}
