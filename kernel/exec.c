@@ -149,6 +149,106 @@ push_args(uint64_t stack_top, uint64_t top_page_pa, char *const argv[], int argc
 	return sp;
 }
 
+/* argc, or -1 if argv holds more than MAXARG arguments. */
+static int
+count_args(char *const argv[])
+{
+	int argc = 0;
+
+	while (argv[argc])
+		if (++argc > MAXARG)
+			return -1;
+	return argc;
+}
+
+/*
+ * Every PT_LOAD segment of u into s; *sz = the end of the highest, page
+ * aligned. The entry point must lie in them and be executable. 0 or -1
+ * (what was mapped stays in s for the caller to free).
+ */
+static int
+load_image(struct sv39_space *s, const struct user_program *u, const struct elf64_ehdr *eh,
+	   uint64_t *sz)
+{
+	uint64_t flags;
+
+	*sz = 0;
+	for (int i = 0; i < eh->phnum; i++) {
+		struct elf64_phdr ph;
+
+		memcpy(&ph, u->elf + eh->phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.type != PT_LOAD || !ph.memsz)
+			continue;
+		if (check_segment(u, &ph) || load_segment(s, u, &ph))
+			return -1;
+		if (ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE) > *sz)
+			*sz = ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE);
+	}
+	if (!*sz || eh->entry < UTEXT_MIN || eh->entry >= *sz)
+		return -1;
+	if (sv39_translate(s, eh->entry, NULL, &flags, NULL) || !(flags & SV39_PTE_X))
+		return -1;
+	return 0;
+}
+
+/*
+ * The user stack: USTACK_PAGES fresh pages above the unmapped guard page
+ * at guard. Returns the stack's top, or 0 (what was mapped stays in s).
+ */
+static uint64_t
+map_stack(struct sv39_space *s, uint64_t guard)
+{
+	uint64_t top = guard + PAGE_SIZE + USTACK_PAGES * PAGE_SIZE;
+
+	if (top > UVM_TOP)
+		return 0;
+	for (uint64_t va = guard + PAGE_SIZE; va < top; va += PAGE_SIZE) {
+		uint64_t pa = kalloc();
+
+		if (!pa)
+			return 0;
+		if (sv39_map(s, va, pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_W | SV39_PTE_U, 0)) {
+			kfree(pa);
+			return 0;
+		}
+	}
+	return top;
+}
+
+/* The process is named after the last part of path. */
+static void
+set_name(struct proc *p, const char *path)
+{
+	const char *last = path;
+
+	for (const char *s = path; *s; s++)
+		if (*s == '/')
+			last = s + 1;
+	snprintf(p->name, sizeof(p->name), "%s", last);
+}
+
+/*
+ * Everything of the new image but the switch: segments, stack and
+ * arguments, the top pages. Fills *sp, *argv_va and *top; 0 or -1.
+ */
+static int
+build_image(struct uvm_image *im, struct proc *p, const struct user_program *u, char *const argv[],
+	    int argc, uint64_t *sp, uint64_t *argv_va, uint64_t *top)
+{
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)u->elf;
+	uint64_t sz, stack_pa;
+
+	if (load_image(&im->upt, u, eh, &sz))
+		return -1;
+	*top = map_stack(&im->upt, sz);
+	if (!*top || sv39_translate(&im->upt, *top - PAGE_SIZE, &stack_pa, NULL, NULL))
+		return -1;
+	*sp = push_args(*top, stack_pa, argv, argc, argv_va);
+	if (!*sp || uvm_map_top(&im->upt, p))
+		return -1;
+	return 0;
+}
+
 /*
  * exec: path and argv are kernel strings (sys_exec copied them in).
  * Returns argc (the new image's a0) or -1, the old image intact.
@@ -157,93 +257,24 @@ int
 exec(struct proc *p, const char *path, char *const argv[])
 {
 	const struct user_program *u = find_program(path);
-	const struct elf64_ehdr *eh;
-	struct sv39_space ns;
-	struct pt_ctx nctx = { .tables = 0 };
-	uint64_t sz = 0, guard, stack_top, sp, argv_va = 0, flags, stack_pa, oldsz;
-	int argc = 0;
+	struct uvm_image im;
+	uint64_t sp, argv_va = 0, top;
+	int argc = count_args(argv);
 
-	if (!u)
+	if (!u || argc < 0 || check_header(u, (const struct elf64_ehdr *)u->elf))
 		return -1;
-	while (argv[argc])
-		if (++argc > MAXARG)
-			return -1;
-	eh = (const struct elf64_ehdr *)u->elf;
-	if (check_header(u, eh))
+	if (uvm_image_init(&im, p))
 		return -1;
-	if (sv39_space_init(&ns, &proc_pt_ops, &nctx))
+	if (build_image(&im, p, u, argv, argc, &sp, &argv_va, &top) ||
+	    uvm_image_commit(p, &im, top)) {
+		uvm_image_free(&im);
 		return -1;
-	ns.asid = p->upt.asid;
-	for (int i = 0; i < eh->phnum; i++) {
-		struct elf64_phdr ph;
-
-		memcpy(&ph, u->elf + eh->phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.type != PT_LOAD || !ph.memsz)
-			continue;
-		if (check_segment(u, &ph) || load_segment(&ns, u, &ph))
-			goto fail;
-		if (ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE) > sz)
-			sz = ALIGN_UP(ph.vaddr + ph.memsz, PAGE_SIZE);
 	}
-	if (!sz || eh->entry < UTEXT_MIN || eh->entry >= sz)
-		goto fail;
-	/* The entry point must be executable in the new image. */
-	if (sv39_translate(&ns, eh->entry, NULL, &flags, NULL) || !(flags & SV39_PTE_X))
-		goto fail;
-	guard = sz;
-	stack_top = guard + PAGE_SIZE + USTACK_PAGES * PAGE_SIZE;
-	if (stack_top > UVM_TOP)
-		goto fail;
-	for (uint64_t va = guard + PAGE_SIZE; va < stack_top; va += PAGE_SIZE) {
-		uint64_t pa = kalloc();
-
-		if (!pa)
-			goto fail;
-		if (sv39_map(&ns, va, pa, PAGE_SIZE, SV39_PTE_R | SV39_PTE_W | SV39_PTE_U, 0)) {
-			kfree(pa);
-			goto fail;
-		}
-	}
-	if (sv39_translate(&ns, stack_top - PAGE_SIZE, &stack_pa, NULL, NULL))
-		goto fail;
-	sp = push_args(stack_top, stack_pa, argv, argc, &argv_va);
-	if (!sp || uvm_map_top(&ns, p))
-		goto fail;
-
-	/* Commit: the kernel table's mirror follows in one call, or nothing changes. */
-	oldsz = ALIGN_UP(p->sz, PAGE_SIZE);
-	if (sv39_clone_range(&p->kpt, &ns, 0, oldsz > stack_top ? oldsz : stack_top, SV39_PTE_U, 0))
-		goto fail;
-	{
-		struct sv39_space old = p->upt;
-		struct pt_ctx octx = p->upt_ctx;
-
-		old.ctx = &octx;
-		p->upt = ns;
-		p->upt_ctx = (struct pt_ctx){ .tables = nctx.tables, .owner = p };
-		p->upt.ctx = &p->upt_ctx;
-		p->upt_satp = sv39_satp(&p->upt);
-		uvm_free_space(&old);
-		uvm_flush_local_all();
-	}
-	p->sz = stack_top;
-	p->stack_guard = guard;
-	p->heap_base = stack_top;
 	memset(p->tf, 0, sizeof(*p->tf));
-	p->tf->epc = eh->entry;
+	p->tf->epc = ((const struct elf64_ehdr *)u->elf)->entry;
 	p->tf->sp = sp;
 	p->tf->a1 = argv_va;
 	p->fp_valid = 0;
-	{
-		const char *last = path;
-
-		for (const char *s = path; *s; s++)
-			if (*s == '/')
-				last = s + 1;
-		snprintf(p->name, sizeof(p->name), "%s", last);
-	}
+	set_name(p, path);
 	return argc;
-fail:
-	uvm_free_space(&ns);
-	return -1;
 }

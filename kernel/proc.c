@@ -95,6 +95,53 @@ proc_free(struct proc *p)
 	release(&proc_lock);
 }
 
+/* pid 1's first step: exec the words of run= (or "sh"); no pid 1, no run. */
+static void
+init_exec(struct proc *p)
+{
+	char buf[sizeof(init_args)], *argv[33];
+	int argc = 0, r;
+
+	memcpy(buf, init_args, sizeof(buf));
+	for (char *s = buf; *s && argc < 32;) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		argv[argc++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[argc] = NULL;
+	r = argc ? exec(p, argv[0], argv) : -1;
+	if (r < 0) {
+		kprintf("init: cannot exec \"%s\"\n", argc ? argv[0] : "");
+		power_exit(EXIT_PANIC);
+	}
+	p->tf->a0 = (uint64_t)r;
+}
+
+/* The layout docs/kernel.md promises, checked on pid 1's tables once per boot. */
+static void
+init_report_layout(struct proc *p)
+{
+	kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
+		"table %lu (global table %lu)\n",
+		p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
+	if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
+	    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, SV39_HIGH_BASE, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, p->stack_guard, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, 0, NULL, NULL, NULL) != SV39_ENOENT)
+		panic("proc: pid 1's tables do not have the documented layout");
+	kprintf("proc: kernel stack %lx..%lx, guard page %lx unmapped; the user "
+		"table has no kernel half\n",
+		(uint64_t)PKSTACK_LO, (uint64_t)PKSTACK_HI, (uint64_t)PKSTACK_GUARD);
+	if (boot_vmprint)
+		sv39_dump(&p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL);
+}
+
 /*
  * A new process's first return from the scheduler lands here, still
  * holding proc_lock; then to user mode. pid 1 first execs its program.
@@ -107,42 +154,8 @@ forkret(void)
 
 	release(&proc_lock);
 	if (p == initproc && !p->sz) {
-		char buf[sizeof(init_args)], *argv[33];
-		int argc = 0, r;
-
-		memcpy(buf, init_args, sizeof(buf));
-		for (char *s = buf; *s && argc < 32;) {
-			while (*s == ' ')
-				*s++ = '\0';
-			if (!*s)
-				break;
-			argv[argc++] = s;
-			while (*s && *s != ' ')
-				s++;
-		}
-		argv[argc] = NULL;
-		r = argc ? exec(p, argv[0], argv) : -1;
-		if (r < 0) {
-			kprintf("init: cannot exec \"%s\"\n", argc ? argv[0] : "");
-			power_exit(EXIT_PANIC);
-		}
-		p->tf->a0 = (uint64_t)r;
-		kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
-			"table %lu (global table %lu)\n",
-			p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
-		/* The layout docs/kernel.md promises, checked once per boot. */
-		if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
-		    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
-		    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||
-		    sv39_translate(&p->upt, SV39_HIGH_BASE, NULL, NULL, NULL) != SV39_ENOENT ||
-		    sv39_translate(&p->upt, p->stack_guard, NULL, NULL, NULL) != SV39_ENOENT ||
-		    sv39_translate(&p->upt, 0, NULL, NULL, NULL) != SV39_ENOENT)
-			panic("proc: pid 1's tables do not have the documented layout");
-		kprintf("proc: kernel stack %lx..%lx, guard page %lx unmapped; the user "
-			"table has no kernel half\n",
-			(uint64_t)PKSTACK_LO, (uint64_t)PKSTACK_HI, (uint64_t)PKSTACK_GUARD);
-		if (boot_vmprint)
-			sv39_dump(&p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL);
+		init_exec(p);
+		init_report_layout(p);
 	}
 	usertrapret();
 }

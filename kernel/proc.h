@@ -79,7 +79,6 @@ struct proc {
 
 extern struct spinlock proc_lock;
 extern volatile uint64_t ticks;
-extern const struct sv39_ops proc_pt_ops;
 
 static inline struct proc *
 myproc(void)
@@ -117,6 +116,15 @@ void uvm_destroy(struct proc *p);
 void uvm_release_user(struct proc *p);
 int uvm_map_top(struct sv39_space *s, struct proc *p);
 void uvm_free_space(struct sv39_space *s);
+
+/* exec's new user image, built beside the live one (uvm.c). */
+struct uvm_image {
+	struct sv39_space upt;
+	struct pt_ctx ctx;
+};
+int uvm_image_init(struct uvm_image *im, struct proc *p);
+void uvm_image_free(struct uvm_image *im);
+int uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top);
 int uvm_grow(struct proc *p, uint64_t newsz);
 int uvm_shrink(struct proc *p, uint64_t newsz);
 int uvm_copy(struct proc *from, struct proc *to);

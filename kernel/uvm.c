@@ -43,7 +43,7 @@ pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		kvm_flush_local(va, size);
 }
 
-const struct sv39_ops proc_pt_ops = {
+static const struct sv39_ops proc_pt_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
@@ -81,6 +81,55 @@ uvm_free_space(struct sv39_space *s)
 {
 	sv39_unmap(s, TRAMPOLINE, 3 * PAGE_SIZE, SV39_UNMAP_HOLES);
 	sv39_space_destroy(s, SV39_FREE_FRAMES);
+}
+
+/*
+ * exec's new image, built beside the live one: an empty user table with
+ * the process's ASID (its ctx owns no flushes until it is committed).
+ */
+int
+uvm_image_init(struct uvm_image *im, struct proc *p)
+{
+	im->ctx = (struct pt_ctx){ .tables = 0 };
+	if (sv39_space_init(&im->upt, &proc_pt_ops, &im->ctx))
+		return -1;
+	im->upt.asid = p->upt.asid;
+	return 0;
+}
+
+void
+uvm_image_free(struct uvm_image *im)
+{
+	uvm_free_space(&im->upt);
+}
+
+/*
+ * Make im p's user table, [0, top) its memory (stack included). The kernel
+ * table's mirror follows in one clone first, or nothing changes (-1). Then
+ * the old table and its memory are freed and this hart's TLB flushed.
+ * The space moves into p by copy: its ctx pointer is re-pointed at p's.
+ */
+int
+uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
+{
+	uint64_t oldsz = ALIGN_UP(p->sz, PAGE_SIZE);
+	struct uvm_image old;
+
+	if (sv39_clone_range(&p->kpt, &im->upt, 0, oldsz > top ? oldsz : top, SV39_PTE_U, 0))
+		return -1;
+	old.upt = p->upt;
+	old.ctx = p->upt_ctx;
+	old.upt.ctx = &old.ctx;
+	p->upt = im->upt;
+	p->upt_ctx = (struct pt_ctx){ .tables = im->ctx.tables, .owner = p };
+	p->upt.ctx = &p->upt_ctx;
+	p->upt_satp = sv39_satp(&p->upt);
+	uvm_free_space(&old.upt);
+	uvm_flush_local_all();
+	p->sz = top;
+	p->stack_guard = top - (USTACK_PAGES + 1) * PAGE_SIZE;
+	p->heap_base = top;
+	return 0;
 }
 
 static void
