@@ -225,6 +225,33 @@ run_probe(uint64_t va, int umode, enum access acc, uint64_t storeval)
 
 static const char *const acc_name[] = { "load", "store", "fetch" };
 
+/*
+ * What a probe got wrong against the prediction, or NULL: r is what it
+ * saw, want the predicted cause; flags and after the leaf's flags before
+ * and after, landed the word at the frame afterwards (found: va is mapped).
+ */
+static const char *
+judge(const struct probe_result *r, uint64_t want, uint64_t va, enum access acc, int found,
+      uint64_t expect_val, uint64_t storeval, uint64_t landed, uint64_t flags, uint64_t after)
+{
+	if (r->cause != want)
+		return "fault/no-fault or cause differs";
+	if (r->cause && r->stval != va)
+		return "stval is not the probed address";
+	if (!r->cause && acc != STORE && r->val != expect_val)
+		return "value differs";
+	if (!r->cause && acc == STORE && landed != storeval)
+		return "store did not land at the translated address";
+	if (r->cause && found && acc == STORE && landed != expect_val)
+		return "a faulting store changed memory";
+	if (found && r->cause && after != flags)
+		return "a faulting access changed A/D";
+	if (found && !r->cause &&
+	    (!(after & SV39_PTE_A) || (acc == STORE && !(after & SV39_PTE_D))))
+		return "A (or D after a store) not set by the access";
+	return NULL;
+}
+
 /* One probe: run it, compare with the prediction, put the leaf back. */
 static void
 probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode, int sum, int mxr,
@@ -255,21 +282,7 @@ probe_one(struct sv39_space *s, struct md_stats *st, uint64_t va, int umode, int
 		sv39_translate(s, va, NULL, &after, NULL);
 	}
 
-	if (r.cause != want)
-		why = "fault/no-fault or cause differs";
-	else if (r.cause && r.stval != va)
-		why = "stval is not the probed address";
-	else if (!r.cause && acc != STORE && r.val != expect_val)
-		why = "value differs";
-	else if (!r.cause && acc == STORE && landed != storeval)
-		why = "store did not land at the translated address";
-	else if (r.cause && found && acc == STORE && landed != expect_val)
-		why = "a faulting store changed memory";
-	else if (found && r.cause && after != flags)
-		why = "a faulting access changed A/D";
-	else if (found && !r.cause &&
-		 (!(after & SV39_PTE_A) || (acc == STORE && !(after & SV39_PTE_D))))
-		why = "A (or D after a store) not set by the access";
+	why = judge(&r, want, va, acc, found, expect_val, storeval, landed, flags, after);
 	if (why) {
 		if (st->mismatches < MAX_REPORTS)
 			kprintf("mmudiff: MISMATCH %s: %s-mode %s va %lx (SUM %d MXR %d) "
@@ -335,6 +348,51 @@ probe_all(struct sv39_space *s, struct md_stats *st)
 	}
 }
 
+/*
+ * The frames probes land in: a 1 GiB block if one is free (*giga, else 0),
+ * NMEGA_BLOCKS 2 MiB blocks, NSMALL_FRAMES pages and the U-mode stub page,
+ * each word filled with its pattern.
+ */
+static void
+frames_alloc(uint64_t *giga, uint64_t mega[], uint64_t small[], uint64_t *stub)
+{
+	uint64_t t0;
+
+	*giga = kalloc_contig(SV39_GIGA_SIZE, SV39_GIGA_SIZE);
+	for (int i = 0; i < NMEGA_BLOCKS; i++)
+		if (!(mega[i] = kalloc_contig(SV39_MEGA_SIZE, SV39_MEGA_SIZE)))
+			panic("mmudiff: no free 2 MiB block");
+	for (int i = 0; i < NSMALL_FRAMES; i++)
+		if (!(small[i] = kalloc()))
+			panic("mmudiff: out of pages");
+	*stub = kalloc();
+	if (!*stub)
+		panic("mmudiff: out of pages");
+	t0 = rdtime();
+	if (*giga)
+		fill(*giga, SV39_GIGA_SIZE);
+	for (int i = 0; i < NMEGA_BLOCKS; i++)
+		fill(mega[i], SV39_MEGA_SIZE);
+	for (int i = 0; i < NSMALL_FRAMES; i++)
+		fill(small[i], PAGE_SIZE);
+	memcpy(pa_to_kva(*stub), uprobe_code, (size_t)(uprobe_code_end - uprobe_code));
+	fence_i();
+	kprintf("mmudiff: frames filled in %lu ms (%s1 GiB block)\n",
+		(rdtime() - t0) * 1000 / timebase_hz(), *giga ? "" : "no ");
+}
+
+static void
+frames_free(uint64_t giga, const uint64_t mega[], const uint64_t small[], uint64_t stub)
+{
+	if (giga)
+		kfree_contig(giga, SV39_GIGA_SIZE);
+	for (int i = 0; i < NMEGA_BLOCKS; i++)
+		kfree_contig(mega[i], SV39_MEGA_SIZE);
+	for (int i = 0; i < NSMALL_FRAMES; i++)
+		kfree(small[i]);
+	kfree(stub);
+}
+
 int
 ktest_mmudiff(void)
 {
@@ -344,29 +402,7 @@ ktest_mmudiff(void)
 	struct md_stats st = { 0 };
 	int err;
 
-	/* Frames: untouched contiguous memory first, then single pages. */
-	giga = kalloc_contig(SV39_GIGA_SIZE, SV39_GIGA_SIZE);
-	for (int i = 0; i < NMEGA_BLOCKS; i++)
-		if (!(mega[i] = kalloc_contig(SV39_MEGA_SIZE, SV39_MEGA_SIZE)))
-			panic("mmudiff: no free 2 MiB block");
-	for (int i = 0; i < NSMALL_FRAMES; i++)
-		if (!(small[i] = kalloc()))
-			panic("mmudiff: out of pages");
-	stub = kalloc();
-	if (!stub)
-		panic("mmudiff: out of pages");
-	t0 = rdtime();
-	if (giga)
-		fill(giga, SV39_GIGA_SIZE);
-	for (int i = 0; i < NMEGA_BLOCKS; i++)
-		fill(mega[i], SV39_MEGA_SIZE);
-	for (int i = 0; i < NSMALL_FRAMES; i++)
-		fill(small[i], PAGE_SIZE);
-	memcpy(pa_to_kva(stub), uprobe_code, (size_t)(uprobe_code_end - uprobe_code));
-	fence_i();
-	kprintf("mmudiff: frames filled in %lu ms (%s1 GiB block)\n",
-		(rdtime() - t0) * 1000 / timebase_hz(), giga ? "" : "no ");
-
+	frames_alloc(&giga, mega, small, &stub);
 	err = sv39_space_init(&s, &md_ops, &md_ctx);
 	if (!err)
 		err = sv39_share(&s, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
@@ -408,13 +444,7 @@ ktest_mmudiff(void)
 		st.ad_set, st.mismatches, (rdtime() - t0) * 1000 / timebase_hz());
 
 	sv39_space_destroy(&s, 0);
-	if (giga)
-		kfree_contig(giga, SV39_GIGA_SIZE);
-	for (int i = 0; i < NMEGA_BLOCKS; i++)
-		kfree_contig(mega[i], SV39_MEGA_SIZE);
-	for (int i = 0; i < NSMALL_FRAMES; i++)
-		kfree(small[i]);
-	kfree(stub);
+	frames_free(giga, mega, small, stub);
 	if (md_ctx.tables || kalloc_nfree() != free_before) {
 		kprintf("mmudiff: leak: %lu table pages, %lu free pages (was %lu)\n", md_ctx.tables,
 			kalloc_nfree(), free_before);
