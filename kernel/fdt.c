@@ -132,21 +132,34 @@ after_props(const struct fdt *f, int node)
 	return off;
 }
 
-int
-fdt_first_child(const struct fdt *f, int node)
+/*
+ * What stands at off where a node may begin: a node (off), the end of the
+ * enclosing one or of the tree (-1), anything else or off < 0 (-2).
+ */
+static int
+node_or_end(const struct fdt *f, int off)
 {
-	int off = after_props(f, node);
-
 	if (off < 0)
 		return -2;
 	switch (tok_at(f, off)) {
 	case FDT_BEGIN_NODE:
 		return off;
 	case FDT_END_NODE:
+	case FDT_END:
 		return -1;
 	default:
 		return -2;
 	}
+}
+
+int
+fdt_first_child(const struct fdt *f, int node)
+{
+	int off = after_props(f, node);
+
+	if (off >= 0 && tok_at(f, off) == FDT_END)
+		return -2; /* the node is never closed */
+	return node_or_end(f, off);
 }
 
 int
@@ -171,18 +184,7 @@ fdt_next_sibling(const struct fdt *f, int node)
 		if (off < 0)
 			return -2;
 	}
-	off = skip_nops(f, off + 4);
-	if (off < 0)
-		return -2;
-	switch (tok_at(f, off)) {
-	case FDT_BEGIN_NODE:
-		return off;
-	case FDT_END_NODE:
-	case FDT_END:
-		return -1;
-	default:
-		return -2;
-	}
+	return node_or_end(f, skip_nops(f, off + 4));
 }
 
 const char *

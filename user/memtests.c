@@ -33,8 +33,6 @@ static int failures;
 		failures++;                                 \
 	} while (0)
 
-extern char end[]; /* user.ld: the end of bss */
-
 /* A bad user range and what makes it bad. */
 struct bad {
 	const char *what;
@@ -60,22 +58,6 @@ add_bad(struct bad *tab, int *n, const char *what, uint64 addr, int len)
 	tab[*n].addr = addr;
 	tab[*n].len = len;
 	(*n)++;
-}
-
-/*
- * The stack guard is the first page below the stack pointer's page that
- * user mode cannot use (unmapped, or mapped without PTE_U as in xv6).
- */
-static uint64
-find_stack_guard(void)
-{
-	uint64 va = PGROUNDDOWN((uint64)__builtin_frame_address(0));
-	int i;
-
-	for (i = 0; i < 4096 && va > (uint64)end; i++, va -= PGSIZE)
-		if ((pgpte((void *)va) & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-			return va;
-	return 0;
 }
 
 static void
@@ -104,7 +86,7 @@ find_bad_ranges(void)
 	}
 	memset(page, 'n', PGSIZE);
 	heap_end = (uint64)page + PGSIZE;
-	stack_guard = find_stack_guard();
+	stack_guard = stack_guard_page();
 	if (stack_guard == 0)
 		FAIL("no stack guard page below the stack\n");
 

@@ -616,19 +616,6 @@ child(uint64 seed, int calls, enum final final, int status)
 	exit(0);
 }
 
-/* The first page below the stack pointer's page that user mode cannot use. */
-static uint64
-find_stack_guard(void)
-{
-	uint64 va = PGROUNDDOWN((uint64)__builtin_frame_address(0));
-	int i;
-
-	for (i = 0; i < 4096 && va > (uint64)end; i++, va -= PGSIZE)
-		if ((pgpte((void *)va) & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-			return va;
-	return 0;
-}
-
 static int failed;
 
 #define FAIL(...)                                          \
@@ -791,7 +778,7 @@ main(int argc, char **argv)
 	text_hi = (uint64)etext;
 	data_lo = PGROUNDUP(text_hi);
 	data_hi = PGROUNDUP((uint64)end);
-	stack_guard = find_stack_guard();
+	stack_guard = stack_guard_page();
 	stack_hi = PGROUNDUP((uint64)argv + 1); /* argv sits in the top stack page */
 	heap_lo = stack_hi;
 	if (stack_guard == 0 || stack_hi <= stack_guard) {

@@ -156,3 +156,19 @@ gets(char *buf, int max)
 		buf[i] = '\0';
 	return buf;
 }
+
+/*
+ * The stack guard: the first page below the stack pointer's page that user
+ * mode cannot use (unmapped, or mapped without PTE_U as in xv6), or 0.
+ */
+uint64
+stack_guard_page(void)
+{
+	extern char end[]; /* user.ld: the end of bss */
+	uint64 va = PGROUNDDOWN((uint64)__builtin_frame_address(0));
+
+	for (int i = 0; i < 4096 && va > (uint64)end; i++, va -= PGSIZE)
+		if ((pgpte((void *)va) & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+			return va;
+	return 0;
+}

@@ -91,6 +91,7 @@ void *memcpy(void *dst, const void *src, unsigned long n);
 int memcmp(const void *a, const void *b, unsigned long n);
 int atoi(const char *s);
 char *gets(char *buf, int max);
+uint64 stack_guard_page(void);
 
 /* printf.c: %d %i %u %x %p %s %c %%, l/ll/z sizes, '-' '0' and width */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
