@@ -233,7 +233,10 @@ exec(struct proc *p, const char *path, char *const argv[])
 	p->tf->epc = eh->entry;
 	p->tf->sp = sp;
 	p->tf->a1 = argv_va;
+	/* The new image starts with the FP registers zero (usertrap.c). */
+	memset(p->fpregs, 0, sizeof(p->fpregs));
 	p->fp_valid = 0;
+	p->fp_cpu = -1;
 	{
 		const char *last = path;
 
