@@ -98,6 +98,7 @@ fp_trap_return(struct proc *p)
 	csr_clear(sstatus, SSTATUS_FS);
 	csr_set(sstatus, p->fp_valid ? SSTATUS_FS_CLEAN : SSTATUS_FS_INITIAL);
 }
+
 extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
 
 static const char *
