@@ -234,7 +234,7 @@ static void
 buddy_free_range(uint64_t pa, uint64_t size)
 {
 	while (size) {
-		unsigned order = (unsigned)__builtin_ctzl(pa / PAGE_SIZE);
+		unsigned order = pa ? (unsigned)__builtin_ctzl(pa / PAGE_SIZE) : MAX_ORDER;
 		unsigned fit = 63 - (unsigned)__builtin_clzl(size / PAGE_SIZE);
 
 		if (order > fit)
