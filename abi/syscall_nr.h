@@ -35,6 +35,9 @@
  *   -> time-CSR ticks the copy took inside the kernel, -1 for a bad range
  *   mode 2, 3, 4: page-table pages of the caller's user table, of its
  *           kernel table, of the global kernel table
+ *   mode 5, 6, 7: the page allocator, len times: kalloc+kfree of one
+ *           page; len kallocs then len kfrees; kalloc_contig+kfree_contig
+ *           of 2 MiB -> time-CSR ticks, -1 when memory ran out
  */
 #define SYS_copybench 27
 

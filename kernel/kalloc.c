@@ -1,17 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kalloc.c - the physical page allocator.
+ * kalloc.c - the physical page allocator: a buddy allocator.
  *
- * Free memory is kept two ways: a sorted list of untouched ranges (carved
- * from the front, or anywhere by kalloc_contig), and a list of single
- * freed pages linked through the pages themselves (via the direct map).
- * Whole 2 MiB blocks given back by kfree_contig (a user megapage that
- * lived out its life whole) go on a third list, so that the next megapage
- * can have them; kalloc() breaks one up only when nothing else is left.
- * The ranges never touch the memory they describe, so the allocator works
- * before the direct map covers all of RAM: early allocations come from the
- * lowest range, the pages just above the kernel image, which the boot page
- * table maps.
+ * Free memory is a set of blocks of 2^order pages (order 0 = 4 KiB up to
+ * MAX_ORDER = 1 GiB), each aligned to its own size in physical address
+ * space. A block's buddy is the other half of the block one order up,
+ * at pa ^ (PAGE_SIZE << order). Freeing a block merges it with its buddy
+ * for as long as the buddy is free and whole (the same order): 4 KiB
+ * pages given back one by one become 2 MiB, and larger, blocks again.
+ * Allocation takes the smallest free block that is big enough and gives
+ * back the halves it does not need.
+ *
+ * Metadata: one bit per page of the managed span, set when the page is
+ * the first page of a free block (free_head, carved from free memory at
+ * boot: 4 KiB per 128 MiB of RAM, 0.003%). A free block's order and its
+ * free-list links live in its own first page, through the direct map; the
+ * bit is what makes that header trustworthy, since only the first page of
+ * a free block is ever read as one. Nothing is kept for allocated pages.
+ *
+ * Boot: until the global kernel table maps all of RAM, only the image's
+ * GiB is reachable, so free memory starts as a sorted list of ranges that
+ * never touch the memory they describe, and early allocations are carved
+ * from the lowest one, the pages just above the kernel image (which the
+ * boot page table maps). kalloc_start(), once the kernel table is live,
+ * hands every range to the buddy lists; pages carved early and freed
+ * later join them like any other.
  *
  * Managed: every /memory bank, minus
  *   - everything below the kernel image in its bank (OpenSBI's firmware
@@ -24,19 +37,22 @@
 #include "spinlock.h"
 
 #define MAX_RANGES 32
-#define HUGE_SIZE (2UL << 20)
-#define HUGE_PAGES (HUGE_SIZE / PAGE_SIZE)
+#define MAX_ORDER 18 /* 2^18 pages: 1 GiB */
+#define BLOCK_SIZE(order) (PAGE_SIZE << (order))
 
-struct freepage {
-	struct freepage *next;
+/* The header in the first page of a free block. */
+struct freeblock {
+	struct freeblock *next, *prev; /* in free_lists[order], circular */
+	uint64_t order;
 };
 
 static struct spinlock kalloc_lock;
 static struct range ranges[MAX_RANGES]; /* sorted, disjoint, page aligned */
 static int nranges;
-static struct freepage *freelist;
-static struct freepage *hugelist; /* free 2 MiB-aligned 2 MiB blocks */
-static uint64_t nfree;		  /* pages in ranges + freelist */
+static struct freeblock free_lists[MAX_ORDER + 1]; /* list heads */
+static uint64_t *free_head;			   /* one bit per page of the span */
+static uint64_t span_lo, span_hi;		   /* the pages free_head covers */
+static uint64_t nfree;				   /* pages in ranges + blocks */
 
 /* Remove [lo, hi) from the free ranges (splitting one if needed). */
 static void
@@ -96,10 +112,156 @@ ranges_add(uint64_t base, uint64_t size)
 	nranges++;
 }
 
+/* Carve size bytes (page multiple) from the front of the lowest range that holds them. */
+static uint64_t
+ranges_take(uint64_t size, uint64_t align)
+{
+	for (int i = 0; i < nranges; i++) {
+		uint64_t b = ALIGN_UP(ranges[i].base, align);
+
+		if (b >= ranges[i].base && b + size <= ranges[i].base + ranges[i].size) {
+			ranges_cut(b, b + size);
+			return b;
+		}
+	}
+	return 0;
+}
+
+static uint64_t
+page_index(uint64_t pa)
+{
+	return (pa - span_lo) / PAGE_SIZE;
+}
+
+static int
+is_free_head(uint64_t pa)
+{
+	uint64_t i = page_index(pa);
+
+	return (int)((free_head[i / 64] >> (i % 64)) & 1);
+}
+
+static void
+set_free_head(uint64_t pa, int on)
+{
+	uint64_t i = page_index(pa);
+
+	if (on)
+		free_head[i / 64] |= 1UL << (i % 64);
+	else
+		free_head[i / 64] &= ~(1UL << (i % 64));
+}
+
+/* Put the block at pa on its list. Lock held; no merging. */
+static void
+block_push(uint64_t pa, unsigned order)
+{
+	struct freeblock *b = pa_to_kva(pa), *head = &free_lists[order];
+
+	b->order = order;
+	b->next = head->next;
+	b->prev = head;
+	head->next->prev = b;
+	head->next = b;
+	set_free_head(pa, 1);
+}
+
+/* Take a block off its list. Lock held. */
+static void
+block_remove(struct freeblock *b)
+{
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+	set_free_head(kva_to_pa(b), 0);
+}
+
+/* Is the block of this order at pa free and whole? Lock held. */
+static int
+block_is_free(uint64_t pa, unsigned order)
+{
+	if (pa < span_lo || pa + BLOCK_SIZE(order) > span_hi || !is_free_head(pa))
+		return 0;
+	return ((struct freeblock *)pa_to_kva(pa))->order == order;
+}
+
+/*
+ * Free the block of this order at pa (aligned to its size), merging it
+ * with its buddy, and the result with its buddy, while they are free.
+ * Lock held; nfree is the caller's.
+ */
+static void
+buddy_free(uint64_t pa, unsigned order)
+{
+	while (order < MAX_ORDER) {
+		uint64_t buddy = pa ^ BLOCK_SIZE(order);
+
+		if (!block_is_free(buddy, order))
+			break;
+		block_remove(pa_to_kva(buddy));
+		pa &= ~BLOCK_SIZE(order); /* the lower of the two */
+		order++;
+	}
+	block_push(pa, order);
+}
+
+/*
+ * A block of 2^order pages from the smallest free block big enough,
+ * whose unused halves go back on the lists; 0 if none. Lock held.
+ */
+static uint64_t
+buddy_alloc(unsigned order)
+{
+	unsigned k = order;
+	struct freeblock *b;
+	uint64_t pa;
+
+	while (k <= MAX_ORDER && free_lists[k].next == &free_lists[k])
+		k++;
+	if (k > MAX_ORDER)
+		return 0;
+	b = free_lists[k].next;
+	block_remove(b);
+	pa = kva_to_pa(b);
+	while (k > order) {
+		k--;
+		block_push(pa + BLOCK_SIZE(k), k);
+	}
+	return pa;
+}
+
+/* Free [pa, pa + size) (page aligned) as the largest aligned blocks that fit. Lock held. */
+static void
+buddy_free_range(uint64_t pa, uint64_t size)
+{
+	while (size) {
+		unsigned order = pa ? (unsigned)__builtin_ctzl(pa / PAGE_SIZE) : MAX_ORDER;
+		unsigned fit = 63 - (unsigned)__builtin_clzl(size / PAGE_SIZE);
+
+		if (order > fit)
+			order = fit;
+		if (order > MAX_ORDER)
+			order = MAX_ORDER;
+		buddy_free(pa, order);
+		pa += BLOCK_SIZE(order);
+		size -= BLOCK_SIZE(order);
+	}
+}
+
+/* The smallest order whose block holds size bytes. */
+static unsigned
+order_for(uint64_t size)
+{
+	unsigned order = 0;
+
+	while (BLOCK_SIZE(order) < size)
+		order++;
+	return order;
+}
+
 void
 kalloc_init(const struct platform *pl)
 {
-	uint64_t img_lo = kimage_to_pa(_text), img_hi = kimage_to_pa(_end);
+	uint64_t img_lo = kimage_to_pa(_text), img_hi = kimage_to_pa(_end), bytes;
 
 	for (int i = 0; i < pl->nmem; i++) {
 		uint64_t b = pl->mem[i].base, e = b + pl->mem[i].size;
@@ -113,22 +275,35 @@ kalloc_init(const struct platform *pl)
 		ranges_cut(pl->resv[i].base, pl->resv[i].base + pl->resv[i].size);
 	ranges_cut(img_lo, img_hi);
 	ranges_cut(pl->fdt.base, pl->fdt.base + pl->fdt.size);
+	if (!nranges)
+		panic("kalloc: no free memory");
+	for (int i = 0; i <= MAX_ORDER; i++)
+		free_lists[i].next = free_lists[i].prev = &free_lists[i];
+	/* The bitmap, from the lowest range (the boot table maps it). */
+	span_lo = ranges[0].base;
+	span_hi = ranges[nranges - 1].base + ranges[nranges - 1].size;
+	bytes = ALIGN_UP((span_hi - span_lo) / PAGE_SIZE / 8 + 8, PAGE_SIZE);
+	if (ranges[0].size < bytes)
+		panic("kalloc: no room for the %lu-byte free-page bitmap", bytes);
+	free_head = pa_to_kva(ranges_take(bytes, PAGE_SIZE));
+	memset(free_head, 0, bytes);
 	nfree = 0;
 	for (int i = 0; i < nranges; i++)
 		nfree += ranges[i].size / PAGE_SIZE;
+	kprintf("kalloc: buddy allocator, 4 KiB to 1 GiB blocks; %lu bytes of bitmap for "
+		"%lu MiB\n",
+		bytes, (span_hi - span_lo) >> 20);
 }
 
-/* One page from the lowest range; 0 when empty. Lock held. */
-static uint64_t
-range_take_page(void)
+/* Every free range into the buddy lists: RAM is all mapped now. */
+void
+kalloc_start(void)
 {
-	uint64_t pa;
-
-	if (!nranges)
-		return 0;
-	pa = ranges[0].base;
-	ranges_cut(pa, pa + PAGE_SIZE);
-	return pa;
+	spin_lock(&kalloc_lock);
+	for (int i = 0; i < nranges; i++)
+		buddy_free_range(ranges[i].base, ranges[i].size);
+	nranges = 0;
+	spin_unlock(&kalloc_lock);
 }
 
 uint64_t
@@ -137,25 +312,9 @@ kalloc(void)
 	uint64_t pa;
 
 	spin_lock(&kalloc_lock);
-	if (freelist) {
-		pa = kva_to_pa(freelist);
-		freelist = freelist->next;
-	} else {
-		pa = range_take_page();
-	}
-	if (!pa && hugelist) {
-		/* Break up a free 2 MiB block: keep its first page. */
-		struct freepage *h = hugelist;
-
-		hugelist = h->next;
-		pa = kva_to_pa(h);
-		for (uint64_t i = HUGE_PAGES - 1; i > 0; i--) {
-			struct freepage *f = pa_to_kva(pa + i * PAGE_SIZE);
-
-			f->next = freelist;
-			freelist = f;
-		}
-	}
+	pa = buddy_alloc(0);
+	if (!pa)
+		pa = ranges_take(PAGE_SIZE, PAGE_SIZE); /* before kalloc_start */
 	if (pa)
 		nfree--;
 	spin_unlock(&kalloc_lock);
@@ -164,79 +323,68 @@ kalloc(void)
 	return pa;
 }
 
+/* A page or range that is not ours to take back is a kernel bug. */
+static void
+check_free(uint64_t pa, uint64_t size)
+{
+	if ((pa & (PAGE_SIZE - 1)) || pa < span_lo || pa + size > span_hi || pa + size < pa)
+		panic("kfree: %lx..%lx is not allocatable memory", pa, pa + size);
+	if (is_free_head(pa))
+		panic("kfree: %lx is already free", pa);
+}
+
 void
 kfree(uint64_t pa)
 {
-	struct freepage *p = pa_to_kva(pa);
-
-	if (pa & (PAGE_SIZE - 1))
-		panic("kfree: %lx not page aligned", pa);
+	check_free(pa, PAGE_SIZE);
 	spin_lock(&kalloc_lock);
-	p->next = freelist;
-	freelist = p;
+	buddy_free(pa, 0);
 	nfree++;
 	spin_unlock(&kalloc_lock);
 }
 
 /*
- * size bytes of physically contiguous memory aligned to align, from the
- * free 2 MiB blocks (for exactly 2 MiB) or the untouched ranges (freed
- * single pages are not merged back). Not zeroed.
+ * size bytes of physically contiguous memory aligned to align (a power
+ * of two): the smallest block that holds both, with the pages beyond
+ * size given back at once. Not zeroed.
  */
 uint64_t
 kalloc_contig(uint64_t size, uint64_t align)
 {
+	unsigned order;
 	uint64_t pa = 0;
 
+	size = ALIGN_UP(size, PAGE_SIZE);
+	if (!size)
+		return 0;
+	order = order_for(size > align ? size : align);
 	spin_lock(&kalloc_lock);
-	if (size == HUGE_SIZE && !(HUGE_SIZE % align) && hugelist) {
-		pa = kva_to_pa(hugelist);
-		hugelist = hugelist->next;
-		nfree -= HUGE_PAGES;
-		spin_unlock(&kalloc_lock);
-		return pa;
-	}
-	for (int i = 0; i < nranges && !pa; i++) {
-		uint64_t b = ALIGN_UP(ranges[i].base, align);
-
-		if (b >= ranges[i].base && b + size <= ranges[i].base + ranges[i].size)
-			pa = b;
-	}
-	if (pa) {
-		ranges_cut(pa, pa + size);
+	if (order <= MAX_ORDER && (pa = buddy_alloc(order)) != 0)
+		buddy_free_range(pa + size, BLOCK_SIZE(order) - size);
+	else
+		pa = ranges_take(size, align < PAGE_SIZE ? PAGE_SIZE : align);
+	if (pa)
 		nfree -= size / PAGE_SIZE;
-	}
 	spin_unlock(&kalloc_lock);
 	return pa;
 }
 
 /*
- * Give back size bytes at pa: whole aligned 2 MiB blocks stay whole (on
- * the huge list), anything else goes back page by page. Any 4 KiB piece
- * of an earlier contiguous allocation may come back this way on its own.
+ * Give back size bytes at pa (rounded up to pages), as the largest
+ * aligned blocks that fit; each merges with free neighbours. Any 4 KiB
+ * piece of an earlier contiguous allocation may come back on its own.
  */
 void
 kfree_contig(uint64_t pa, uint64_t size)
 {
-	if (pa & (PAGE_SIZE - 1))
-		panic("kfree_contig: %lx not page aligned", pa);
-	while (size) {
-		if (!(pa & (HUGE_SIZE - 1)) && size >= HUGE_SIZE) {
-			struct freepage *h = pa_to_kva(pa);
-
-			spin_lock(&kalloc_lock);
-			h->next = hugelist;
-			hugelist = h;
-			nfree += HUGE_PAGES;
-			spin_unlock(&kalloc_lock);
-			pa += HUGE_SIZE;
-			size -= HUGE_SIZE;
-			continue;
-		}
-		kfree(pa);
-		pa += PAGE_SIZE;
-		size -= size < PAGE_SIZE ? size : PAGE_SIZE;
-	}
+	size = ALIGN_UP(size, PAGE_SIZE);
+	if (!size)
+		return;
+	check_free(pa, size);
+	spin_lock(&kalloc_lock);
+	buddy_free_range(pa, size);
+	nfree += size / PAGE_SIZE;
+	spin_unlock(&kalloc_lock);
 }
 
 uint64_t

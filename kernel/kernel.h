@@ -77,7 +77,8 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 
 /* kalloc.c */
 void kalloc_init(const struct platform *plat);
-uint64_t kalloc(void); /* a zeroed page's pa, or 0 */
+void kalloc_start(void); /* once the kernel table maps all RAM */
+uint64_t kalloc(void);	 /* a zeroed page's pa, or 0 */
 void kfree(uint64_t pa);
 uint64_t kalloc_contig(uint64_t size, uint64_t align); /* 0 if none */
 void kfree_contig(uint64_t pa, uint64_t size);

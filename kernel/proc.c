@@ -66,6 +66,7 @@ proc_alloc(void)
 	p->parent = NULL;
 	p->chan = NULL;
 	p->fp_valid = 0;
+	p->fp_cpu = -1;
 	p->name[0] = '\0';
 	p->slot = (int)(p - procs);
 	p->last_cpu = -1;
@@ -363,6 +364,7 @@ proc_fork(void)
 		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
 		np->fp_valid = 1;
 	}
+	np->fp_cpu = -1;
 	memcpy(np->name, p->name, sizeof(np->name));
 	acquire(&proc_lock);
 	pid = np->pid;

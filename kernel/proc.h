@@ -71,7 +71,8 @@ struct proc {
 	struct utrapframe *tf; /* TRAPFRAME's frame, through the direct map */
 	struct context context;
 	uint64_t fpregs[33]; /* f0..f31, fcsr: the user's, when fp_valid */
-	int fp_valid;
+	int fp_valid;	     /* 0: the Initial state, all zero (usertrap.c) */
+	int fp_cpu;	     /* the hart fpregs were last saved or loaded on, -1 */
 	char name[16];
 	int slot;     /* index in the table: picks the ASIDs */
 	int last_cpu; /* the hart it last ran on, -1 for none */
@@ -157,6 +158,7 @@ int console_write_user(struct proc *p, uint64_t src, int n);
 void swtch(struct context *save, const struct context *load);
 void fp_save(uint64_t *regs);
 void fp_restore(const uint64_t *regs);
+void fp_zero(void);
 
 /* ucopy.S: copies that may fault on user addresses (0 or -1). */
 int ucopy(void *dst, const void *src, uint64_t len);

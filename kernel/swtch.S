@@ -18,9 +18,10 @@ swtch:
 	ret
 
 /*
- * fp_save(regs) / fp_restore(regs): f0..f31 and fcsr, 33 words. The
- * kernel itself never uses the FP registers, so they hold the user's
- * values from the trap until the return; sstatus.FS must not be Off.
+ * fp_save(regs) / fp_restore(regs): f0..f31 and fcsr, 33 words;
+ * fp_zero(): all of them zero. The kernel itself never uses the FP
+ * registers (it runs with sstatus.FS Off), so they hold the user's values
+ * from the trap until the return; the caller turns FS on around these.
  */
 #define FREGS(op)                                                       \
 	op f0, 0(a0); op f1, 8(a0); op f2, 16(a0); op f3, 24(a0);      \
@@ -44,4 +45,41 @@ fp_restore:
 	FREGS(fld)
 	ld	t0, 256(a0)
 	fscsr	t0
+	ret
+
+	.globl fp_zero
+fp_zero:
+	fmv.d.x	f0, zero
+	fmv.d.x	f1, zero
+	fmv.d.x	f2, zero
+	fmv.d.x	f3, zero
+	fmv.d.x	f4, zero
+	fmv.d.x	f5, zero
+	fmv.d.x	f6, zero
+	fmv.d.x	f7, zero
+	fmv.d.x	f8, zero
+	fmv.d.x	f9, zero
+	fmv.d.x	f10, zero
+	fmv.d.x	f11, zero
+	fmv.d.x	f12, zero
+	fmv.d.x	f13, zero
+	fmv.d.x	f14, zero
+	fmv.d.x	f15, zero
+	fmv.d.x	f16, zero
+	fmv.d.x	f17, zero
+	fmv.d.x	f18, zero
+	fmv.d.x	f19, zero
+	fmv.d.x	f20, zero
+	fmv.d.x	f21, zero
+	fmv.d.x	f22, zero
+	fmv.d.x	f23, zero
+	fmv.d.x	f24, zero
+	fmv.d.x	f25, zero
+	fmv.d.x	f26, zero
+	fmv.d.x	f27, zero
+	fmv.d.x	f28, zero
+	fmv.d.x	f29, zero
+	fmv.d.x	f30, zero
+	fmv.d.x	f31, zero
+	fscsr	zero
 	ret

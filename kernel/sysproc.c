@@ -199,9 +199,42 @@ sys_halt(struct proc *p)
  *   -> the time CSR ticks the copy took, or -1 for a bad range
  *   mode 2, 3, 4  page-table pages of the caller's user table, of its
  *           kernel table, of the global kernel table
+ *   mode 5, 6, 7  the page allocator, len times: kalloc+kfree of one page;
+ *           len kallocs then len kfrees; kalloc_contig+kfree_contig of
+ *           2 MiB -> time-CSR ticks, or -1 when memory ran out
  * len is at most 64 KiB.
  */
 static char copybench_buf[COPYBENCH_MAX];
+
+/* copybench modes 5..7: the allocator's cost, ticks or -1. */
+static uint64_t
+kalloc_bench(int mode, int n)
+{
+	uint64_t t0 = rdtime(), head = 0, pa;
+	int got = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (mode == 5) {
+			if (!(pa = kalloc()))
+				return (uint64_t)-1;
+			kfree(pa);
+		} else if (mode == 7) {
+			if (!(pa = kalloc_contig(SV39_MEGA_SIZE, SV39_MEGA_SIZE)))
+				return (uint64_t)-1;
+			kfree_contig(pa, SV39_MEGA_SIZE);
+		} else if ((pa = kalloc()) != 0) {
+			*(uint64_t *)pa_to_kva(pa) = head; /* chained through themselves */
+			head = pa;
+			got++;
+		}
+	}
+	while (head) {
+		pa = head;
+		head = *(uint64_t *)pa_to_kva(pa);
+		kfree(pa);
+	}
+	return mode == 6 && got < n ? (uint64_t)-1 : rdtime() - t0;
+}
 
 uint64_t
 sys_copybench(struct proc *p)
@@ -216,6 +249,10 @@ sys_copybench(struct proc *p)
 		return p->kpt_ctx.tables;
 	case 4:
 		return kvm_table_pages();
+	case 5:
+	case 6:
+	case 7:
+		return len < 0 || len > COPYBENCH_MAX ? (uint64_t)-1 : kalloc_bench(mode, len);
 	case 0:
 	case 1:
 		break;

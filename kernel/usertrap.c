@@ -13,10 +13,19 @@
  * usertrapret() sets the trap vector back to uservec and leaves through
  * userret, which loads the user table and returns to user mode.
  *
- * FP registers: the kernel never touches them, so the user's values stay
- * in the hart while the process is in the kernel. They are saved when the
- * process dirtied them (sstatus.FS) and restored on every return, so a
- * process that migrates or is switched out finds them again.
+ * FP registers, tracked with sstatus.FS (docs/kernel.md, "FP state"):
+ *   - a process starts, and every exec starts, in the Initial state: all
+ *     32 registers and fcsr zero, nothing saved (fp_valid 0);
+ *   - it runs with FS = Initial (never wrote FP) or Clean (its saved
+ *     state is in the registers); the hardware makes it Dirty on the
+ *     first FP write, and only then does a trap save the registers;
+ *   - in the kernel FS is Off: the kernel never uses FP, and a stray FP
+ *     instruction would trap instead of touching a user's values;
+ *   - on the way back the registers are loaded with the process's state,
+ *     or zeroed, unless this hart's registers are known to hold exactly
+ *     that already (fp_hart[]): a process that never uses FP costs one
+ *     load and compare per return, and zeroing only after another
+ *     process's values were in the hart.
  */
 #include "cpu.h"
 #include "kernel.h"
@@ -30,6 +39,66 @@
 #define IRQ_S_SOFT 1
 
 extern char trampoline[], uservec[], userret[], trap_vector[];
+
+/*
+ * What each hart's FP registers hold: the saved state of owner (when
+ * owner->fp_cpu is this hart too: the state was not reloaded and
+ * changed on another hart since), all zeros (zero), or neither (both
+ * clear: the firmware's values, or another process's not yet saved).
+ * Read and written only by the hart itself, with interrupts off.
+ */
+static struct {
+	const struct proc *owner;
+	int zero;
+} fp_hart[NCPU];
+
+/* Entry from U-mode: keep the process's FP state if it changed; FS Off. */
+static void
+fp_trap_entry(struct proc *p, uint64_t status)
+{
+	if ((status & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		int id = mycpu()->id;
+
+		fp_save(p->fpregs);
+		p->fp_valid = 1;
+		p->fp_cpu = id;
+		fp_hart[id].owner = p;
+		fp_hart[id].zero = 0;
+	}
+	csr_clear(sstatus, SSTATUS_FS);
+}
+
+/*
+ * Before sret: the registers get p's state (FS Clean) or zeros (FS
+ * Initial), reloaded only when this hart's registers do not hold that
+ * already. Interrupts off.
+ */
+static void
+fp_trap_return(struct proc *p)
+{
+	int id = mycpu()->id;
+
+	if (p->fp_valid) {
+		csr_set(sstatus, SSTATUS_FS_CLEAN);
+		if (fp_hart[id].owner != p || p->fp_cpu != id) {
+			fp_restore(p->fpregs);
+			p->fp_cpu = id;
+			fp_hart[id].owner = p;
+			fp_hart[id].zero = 0;
+		}
+	} else {
+		csr_set(sstatus, SSTATUS_FS_INITIAL);
+		if (!fp_hart[id].zero) {
+			fp_zero();
+			fp_hart[id].owner = NULL;
+			fp_hart[id].zero = 1;
+		}
+	}
+	/* fp_restore and fp_zero write the registers: Dirty, but they are saved. */
+	csr_clear(sstatus, SSTATUS_FS);
+	csr_set(sstatus, p->fp_valid ? SSTATUS_FS_CLEAN : SSTATUS_FS_INITIAL);
+}
+
 extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
 
 void __attribute__((noreturn)) usertrap(void)
@@ -40,12 +109,7 @@ void __attribute__((noreturn)) usertrap(void)
 
 	csr_write(stvec, (uint64_t)trap_vector); /* kernel traps from now on */
 	p->tf->epc = csr_read(sepc);
-	if ((sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		fp_save(p->fpregs);
-		p->fp_valid = 1;
-		csr_clear(sstatus, SSTATUS_FS);
-		csr_set(sstatus, SSTATUS_FS_CLEAN);
-	}
+	fp_trap_entry(p, sstatus);
 	if (cause == EXC_ECALL_U) {
 		if (proc_killed(p))
 			proc_exit(-1);
@@ -86,14 +150,7 @@ void __attribute__((noreturn)) usertrapret(void)
 	p->tf->kernel_flush = !use_asids;
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS); /* sret to U-mode */
 	csr_set(sstatus, SSTATUS_SPIE);		      /* with interrupts on */
-	if (p->fp_valid) {
-		csr_set(sstatus, SSTATUS_FS_CLEAN);
-		fp_restore(p->fpregs);
-		csr_clear(sstatus, SSTATUS_FS);
-		csr_set(sstatus, SSTATUS_FS_CLEAN);
-	} else {
-		csr_set(sstatus, SSTATUS_FS_INITIAL);
-	}
+	fp_trap_return(p);
 	csr_write(sepc, p->tf->epc);
 	ret = (void (*)(uint64_t, uint64_t))(TRAMPOLINE + (uint64_t)(userret - trampoline));
 	ret(satp, !use_asids);

@@ -317,6 +317,14 @@ uvm_grow(struct proc *p, uint64_t newsz)
  * sbrk(n < 0): give back the pages above newsz. They leave the kernel's
  * mirror first; a megapage cut by newsz is split (by sv39_unmap) and
  * keeps the rest of its data. Frames are freed by the user table's unmap.
+ *
+ * A cut megapage needs a new table page in each table. If the mirror's
+ * split worked and the user table's did not (memory ran out in between),
+ * the mirror is cloned back from the untouched user table over the whole
+ * 2 MiB regions concerned: sv39_clone_range puts the megapage back in
+ * place of the split table and frees that table, and it allocates
+ * nothing, since both tables had the same shape before. So a failure
+ * changes nothing, not even the count of page-table pages.
  */
 int
 uvm_shrink(struct proc *p, uint64_t newsz)
@@ -329,7 +337,8 @@ uvm_shrink(struct proc *p, uint64_t newsz)
 		if (sv39_unmap(&p->kpt, a, b - a, SV39_UNMAP_HOLES))
 			return -1;
 		if (sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE)) {
-			uvm_sync_kernel(p, a, b); /* best effort: kpt maps no more than upt */
+			/* Allocates nothing (see above), so it cannot fail. */
+			uvm_sync_kernel(p, ALIGN_DOWN(a, MEGA), b);
 			return -1;
 		}
 	}

@@ -10,7 +10,8 @@
  * loop overhead included. The clock is the time CSR (rdtime) when user
  * mode may read it (the kernel sets scounteren.TM); otherwise uptime()
  * ticks, and only ratios are meaningful. exec's cost is derived:
- * (fork + exec("nop") + exit + wait) - (fork + exit + wait).
+ * (fork + exec("nop") + exit + wait) - (fork + exit + wait). The page
+ * allocator is timed inside the kernel (copybench modes 5..7).
  */
 #include "user.h"
 
@@ -200,6 +201,43 @@ copyin_bench(int len)
 		    (uint64)walk, (uint64)direct);
 }
 
+/*
+ * The kernel's page allocator (copybench modes 5..7), timed inside the
+ * kernel, best of ALLOC_REPS: ns per 4 KiB page for kalloc (which zeroes
+ * the page) + kfree, one page at a time and n at a time, and per 2 MiB
+ * block for kalloc_contig + kfree_contig (not zeroed).
+ */
+#define ALLOC_REPS 8
+
+static void
+alloc_bench_one(const char *what, int mode, int n)
+{
+	int best = -1, t;
+	uint64 ns10;
+
+	for (int i = 0; i < ALLOC_REPS; i++) {
+		t = copybench(mode, 0, n);
+		if (t < 0) {
+			printf("bench: %s: out of memory\n", what);
+			return;
+		}
+		if (best < 0 || t < best)
+			best = t;
+	}
+	ns10 = (uint64)best * 10000000000UL / timebase_hz / (uint64)n;
+	printf("  %-36s %lu.%lu ns  (n = %d, best of %d)\n", what, ns10 / 10, ns10 % 10, n,
+	       ALLOC_REPS);
+}
+
+static void
+alloc_bench(void)
+{
+	printf("bench: page allocator, inside the kernel, per page or block:\n");
+	alloc_bench_one("kalloc+kfree, 4 KiB, one by one", 5, 4096);
+	alloc_bench_one("kalloc x n, then kfree x n, 4 KiB", 6, 4096);
+	alloc_bench_one("kalloc_contig+kfree_contig 2 MiB", 7, 256);
+}
+
 /* a / b with two decimals. */
 static void
 print_ratio(const char *what, uint64 a, uint64 b)
@@ -243,6 +281,8 @@ main(int argc, char *argv[])
 	print_ratio("exec / fork", c_exec, c_fork);
 	copyin_bench(4096);
 	copyin_bench(65536);
+	if (use_rdtime)
+		alloc_bench();
 	printf("bench: page-table pages: global %d, this process's kernel table %d, "
 	       "its user table %d\n",
 	       copybench(4, 0, 0), copybench(3, 0, 0), copybench(2, 0, 0));

@@ -64,7 +64,7 @@ int fork(void);
 int exit(int status) __attribute__((noreturn));
 int wait(int *status);
 int read(int fd, void *buf, int n);
-int write(int fd, const void *buf, int n);
+int write(int fd, const void *buf, int n); /* n, or -1 with nothing written */
 int kill(int pid);
 int exec(const char *path, char **argv);
 int getpid(void);

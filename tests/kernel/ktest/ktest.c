@@ -272,7 +272,10 @@ test_fail(void)
 	return 1;
 }
 
-/* The allocator hands out every free page once, zeroed, and takes them back. */
+/*
+ * The allocator hands out every free page once, zeroed, and takes them
+ * back, merging them into 2 MiB blocks again.
+ */
 static int
 test_kalloc(void)
 {
@@ -299,6 +302,11 @@ test_kalloc(void)
 		head = *(uint64_t *)pa_to_kva(pa);
 		kfree(pa);
 	}
+	CHECK(kalloc_nfree() == before);
+	/* The 4 KiB pages merged back: whole 2 MiB blocks again. */
+	pa = kalloc_contig(2UL << 20, 2UL << 20);
+	CHECK(pa && !(pa & ((2UL << 20) - 1)));
+	kfree_contig(pa, 2UL << 20);
 	CHECK(kalloc_nfree() == before);
 	return 0;
 }
