@@ -57,6 +57,8 @@ timer_interrupt(void)
 
 	c->ticks++;
 	sbi_set_timer(rdtime() + tick_interval());
+	if (c->proc)
+		c->need_resched = 1; /* its time slice is over: proc_resched_point() */
 	if (c->id != 0)
 		return;
 	clock_tick();
