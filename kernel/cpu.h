@@ -76,6 +76,7 @@ struct cpu {
 
 	/* Set by a tick taken while proc ran; proc_resched_point() yields. */
 	volatile int need_resched;
+	volatile uint64_t uart_intrs; /* UART interrupts this hart served */
 };
 
 extern struct cpu cpus[NCPU];

@@ -130,8 +130,10 @@ external_interrupt(void)
 	uint32_t src;
 
 	while ((src = plic_claim()) != 0) {
-		if (src == uart_irq)
+		if (src == uart_irq) {
+			mycpu()->uart_intrs++;
 			uart_drain();
+		}
 		plic_complete(src);
 	}
 }
