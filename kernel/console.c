@@ -4,10 +4,11 @@
  * then straight to the UART. One lock keeps lines from different harts
  * whole; a panic takes it over rather than wait forever.
  *
- * Input: the boot hart's timer tick polls the UART (console_rx). Lines
- * are edited here (backspace, ^U) and echoed; read() gets whole lines
- * ('\r' becomes '\n'), or what is there at ^D (end of input when the
- * line is empty).
+ * Input: the UART's receive interrupt (through the PLIC, on whichever
+ * hart takes it), or the boot hart's timer tick where it cannot be used,
+ * hands each byte to console_rx. Lines are edited here (backspace, ^U)
+ * and echoed; read() gets whole lines ('\r' becomes '\n'), or what is
+ * there at ^D (end of input when the line is empty).
  */
 #include "kernel.h"
 #include "proc.h"
@@ -90,7 +91,8 @@ rx_echo(int c)
 }
 
 /*
- * One received character, from the timer interrupt (interrupts off).
+ * One received character, from the UART's interrupt or the polling tick
+ * (interrupts off).
  * The echo bypasses console_lock: the interrupted code may hold it.
  */
 void
@@ -128,19 +130,51 @@ console_rx(int c)
 }
 
 /*
+ * Take up to n bytes of the first whole line: through its '\n', or up to
+ * a ^D (left for the next read, which then returns 0). rx_lock held, a
+ * line waiting. Return: the count taken.
+ */
+static int
+rx_take_line(char *dst, int n)
+{
+	int got = 0;
+
+	while (got < n && rx_r != rx_w) {
+		char c = rx_buf[rx_r % RX_SIZE];
+
+		if (c == CTRL('D')) {
+			if (!got)
+				rx_r++; /* ^D on an empty line: end of input, once */
+			break;
+		}
+		rx_r++;
+		dst[got++] = c;
+		if (c == '\n')
+			break;
+	}
+	return got;
+}
+
+/*
  * read(0, dst, n): wait for a line, copy up to n bytes of it. The buffer
  * is checked before waiting, so a bad pointer never blocks. 0 at ^D on
- * an empty line.
+ * an empty line. The bytes leave the input buffer under rx_lock in one
+ * go and are copied out after it is dropped: concurrent readers each get
+ * whole lines (a line longer than n is taken n bytes at a time, and the
+ * rest may go to another reader).
  */
 int
 console_read(struct proc *p, uint64_t dst, int n)
 {
-	int got = 0;
+	char line[RX_SIZE];
+	int got;
 
 	if (!n)
 		return 0;
 	if (!uvm_user_ok(p, dst, (uint64_t)n, SV39_PTE_W))
 		return -1;
+	if (n > RX_SIZE)
+		n = RX_SIZE; /* a line is never longer than the buffer */
 	acquire(&rx_lock);
 	while (rx_r == rx_w) {
 		if (proc_killed(p)) {
@@ -149,23 +183,10 @@ console_read(struct proc *p, uint64_t dst, int n)
 		}
 		sleep(&rx_r, &rx_lock);
 	}
-	while (got < n && rx_r != rx_w) {
-		char c = rx_buf[rx_r++ % RX_SIZE];
-
-		if (c == CTRL('D')) {
-			if (got > 0)
-				rx_r--; /* leave it: the next read returns 0 */
-			break;
-		}
-		release(&rx_lock);
-		if (copyout(p, dst + (uint64_t)got, &c, 1))
-			return -1;
-		acquire(&rx_lock);
-		got++;
-		if (c == '\n')
-			break;
-	}
+	got = rx_take_line(line, n);
 	release(&rx_lock);
+	if (got && copyout(p, dst, line, (uint64_t)got))
+		return -1;
 	return got;
 }
 

@@ -65,6 +65,10 @@ struct cpu {
 	uint64_t hart_kstack_lo; /* the hart's own stack, while kstack_lo/hi */
 	uint64_t hart_kstack_hi; /* describe a process's kernel stack */
 	int asid_pid[NPROC];	 /* pid that last used slot i's ASIDs here */
+
+	/* Set by a tick taken while proc ran; proc_resched_point() yields. */
+	volatile int need_resched;
+	volatile uint64_t uart_intrs; /* UART interrupts this hart served */
 };
 
 extern struct cpu cpus[NCPU];

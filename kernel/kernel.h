@@ -69,6 +69,15 @@ void kputs_line(void *arg, const char *line); /* sv39_dump's out */
 void uart_init(int kind, void *base, unsigned reg_shift);
 void uart_putc(char c);
 int uart_getc(void); /* -1: nothing received */
+void uart_rx_intr_on(void);
+int uart_loopback(int on);
+
+/* plic.c */
+int plic_init(const struct platform *pl, uint32_t src);
+void plic_init_hart(void);
+uint32_t plic_claim(void);
+void plic_complete(uint32_t src);
+int plic_context(int i);
 
 /* power.c */
 void power_set_testdev(uint64_t pa);
@@ -98,9 +107,11 @@ void kvm_flush_local(uint64_t va, uint64_t size);
 
 /* trap.c */
 void trap_init_hart(void);
+void intr_init(void);
 void timer_start(void);
 void timer_interrupt(void);
 const char *trap_cause_name(uint64_t cause);
+void external_interrupt(void);
 
 /* platform.c: the platform the device tree describes, read once at boot */
 extern struct platform plat;

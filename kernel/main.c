@@ -80,6 +80,7 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 	kalloc_start();
 	uart_init(plat.uart_kind, pa_to_kva(plat.uart.base), plat.uart_shift);
 	console_use_uart();
+	intr_init();
 	cpu_switch_stack(&cpus[0], kmain_on_kstack);
 }
 

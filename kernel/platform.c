@@ -8,10 +8,18 @@
  *                     "no-map"), plus the header's /memreserve/ entries
  *   /cpus             timebase-frequency; each cpu@N: reg = hart id,
  *                     status, mmu-type (no MMU: not an S-mode hart, like
- *                     sifive_u's E51), riscv,isa (Svpbmt)
+ *                     sifive_u's E51), riscv,isa (Svpbmt, Sstc), and its
+ *                     riscv,cpu-intc child's phandle
  *   /chosen           bootargs, stdout-path
- *   ns16550a or sifive,uart0  the console UART (stdout-path's if it names one)
- *   riscv,plic0       the PLIC
+ *   ns16550a or sifive,uart0  the console UART (stdout-path's if it names
+ *                     one), its interrupts (the PLIC source number)
+ *   riscv,plic0       the PLIC: reg, riscv,ndev, and interrupts-extended,
+ *                     one (cpu-intc phandle, cause) pair per PLIC context:
+ *                     the context of a hart's S-mode external interrupt
+ *                     (cause 9) is the index of its pair. virt gives each
+ *                     hart an M and an S context (2h, 2h + 1); sifive_u's
+ *                     E51 has only an M context, so hart h's S context is
+ *                     2h there. Reading the pairs serves both.
  *   sifive,test0      the test/finisher device (optional)
  * reg is read with the parent's #address-cells / #size-cells.
  */
@@ -34,6 +42,8 @@ struct walk {
 	const char *stdout_path; /* without ":options" */
 	size_t stdout_len;
 	int uart_from_stdout;
+	int plic_node; /* -1: none yet */
+	uint32_t plic_phandle, uart_parent;
 	const char *err;
 	char errbuf[96];
 };
@@ -151,10 +161,16 @@ add_cpu(struct walk *w, int node, int ac)
 	}
 	if (!isa || !strstr(isa, "_svpbmt"))
 		p->svpbmt = 0;
+	if (!isa || !strstr(isa, "_sstc"))
+		p->sstc = 0;
 	if (p->nharts == NCPU) {
 		p->harts_skipped++;
 		return;
 	}
+	p->intc[p->nharts] = 0;
+	for (int c = fdt_first_child(w->f, node); c >= 0; c = fdt_next_sibling(w->f, c))
+		if (fdt_compatible(w->f, c, "riscv,cpu-intc"))
+			p->intc[p->nharts] = fdt_prop_u32(w->f, c, "phandle", 0);
 	p->hartid[p->nharts++] = r.base;
 }
 
@@ -216,12 +232,18 @@ device(struct walk *w, int node, int ac, int sc, const char *path)
 			device_reg(w, node, ac, sc, &p->uart, fdt_name(f, node));
 			p->uart_kind = kind;
 			p->uart_shift = fdt_prop_u32(f, node, "reg-shift", 0);
+			p->uart_irq = fdt_prop_u32(f, node, "interrupts", 0);
+			w->uart_parent = fdt_prop_u32(f, node, "interrupt-parent", 0);
 			w->uart_from_stdout = is_stdout;
 		}
 	}
 	if (!p->plic.size && (fdt_compatible(f, node, "riscv,plic0") ||
-			      fdt_compatible(f, node, "sifive,plic-1.0.0")))
+			      fdt_compatible(f, node, "sifive,plic-1.0.0"))) {
 		device_reg(w, node, ac, sc, &p->plic, fdt_name(f, node));
+		w->plic_node = node;
+		w->plic_phandle = fdt_prop_u32(f, node, "phandle", 0);
+		p->plic_ndev = fdt_prop_u32(f, node, "riscv,ndev", 0);
+	}
 	if (!p->testdev.size && fdt_compatible(f, node, "sifive,test0"))
 		device_reg(w, node, ac, sc, &p->testdev, fdt_name(f, node));
 }
@@ -270,12 +292,51 @@ boot_hart_first(struct platform *p, uint64_t boot_hartid)
 {
 	for (int i = 0; i < p->nharts; i++) {
 		if (p->hartid[i] == boot_hartid) {
+			uint32_t intc = p->intc[i];
+
 			p->hartid[i] = p->hartid[0];
 			p->hartid[0] = boot_hartid;
+			p->intc[i] = p->intc[0];
+			p->intc[0] = intc;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+#define INTC_S_EXTERNAL 9 /* the cause a cpu-intc pair names for S mode */
+
+/*
+ * Each hart's S-mode PLIC context from the PLIC's interrupts-extended
+ * (pairs: the phandle of a hart's cpu-intc, whose #interrupt-cells is 1,
+ * and the cause). The UART's interrupt counts only if its parent is this
+ * PLIC and its number is a source the PLIC has. Nothing here is an error:
+ * without a context or a source, console input is polled (trap.c).
+ */
+static void
+plic_contexts(struct walk *w)
+{
+	struct platform *p = w->p;
+	const uint8_t *ext;
+	int len;
+
+	for (int i = 0; i < NCPU; i++)
+		p->plic_ctx[i] = -1;
+	if (w->plic_node < 0)
+		return;
+	if ((w->uart_parent && w->uart_parent != w->plic_phandle) || !p->plic_ndev ||
+	    p->uart_irq > p->plic_ndev)
+		p->uart_irq = 0;
+	ext = fdt_prop(w->f, w->plic_node, "interrupts-extended", &len);
+	for (int ctx = 0; ext && (ctx + 1) * 8 <= len; ctx++) {
+		uint32_t ph = (uint32_t)fdt_cells(ext + ctx * 8, 1);
+
+		if (fdt_cells(ext + ctx * 8 + 4, 1) != INTC_S_EXTERNAL)
+			continue;
+		for (int i = 0; i < p->nharts; i++)
+			if (ph && p->intc[i] == ph)
+				p->plic_ctx[i] = ctx;
+	}
 }
 
 const char *
@@ -290,7 +351,9 @@ platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa, uint64_t b
 
 	memset(p, 0, sizeof(*p));
 	memset(&w, 0, sizeof(w));
+	w.plic_node = -1;
 	p->svpbmt = 1;
+	p->sstc = 1;
 	/* The header's totalsize bounds every read; 1 MiB is plenty. */
 	err = fdt_open(&f, blob, 1UL << 20);
 	if (err)
@@ -316,6 +379,7 @@ platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa, uint64_t b
 		return "no usable S-mode hart in /cpus (status okay, with mmu-type)";
 	if (boot_hart_first(p, boot_hartid))
 		return "the boot hart is not among /cpus' S-mode harts";
+	plic_contexts(&w);
 	if (!p->timebase)
 		return "no timebase-frequency in /cpus";
 	if (!p->uart_kind)

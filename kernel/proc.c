@@ -8,7 +8,8 @@
  * and the table is small. Every hart runs scheduler(): it picks the next
  * RUNNABLE process round-robin, switches satp to that process's kernel
  * table and swtch()es to its kernel thread; the timer interrupt from
- * user mode makes the process yield (usertrap.c). The kernel itself is
+ * user mode makes the process yield (usertrap.c), one taken in the kernel
+ * at the next preemption point (proc_resched_point). The kernel itself is
  * not preempted.
  *
  * Where a process's kernel stack lives: in its own kernel table, at
@@ -189,6 +190,26 @@ proc_yield(void)
 }
 
 /*
+ * A preemption point: the running process gives up the hart if a timer
+ * tick arrived since it was scheduled (timer_interrupt sets
+ * need_resched, run() clears it). The kernel is not preempted at an
+ * arbitrary instruction, because spin_lock() holders (console output,
+ * kalloc, the kvm share lock) keep interrupts on and would then sleep
+ * holding the lock. So a caller must hold no lock at all, neither
+ * acquire()d nor spin_lock()ed, and must not be inside a libsv39 call
+ * that changes a table (fork's sv39_for_each callback is inside a
+ * read-only walk of the caller's own table, which nobody else changes):
+ * the system call return (syscall.c) and the steps of long loops
+ * (sbrk's allocation, fork's copy) call it. docs/kernel.md lists them.
+ */
+void
+proc_resched_point(void)
+{
+	if (mycpu()->need_resched && myproc())
+		proc_yield();
+}
+
+/*
  * Slot i's user table uses ASID 2i + 2, its kernel table 2i + 3; the
  * global table (the scheduler's) is ASID 0. Without enough ASID bits,
  * everything is ASID 0 and every satp write is framed by a full flush.
@@ -239,6 +260,7 @@ run(struct cpu *c, struct proc *p)
 		c->asid_pid[p->slot] = p->pid;
 	}
 	p->last_cpu = c->id;
+	c->need_resched = 0; /* a fresh time slice: until the next tick */
 	swtch(&c->context, &p->context);
 	/* Off p's table before anyone may free it (after release). */
 	csr_write(satp, kvm_satp);

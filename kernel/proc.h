@@ -104,6 +104,7 @@ int proc_kill(int pid);
 int proc_killed(struct proc *p);
 void proc_set_killed(struct proc *p);
 void proc_yield(void);
+void proc_resched_point(void);
 void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 void clock_tick(void);

@@ -20,6 +20,7 @@
 /* scause */
 #define SCAUSE_INTR (1UL << 63)
 #define IRQ_S_TIMER 5
+#define IRQ_S_EXTERNAL 9
 #define EXC_INSN_MISALIGNED 0
 #define EXC_INSN_ACCESS 1
 #define EXC_ILLEGAL_INSN 2
@@ -82,6 +83,13 @@ static inline void
 wfi(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
+}
+
+/* Sstc: the S-mode timer fires once time >= stimecmp (CSR 0x14d). */
+static inline void
+csr_write_stimecmp(uint64_t when)
+{
+	__asm__ volatile("csrw 0x14d, %0" ::"r"(when) : "memory");
 }
 
 static inline uint64_t

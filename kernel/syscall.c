@@ -42,4 +42,5 @@ syscall(struct proc *p)
 		p->tf->a0 = syscalls[num](p);
 	else
 		p->tf->a0 = (uint64_t)-1;
+	proc_resched_point(); /* a tick taken in the kernel ends the time slice here */
 }

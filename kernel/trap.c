@@ -2,9 +2,12 @@
 /*
  * trap.c - what to do with a trap (trapvec.S saved the registers).
  *
- *   S-mode timer interrupt   count a tick, ask SBI for the next one; the
- *                            boot hart also keeps uptime() and polls the
- *                            UART for input
+ *   S-mode timer interrupt   count a tick, set the next one (stimecmp
+ *                            with Sstc, else SBI set_timer), end the
+ *                            running process's time slice; the boot
+ *                            hart also keeps uptime() (and polls the
+ *                            UART when its interrupt cannot be used)
+ *   S-mode external          the PLIC: claim, read the UART, complete
  *   page fault in ucopy.S    a bad user address in copyin/copyout: the
  *                            copy returns -1 (usertrap.c: ucopy_fixup)
  *   kernel stack overflow    trapvec.S moved us to the emergency stack:
@@ -16,6 +19,7 @@
 #include "cpu.h"
 #include "exit.h"
 #include "kernel.h"
+#include "platform.h"
 #include "proc.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -23,6 +27,9 @@
 #define TICK_HZ 100
 
 extern char trap_vector[];
+
+static int use_sstc;	  /* program stimecmp ourselves (every hart has Sstc) */
+static uint32_t uart_irq; /* the UART's PLIC source; 0: polled by the tick */
 
 static uint64_t
 tick_interval(void)
@@ -38,11 +45,59 @@ trap_init_hart(void)
 	csr_write(stvec, (uint64_t)trap_vector);
 }
 
+/*
+ * Boot hart, after the UART and the PLIC are mapped, before any timer:
+ * how ticks are set and how console input arrives, for every hart.
+ * Sstc: the device tree's riscv,isa of every hart names it (QEMU 7.2's
+ * virt does for its default CPU; OpenSBI 1.1 then sets menvcfg.STCE, so
+ * S-mode may write stimecmp). Input: by interrupt when the tree gives
+ * the UART's PLIC source and some hart an S-mode context.
+ */
+void
+intr_init(void)
+{
+	use_sstc = plat.sstc;
+	if (plic_init(&plat, plat.uart_irq)) {
+		uart_irq = plat.uart_irq;
+		uart_rx_intr_on();
+	}
+	kprintf("trap: timer by %s; console input by %s",
+		use_sstc ? "stimecmp (Sstc)" : "SBI set_timer",
+		uart_irq ? "PLIC interrupt" : "the boot hart's tick (polled)");
+	if (uart_irq) {
+		kprintf(", source %u, S-mode contexts", uart_irq);
+		for (int i = 0; i < plat.nharts; i++)
+			kprintf(" %d", plic_context(i));
+	}
+	kprintf("\n");
+}
+
+/* The next tick of this hart at time when; clears the pending one. */
+static void
+timer_set(uint64_t when)
+{
+	if (use_sstc)
+		csr_write_stimecmp(when);
+	else
+		sbi_set_timer(when);
+}
+
 void
 timer_start(void)
 {
-	sbi_set_timer(rdtime() + tick_interval());
+	timer_set(rdtime() + tick_interval());
 	csr_set(sie, SIE_STIE);
+	plic_init_hart();
+}
+
+/* Everything the UART has received, into the console. Interrupts off. */
+static void
+uart_drain(void)
+{
+	int ch;
+
+	while ((ch = uart_getc()) >= 0)
+		console_rx(ch);
 }
 
 /* Interrupts are off here, wherever the tick came from. */
@@ -50,16 +105,34 @@ void
 timer_interrupt(void)
 {
 	struct cpu *c = mycpu();
-	int ch;
 
 	c->ticks++;
-	sbi_set_timer(rdtime() + tick_interval());
+	timer_set(rdtime() + tick_interval());
+	if (c->proc)
+		c->need_resched = 1; /* its time slice is over: proc_resched_point() */
 	if (c->id != 0)
 		return;
 	clock_tick();
-	if (sched_running)
-		while ((ch = uart_getc()) >= 0)
-			console_rx(ch);
+	if (sched_running && !uart_irq)
+		uart_drain();
+}
+
+/*
+ * The PLIC signalled: serve every source it gives this hart. Another hart
+ * may have claimed the same interrupt first; then the claim reads 0.
+ */
+void
+external_interrupt(void)
+{
+	uint32_t src;
+
+	while ((src = plic_claim()) != 0) {
+		if (src == uart_irq) {
+			mycpu()->uart_intrs++;
+			uart_drain();
+		}
+		plic_complete(src);
+	}
 }
 
 /* The privileged spec's name for an exception code (scause without INTR). */
@@ -128,6 +201,8 @@ trap_handler(struct trapframe *tf)
 	if (cause & SCAUSE_INTR) {
 		if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
 			timer_interrupt();
+		else if ((cause & ~SCAUSE_INTR) == IRQ_S_EXTERNAL)
+			external_interrupt();
 		else
 			trap_panic(tf, "unexpected interrupt");
 		return;

@@ -7,6 +7,7 @@
  * on the process's kernel stack. Here:
  *   ecall from U          a system call (syscall.c)
  *   S-mode timer          a tick; then the process yields the hart
+ *   S-mode external       a device (the console UART, through the PLIC)
  *   any other exception   (page faults, illegal or misaligned
  *                         instructions, breakpoints, ...): the process is
  *                         killed with status -1, the kernel carries on
@@ -119,6 +120,8 @@ void __attribute__((noreturn)) usertrap(void)
 	} else if (cause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		timer_interrupt();
 		yield = 1;
+	} else if (cause == (SCAUSE_INTR | IRQ_S_EXTERNAL)) {
+		external_interrupt();
 	} else if (cause == (SCAUSE_INTR | IRQ_S_SOFT)) {
 		csr_clear(sip, 2);
 	} else if (cause & SCAUSE_INTR) {

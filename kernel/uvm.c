@@ -268,6 +268,7 @@ uvm_alloc_range(struct sv39_space *s, uint64_t a, uint64_t b, uint64_t perm)
 	uint64_t va = a, pa;
 
 	while (va < b) {
+		proc_resched_point(); /* no lock held; s is the caller's own */
 		if (!(va & (MEGA - 1)) && b - va >= MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
 			memset(pa_to_kva(pa), 0, MEGA);
 			if (sv39_map(s, va, pa, MEGA, perm, SV39_MAP_HUGE)) {
@@ -358,6 +359,8 @@ copy_leaf(void *arg, const struct sv39_leaf *leaf)
 	uint64_t perm = leaf->pte & (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U);
 	uint64_t pa;
 
+	/* No lock held; only this process changes the table being walked. */
+	proc_resched_point();
 	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
 		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
 		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {

@@ -264,6 +264,43 @@ test_rfence(void)
 	return bad;
 }
 
+/*
+ * Console input arrives by the UART's interrupt on whichever hart takes
+ * it, not from the boot hart's tick: the boot hart turns its own
+ * interrupts off, puts the UART in loopback and sends ^D (stored as
+ * input, never echoed, so nothing goes round again). Another hart must
+ * serve the interrupt. Nothing may be printed while in loopback.
+ */
+static int
+test_uartirq(void)
+{
+	uint64_t before[NCPU], deadline;
+	int taker = -1;
+
+	CHECK(ncpu > 1);
+	intr_off();
+	for (int i = 0; i < ncpu; i++)
+		before[i] = cpus[i].uart_intrs;
+	if (uart_loopback(1)) {
+		intr_on();
+		kprintf("ktest: this UART has no loopback mode\n");
+		return 1;
+	}
+	uart_putc(0x04); /* ^D */
+	deadline = rdtime() + timebase_hz();
+	while (taker < 0 && rdtime() < deadline)
+		for (int i = 1; i < ncpu; i++)
+			if (cpus[i].uart_intrs != before[i])
+				taker = i;
+	uart_loopback(0);
+	intr_on();
+	CHECK(cpus[0].uart_intrs == before[0]);
+	CHECK(taker > 0);
+	kprintf("ktest: hart %lu served the UART's interrupt (boot hart %lu had interrupts off)\n",
+		cpus[taker].hartid, cpus[0].hartid);
+	return 0;
+}
+
 /* Registered should_fail: proves a failing test is seen failing. */
 static int
 test_fail(void)
@@ -436,6 +473,7 @@ static const struct ktest ktests[] = {
 	{ "fdtbad", test_fdtbad, "a corrupt device tree gives a clear error" },
 	{ "mmudiff", ktest_mmudiff, "libsv39's translation vs QEMU's MMU" },
 	{ "earlytrap", test_earlytrap, "a trap under the early vector is reported" },
+	{ "uartirq", test_uartirq, "console input by interrupt, served by another hart" },
 	{ "fail", test_fail, "fails on purpose (registered should_fail)" },
 };
 
