@@ -55,15 +55,16 @@ struct cpu {
 	uint64_t user_sp;
 
 	uint64_t hartid;
-	int id;			    /* index in cpus[] */
-	volatile int online;	    /* paging on the global table, timer running */
-	volatile uint64_t ticks;    /* timer interrupts taken */
-	uint64_t kstack_guard;	    /* va of the unmapped guard page */
-	int probe_armed;	    /* probe.S accesses may fault (probe.h) */
-	uint64_t probe_stval;	    /* stval of the last caught probe fault */
-	struct uprobe_ctx *uprobe;  /* a U-mode probe is running (probe.h) */
-	volatile uint64_t mbox_va;  /* ktest: an idle hart loads this va... */
-	volatile uint64_t mbox_val; /* ...into here, then clears mbox_va */
+	int id;				/* index in cpus[] */
+	volatile int online;		/* paging on the global table, timer running */
+	volatile uint64_t ticks;	/* timer interrupts taken */
+	uint64_t kstack_guard;		/* va of the unmapped guard page */
+	int probe_armed;		/* probe.S accesses may fault (probe.h) */
+	uint64_t probe_stval;		/* stval of the last caught probe fault */
+	struct uprobe_ctx *uprobe;	/* a U-mode probe is running (probe.h) */
+	volatile uint64_t mbox_va;	/* ktest: an idle hart loads this va... */
+	volatile uint64_t mbox_val;	/* ...into here, then clears mbox_va */
+	void (*volatile mbox_fn)(void); /* ktest: an idle hart runs this, then clears it */
 
 	/* Processes (proc.c). */
 	struct proc *proc;	 /* running on this hart, or NULL */

@@ -117,4 +117,7 @@ int ktest_stack_overflow(uint64_t stval);
 /* mmudiff.c */
 int ktest_mmudiff(void);
 
+/* hwad.c */
+int ktest_hwad(void);
+
 #endif /* KERNEL_KERNEL_H */

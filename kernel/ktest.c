@@ -392,6 +392,7 @@ static const struct ktest ktests[] = {
 	{ "kalloc", test_kalloc, "every free page once, zeroed, and back" },
 	{ "fdtbad", test_fdtbad, "a corrupt device tree gives a clear error" },
 	{ "mmudiff", ktest_mmudiff, "libsv39's translation vs QEMU's MMU" },
+	{ "hwad", ktest_hwad, "D set by other harts' MMUs survives protect, harvest, split" },
 	{ "fail", test_fail, "fails on purpose (registered should_fail)" },
 };
 

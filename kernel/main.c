@@ -149,6 +149,11 @@ void __attribute__((noreturn)) secondary_main(struct cpu *c)
 			__sync_synchronize();
 			c->mbox_va = 0;
 		}
+		if (c->mbox_fn) {
+			c->mbox_fn();
+			__sync_synchronize();
+			c->mbox_fn = 0;
+		}
 		if (sched_running)
 			scheduler();
 	}
