@@ -37,6 +37,19 @@ harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned le
 	return 0;
 }
 
+/*
+ * Clear bit (A or D) in *slot with one atomic AND; true when it was set.
+ * Spelled out per bit so that each AND has a constant mask (x86 then uses
+ * one lock btr instead of a compare-and-swap loop).
+ */
+static inline bool
+harvest_clear(sv39_pte_t *slot, uint64_t bit)
+{
+	if (bit == SV39_PTE_A)
+		return pte_clear_bits(slot, SV39_PTE_A) & SV39_PTE_A;
+	return pte_clear_bits(slot, SV39_PTE_D) & SV39_PTE_D;
+}
+
 static void
 bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 {
@@ -66,7 +79,7 @@ harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, uns
 			continue;
 		}
 		/* Skip the write where the bit is clear: most leaves, usually. */
-		if (!pte_leaf(e) || !(e & h->bit) || !(pte_clear_bits(slot, h->bit) & h->bit))
+		if (!pte_leaf(e) || !(e & h->bit) || !harvest_clear(slot, h->bit))
 			continue;
 		/* A superpage reports each of its pages inside the range. */
 		uint64_t n = ((sl.last - sl.va) >> SV39_PAGE_SHIFT) + 1;
