@@ -10,22 +10,25 @@
  * with a compare-and-swap that succeeds only while the entry is still that
  * valid leaf (the privileged spec's "atomically check that the PTE is valid
  * and grants sufficient permissions"; a plain atomic OR could turn a freshly
- * split superpage's pointer into a malformed leaf). Each time the walker
- * turns a bit from 0 to 1 it counts one for that page.
+ * split superpage's pointer into a malformed leaf).
  *
  * Meanwhile the main thread runs sv39_protect over the range (every leaf
- * rewritten, and superpages split at the edges of one-page protects) and
- * sv39_harvest of A and of D, counting every page each harvest reports.
- * After the walker stops, for every page and bit:
+ * rewritten, and superpages split by one-page protects right after a
+ * harvest cleared their bits) and sv39_harvest of A and of D.
  *
- *	walker's 0->1 transitions <= pages harvest reported + (bit still set)
- *
- * A read-modify-write with a plain load and store, or a split that copies
- * the superpage's bits before publishing the new table, lets a walker's
- * update fall between the load and the store and vanish: the left side
- * then exceeds the right. Build it with -fsanitize=thread too
- * (concurrent-ad-tsan): every access the library makes to an entry the
- * walker may touch must then be atomic.
+ * Bookkeeping, on a shared clock: before trying to set bit b for page p
+ * the walker stamps pending[p][b] with the time (and leaves the page alone
+ * while a stamp is there); when its compare-and-swap finds the bit already
+ * set it takes the stamp back. When a harvest that ended after the stamp
+ * reports page p for b, the stamp is cleared. So after the walker stops, a
+ * stamp left on a page whose leaf no longer has the bit is a set that no
+ * harvest reported and the tree did not keep: a lost update. The walker
+ * never sets a bit again on a stamped page, so a later touch cannot hide
+ * the loss. A read-modify-write with a plain load and store, or a split
+ * that copies the superpage's bits before publishing the new table, loses
+ * such sets. Built with -fsanitize=thread too (concurrent-ad-tsan): every
+ * access the library makes to an entry the walker may touch must then be
+ * atomic.
  *
  * Usage: test_concurrent_ad [PHASES] (default 40; each phase is one space,
  * one walker thread, ROUNDS rounds of protect/harvest/split).
@@ -48,9 +51,11 @@ static const uint64_t bit_of[2] = { SV39_PTE_A, SV39_PTE_D };
 struct shared {
 	struct ramops *r;
 	sv39_pa_t root;
-	int stop;		       /* atomic: the walker ends when set */
-	uint32_t set[NPAGES][2];       /* atomic: walker's 0->1 transitions */
-	uint32_t harvested[NPAGES][2]; /* main thread only */
+	int stop;		     /* atomic: the walker ends when set */
+	int go, busy;		     /* atomic: the walker touches only while go */
+	uint64_t clock;		     /* atomic: the shared clock */
+	uint64_t pending[NPAGES][2]; /* atomic: stamp of an unreported set, or 0 */
+	uint64_t sets;		     /* walker only, read after the join */
 };
 
 static sv39_va_t
@@ -87,29 +92,41 @@ walker_leaf(struct shared *sh, sv39_va_t va)
 	return NULL;
 }
 
-/* Set bits in the leaf mapping page p, as the MMU does on an access. */
-static void
-walker_touch(struct shared *sh, unsigned p, uint64_t bits)
+static uint64_t
+tick(struct shared *sh)
 {
+	return __atomic_add_fetch(&sh->clock, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Set bit b in the leaf mapping page p, as the MMU does on an access. */
+static void
+walker_touch(struct shared *sh, unsigned p, int b)
+{
+	uint64_t *pend = &sh->pending[p][b], none = 0, t;
+
+	if (__atomic_load_n(pend, __ATOMIC_SEQ_CST))
+		return; /* an unreported set of ours is there */
+	t = tick(sh);
+	if (!__atomic_compare_exchange_n(pend, &none, t, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
 	for (;;) {
 		sv39_pte_t *slot = walker_leaf(sh, page_va(p));
 		sv39_pte_t e;
 
 		if (!slot)
-			return;
+			break;
 		e = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (!sv39_pte_is_leaf(e))
 			continue; /* split under us: walk again */
-		if ((e & bits) == bits)
-			return;
-		if (!__atomic_compare_exchange_n(slot, &e, e | bits, false, __ATOMIC_RELAXED,
-						 __ATOMIC_RELAXED))
-			continue;
-		for (int b = 0; b < 2; b++)
-			if ((bits & bit_of[b]) && !(e & bit_of[b]))
-				__atomic_fetch_add(&sh->set[p][b], 1, __ATOMIC_RELAXED);
-		return;
+		if (e & bit_of[b])
+			break; /* set already, by an earlier touch */
+		if (__atomic_compare_exchange_n(slot, &e, e | bit_of[b], false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			sh->sets++;
+			return; /* the stamp stays until a harvest reports it */
+		}
 	}
+	__atomic_compare_exchange_n(pend, &t, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 static void *
@@ -121,72 +138,133 @@ walker(void *arg)
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
 		unsigned p;
 
+		if (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST))
+			continue;
+		__atomic_store_n(&sh->busy, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&sh->go, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&sh->busy, 0, __ATOMIC_SEQ_CST);
+			continue;
+		}
+
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		/* Half the touches on the 4 KiB pages, half on the superpages. */
-		p = (x & 1) ? (unsigned)(x >> 8) % NSMALL
-			    : NSMALL + (unsigned)(x >> 8) % (NSUPER * 512);
-		walker_touch(sh, p, bit_of[(x >> 1) & 1] | (((x >> 2) & 3) == 0 ? bit_of[0] : 0));
+		/* A quarter of the touches on the 4 KiB pages, the rest on superpages. */
+		p = (x & 3) == 0 ? (unsigned)(x >> 8) % NSMALL
+				 : NSMALL + (unsigned)(x >> 8) % (NSUPER * 512);
+		walker_touch(sh, p, (x >> 2) & 1);
+		__atomic_store_n(&sh->busy, 0, __ATOMIC_SEQ_CST);
 	}
 	return NULL;
 }
 
-/* Harvest bit b over n pages from page index first; count what it reports. */
+/*
+ * Harvest bit b over n pages from page index first: each page it reports
+ * has its stamp, if older than the harvest's end, accounted for.
+ */
 static void
 harvest(struct shared *sh, struct sv39_space *s, unsigned first, unsigned n, int b)
 {
 	uint64_t bm[NPAGES / 64 + 1];
 	int found = sv39_harvest(s, page_va(first), n, bit_of[b], bm);
+	uint64_t end = tick(sh);
 
 	CHECK(found >= 0);
-	for (unsigned i = 0; i < n; i++)
-		if (bm[i / 64] >> (i % 64) & 1)
-			sh->harvested[first + i][b]++;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t *pend = &sh->pending[first + i][b];
+		uint64_t t = __atomic_load_n(pend, __ATOMIC_SEQ_CST);
+
+		if ((bm[i / 64] >> (i % 64) & 1) && t && t < end)
+			__atomic_compare_exchange_n(pend, &t, 0, false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
+	}
 }
 
-/* One round: protect everything back and forth, split one superpage, harvest. */
+/* Stop the walker between two touches, and let it go again. */
 static void
-round_run(struct shared *sh, struct sv39_space *s, unsigned round)
+walker_pause(struct shared *sh)
 {
-	unsigned sp = round % NSUPER;
-
-	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, SV39_PTE_X, 0), 0);
-	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, SV39_PTE_X, 0), 0);
-	/* One page of superpage sp: splits it while the walker works on it. */
-	CHECK_EQ(sv39_protect(s, VA_SUPER + sp * MEGA + (round % 512) * PG, PG, 0, SV39_PTE_X), 0);
-	harvest(sh, s, 0, NSMALL, round & 1);
-	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, 0, SV39_PTE_X), 0);
-	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, 0, SV39_PTE_X), 0);
-	harvest(sh, s, NSMALL, NSUPER * 512, round & 1);
-	harvest(sh, s, 0, NSMALL, !(round & 1));
+	__atomic_store_n(&sh->go, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&sh->busy, __ATOMIC_SEQ_CST))
+		;
 }
 
-/* After the walker stopped: no bit it set has gone without a report. */
+static void
+walker_resume(struct shared *sh)
+{
+	__atomic_store_n(&sh->go, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * With the walker paused: a stamp left on a page of [first, first + n)
+ * whose leaf lacks the bit is a loss. Forget the stamps: the pages are
+ * about to be mapped anew, or the test ends.
+ */
 static unsigned
-phase_check(struct shared *sh, struct sv39_space *s)
+check_pages(struct shared *sh, struct sv39_space *s, unsigned first, unsigned n)
 {
 	unsigned lost = 0;
 
-	for (unsigned p = 0; p < NPAGES; p++) {
+	for (unsigned p = first; p < first + n; p++) {
 		uint64_t flags = 0;
 
 		if (!CHECK_EQ(sv39_translate(s, page_va(p), NULL, &flags, NULL), 0))
 			return 1;
 		for (int b = 0; b < 2; b++) {
-			uint32_t have = sh->harvested[p][b] + !!(flags & bit_of[b]);
-
-			if (sh->set[p][b] > have) {
-				if (lost < 5)
-					printf("page %u (va 0x%llx): walker set %s %u times, "
-					       "harvest reported %u, now %s\n",
+			if (sh->pending[p][b] && !(flags & bit_of[b])) {
+				if (lost < 3)
+					printf("page %u (va 0x%llx): %s set by the walker at "
+					       "time %llu, neither reported nor kept\n",
 					       p, (unsigned long long)page_va(p), b ? "D" : "A",
-					       sh->set[p][b], sh->harvested[p][b],
-					       (flags & bit_of[b]) ? "set" : "clear");
+					       (unsigned long long)sh->pending[p][b]);
 				lost++;
 			}
+			sh->pending[p][b] = 0;
 		}
 	}
+	return lost;
+}
+
+/* The superpages mapped anew, their bits clear (walker paused). */
+static void
+map_superpages(struct sv39_space *s, bool remap)
+{
+	if (remap)
+		CHECK_EQ(sv39_unmap(s, VA_SUPER, NSUPER * MEGA, 0), 0);
+	CHECK_EQ(sv39_map(s, VA_SUPER, PA_SUPER, NSUPER * MEGA, RW, SV39_MAP_NO_AD | SV39_MAP_HUGE),
+		 0);
+}
+
+/*
+ * One round: protect everything back and forth and harvest; each
+ * superpage is harvested and then split at once, so that the walker sets
+ * its bits again while the split copies them. Then (walker paused) the
+ * superpages are checked and mapped whole again. Returns the losses.
+ */
+static unsigned
+round_run(struct shared *sh, struct sv39_space *s, unsigned round)
+{
+	unsigned lost;
+
+	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, SV39_PTE_X, 0), 0);
+	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, SV39_PTE_X, 0), 0);
+	for (unsigned k = 0; k < NSUPER; k++) {
+		harvest(sh, s, NSMALL + k * 512, 512, round & 1);
+		harvest(sh, s, NSMALL + k * 512, 512, !(round & 1));
+		/* One page of superpage k: splits it while the walker works on it. */
+		CHECK_EQ(sv39_protect(s, VA_SUPER + k * MEGA + (round % 512) * PG, PG, 0,
+				      SV39_PTE_X),
+			 0);
+	}
+	harvest(sh, s, 0, NSMALL, round & 1);
+	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, 0, SV39_PTE_X), 0);
+	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, 0, SV39_PTE_X), 0);
+	harvest(sh, s, 0, NSMALL, !(round & 1));
+	harvest(sh, s, NSMALL, NSUPER * 512, round & 1);
+	walker_pause(sh);
+	lost = check_pages(sh, s, NSMALL, NSUPER * 512);
+	map_superpages(s, true);
+	walker_resume(sh);
 	return lost;
 }
 
@@ -197,25 +275,24 @@ phase(struct ramops *r, struct shared *sh)
 	pthread_t th;
 	unsigned lost;
 
-	memset(sh->set, 0, sizeof(sh->set));
-	memset(sh->harvested, 0, sizeof(sh->harvested));
+	memset(sh->pending, 0, sizeof(sh->pending));
 	if (!t_space(r, &s))
 		return 1;
 	/* No A/D preset: every bit set from here on is the walker's. */
 	CHECK_EQ(sv39_map(&s, VA_SMALL, PA_SMALL, NSMALL * PG, RW, SV39_MAP_NO_AD), 0);
-	CHECK_EQ(
-		sv39_map(&s, VA_SUPER, PA_SUPER, NSUPER * MEGA, RW, SV39_MAP_NO_AD | SV39_MAP_HUGE),
-		0);
+	map_superpages(&s, false);
 	sh->r = r;
 	sh->root = s.root;
 	sh->stop = 0;
+	sh->go = 1;
 	if (!CHECK_EQ(pthread_create(&th, NULL, walker, sh), 0))
 		return 1;
+	lost = 0;
 	for (unsigned k = 0; k < ROUNDS; k++)
-		round_run(sh, &s, k);
+		lost += round_run(sh, &s, k);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
-	lost = phase_check(sh, &s);
+	lost += check_pages(sh, &s, 0, NPAGES);
 	CHECK_EQ(sv39_check(&s), 0);
 	for (unsigned p = 0; p < NPAGES; p += 97) {
 		sv39_pa_t pa = 0;
@@ -243,8 +320,8 @@ main(int argc, char **argv)
 		lost += l;
 		lost_phases += l != 0;
 	}
-	printf("%u phases of %u rounds: %u page bits lost in %u phases\n", phases, ROUNDS, lost,
-	       lost_phases);
+	printf("%u phases of %u rounds, %llu bits set by the walker: %u lost in %u phases\n",
+	       phases, ROUNDS, (unsigned long long)sh.sets, lost, lost_phases);
 	CHECK_EQ(lost, 0);
 	t_env_fini(&r);
 	ramops_fini(&r);
