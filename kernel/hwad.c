@@ -30,8 +30,8 @@
 #define HWAD_PAGES 256 /* 4 KiB units */
 #define HWAD_NSUPER 8  /* 2 MiB units */
 #define HWAD_UNITS (HWAD_PAGES + HWAD_NSUPER)
-#define HWAD_PHASES 4
-#define HWAD_CYCLES 16 /* protect/harvest cycles per phase (> HWAD_NSUPER) */
+#define HWAD_PHASES 12
+#define HWAD_CYCLES 3 /* protect/harvest cycles per phase; the first splits */
 #define MEGA (2UL << 20)
 #define HWAD_PERM (SV39_PTE_R | SV39_PTE_W | SV39_PTE_G)
 
@@ -94,6 +94,11 @@ hwad_writer(void)
 				if (writes[u] != reported[u])
 					continue;
 				n++;
+				/* A random delay spreads the stores over the split. */
+				for (uint64_t d = u >= HWAD_PAGES ? (n * 0x9e3779b97f4a7c15UL) >> 54
+								  : 0;
+				     d > 0; d--)
+					__asm__ volatile("" ::: "memory");
 				*unit_word(u, w, n) = n;
 				__sync_synchronize(); /* the store (and its D) before the count */
 				writes[u]++;
@@ -107,23 +112,23 @@ hwad_writer(void)
 }
 
 /*
- * Harvest bit over every unit in one call; for D, count each unit reported
- * (a superpage unit once, whichever of its pages were reported).
+ * Harvest bit over n pages from page index i0 (from hwad_va, the hole
+ * between the 4 KiB pages and the superpages included); for D, count each
+ * unit reported (a superpage unit once, whichever of its pages were).
  */
 static int
-harvest_all(uint64_t bit)
+harvest_range(uint64_t i0, uint64_t n, uint64_t bit)
 {
 	static uint64_t bm[(HWAD_PAGES + HWAD_NSUPER * 512 + 1024) / 64];
-	uint64_t npages = (super_va - hwad_va) / PAGE_SIZE + (uint64_t)nsuper * 512;
-	int found = sv39_harvest(&kvm_space, hwad_va, npages, bit, bm);
+	int found = sv39_harvest(&kvm_space, hwad_va + i0 * PAGE_SIZE, n, bit, bm);
 
 	if (found < 0) {
 		kprintf("ktest: sv39_harvest: %s\n", sv39_strerror(found));
 		return -1;
 	}
-	for (uint64_t i = 0; bit == SV39_PTE_D && i < npages; i++) {
-		uint64_t va = hwad_va + i * PAGE_SIZE;
-		int u = va < super_va ? (int)i : HWAD_PAGES + (int)((va - super_va) / MEGA);
+	for (uint64_t i = 0; bit == SV39_PTE_D && i < n; i++) {
+		uint64_t va = hwad_va + (i0 + i) * PAGE_SIZE;
+		int u = va < super_va ? (int)(i0 + i) : HWAD_PAGES + (int)((va - super_va) / MEGA);
 
 		if (!(bm[i / 64] >> (i % 64) & 1))
 			continue;
@@ -132,6 +137,13 @@ harvest_all(uint64_t bit)
 			i |= 511;
 	}
 	return 0;
+}
+
+/* Harvest bit over every unit. */
+static int
+harvest_all(uint64_t bit)
+{
+	return harvest_range(0, (super_va - hwad_va) / PAGE_SIZE + (uint64_t)nsuper * 512, bit);
 }
 
 static int
@@ -147,11 +159,32 @@ protect_all(uint64_t set, uint64_t clear)
 }
 
 /*
- * One phase: the writers run while this hart protects, splits and
- * harvests. Superpage k is split in cycle k right after a harvest, when
- * the writers rush to store to every unit that harvest reported: the
- * split's copy of the superpage's bits races their D updates.
+ * One cycle: X on everywhere, harvest A; each superpage's D harvested
+ * alone and, in a phase's first cycle, the superpage split at once (a
+ * one-page protect) while its writer rushes to store to it; then the
+ * 4 KiB pages' D, and X off while their writers rush to store.
  */
+static int
+hwad_cycle(int ph, int c)
+{
+	uint64_t first_super = (super_va - hwad_va) / PAGE_SIZE;
+
+	if (protect_all(SV39_PTE_X, 0) || harvest_all(SV39_PTE_A))
+		return -1;
+	for (int k = 0; k < nsuper; k++) {
+		if (harvest_range(first_super + (uint64_t)k * 512, 512, SV39_PTE_D))
+			return -1;
+		if (c == 0 && sv39_protect(&kvm_space, super_va + k * MEGA + ph * PAGE_SIZE,
+					   PAGE_SIZE, 0, SV39_PTE_X))
+			return -1;
+	}
+	/* The 4 KiB pages' writers rush while X is taken off them. */
+	if (harvest_range(0, HWAD_PAGES, SV39_PTE_D))
+		return -1;
+	return protect_all(0, SV39_PTE_X);
+}
+
+/* One phase: the superpages mapped whole, then HWAD_CYCLES cycles, then the check. */
 static int
 hwad_phase(int ph, const uint64_t *super_pa, uint64_t *lost)
 {
@@ -165,16 +198,9 @@ hwad_phase(int ph, const uint64_t *super_pa, uint64_t *lost)
 		writes[u] = reported[u] = 0;
 	__sync_synchronize();
 	phase = ph;
-	for (int c = 0; c < HWAD_CYCLES; c++) {
-		if (protect_all(SV39_PTE_X, 0) || harvest_all(SV39_PTE_A) ||
-		    harvest_all(SV39_PTE_D))
+	for (int c = 0; c < HWAD_CYCLES; c++)
+		if (hwad_cycle(ph, c))
 			return -1;
-		if (c < nsuper && sv39_protect(&kvm_space, super_va + c * MEGA + ph * PAGE_SIZE,
-					       PAGE_SIZE, 0, SV39_PTE_X))
-			return -1;
-		if (protect_all(0, SV39_PTE_X))
-			return -1;
-	}
 	done = ph;
 	__sync_synchronize();
 	for (int w = 0; w < nwriters; w++)
