@@ -73,7 +73,9 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 /*
  * Make dst's level-0 slots for [va, last] equal src's: the hot loop of a
  * clone. Branch-free per entry; changed valid entries are collected as one
- * span for the flush.
+ * span for the flush. fresh: dst is not reachable yet, so plain stores do;
+ * otherwise each entry is one 64-bit store (a walker may be reading it), and
+ * dst's own A and D are overwritten, as the contract says.
  */
 static void
 clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, struct view sv,
@@ -98,18 +100,18 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 	if (!src) {
 		/* A split src superpage or nothing: rare, take the slow way. */
 		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = view_get(sv, i, 0);
+			sv39_pte_t se = view_get(sv, i, 0), old = pte_get(&dst[i]);
 			sv39_pte_t e = pte_leaf(se) ? (se & keep) | set : 0;
 
-			if (pte_valid(dst[i]) && dst[i] != e) {
+			if (pte_valid(old) && old != e) {
 				first_changed = first_changed < i ? first_changed : i;
 				last_changed = i;
 			}
-			dst[i] = e;
+			pte_set(&dst[i], e);
 		}
 	} else {
 		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = src[i], old = dst[i];
+			sv39_pte_t se = pte_get(&src[i]), old = pte_get(&dst[i]);
 			/* all ones when se is a valid leaf, else zero */
 			sv39_pte_t is_leaf =
 				-(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
@@ -119,7 +121,7 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 				first_changed = first_changed < i ? first_changed : i;
 				last_changed = i;
 			}
-			dst[i] = e;
+			pte_set(&dst[i], e);
 		}
 	}
 	if (first_changed <= last_changed) {
@@ -131,6 +133,12 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 	}
 }
 
+/*
+ * Make dst's [va, last] at level mirror src (sv). fresh: dst is a table no
+ * hart can reach yet. A new table below is filled completely, then linked
+ * with pte_publish, so a walker never sees it half-filled. Does not flush:
+ * records changes and zombies for sv39_txn_finish.
+ */
 static void
 clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, bool fresh,
 	    struct view sv, unsigned level, sv39_va_t va, sv39_va_t last)
@@ -144,41 +152,47 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &dst[sl.i];
 		sv39_pte_t se = view_get(sv, sl.i, level);
+		sv39_pte_t de = pte_get(slot);
 		bool keep_tables = space_lent(t->s, sl.va);
-		bool child_fresh;
 		sv39_pte_t *child;
 
-		if (!pte_valid(se) && !pte_valid(*slot))
+		if (!pte_valid(se) && !pte_valid(de))
 			continue;
 		if (sl.covered && pte_leaf(se)) {
 			sv39_pte_t e = clone_pte(c, se);
 
-			if (pte_table(*slot) && !keep_tables) {
-				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot), level - 1, sl.va,
+			if (pte_table(de) && !keep_tables) {
+				sv39_txn_defer_subtree(t, sv39_pte_pa(de), level - 1, sl.va,
 						       sl.last);
-				*slot = e;
+				pte_set(slot, e);
 				continue;
 			}
-			if (!pte_table(*slot)) {
-				if (pte_valid(*slot) && *slot != e)
+			if (!pte_table(de)) {
+				if (pte_valid(de) && de != e)
 					sv39_txn_changed(t, sl.va, sl.last);
-				*slot = e;
+				pte_set(slot, e);
 				continue;
 			}
 		}
-		if (sl.covered && !pte_valid(se) && pte_leaf(*slot)) {
-			*slot = 0;
+		if (sl.covered && !pte_valid(se) && pte_leaf(de)) {
+			pte_set(slot, 0);
 			sv39_txn_changed(t, sl.va, sl.last);
 			continue;
 		}
-		child_fresh = !pte_valid(*slot);
-		if (child_fresh)
-			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
-		else if (pte_leaf(*slot))
-			sv39_split_leaf(t, slot, level);
-		child = next_table(t->s, *slot);
-		clone_apply(t, c, child, child_fresh, view_child(c->src, se), level - 1, sl.va,
-			    sl.last);
+		if (!pte_valid(de)) {
+			sv39_pa_t pa = sv39_txn_take(t);
+
+			child = table_of(t->s, pa);
+			clone_apply(t, c, child, true, view_child(c->src, se), level - 1, sl.va,
+				    sl.last);
+			pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
+		} else {
+			if (pte_leaf(de))
+				sv39_split_leaf(t, slot, level);
+			child = next_table(t->s, pte_get(slot));
+			clone_apply(t, c, child, false, view_child(c->src, se), level - 1, sl.va,
+				    sl.last);
+		}
 		if (!keep_tables && sv39_table_is_empty(child)) {
 			sv39_va_t base = sl.va & ~(level_size(level) - 1);
 

@@ -22,7 +22,7 @@ harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned le
 	struct slot sl;
 
 	for_each_slot (sl, level, va, last) {
-		sv39_pte_t e = table[sl.i];
+		sv39_pte_t e = pte_get(&table[sl.i]);
 		int err;
 
 		if (pte_borrowed(e))
@@ -37,6 +37,19 @@ harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned le
 	return 0;
 }
 
+/*
+ * Clear bit (A or D) in *slot with one atomic AND; true when it was set.
+ * Spelled out per bit so that each AND has a constant mask (x86 then uses
+ * one lock btr instead of a compare-and-swap loop).
+ */
+static inline bool
+harvest_clear(sv39_pte_t *slot, uint64_t bit)
+{
+	if (bit == SV39_PTE_A)
+		return pte_clear_bits(slot, SV39_PTE_A) & SV39_PTE_A;
+	return pte_clear_bits(slot, SV39_PTE_D) & SV39_PTE_D;
+}
+
 static void
 bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 {
@@ -44,6 +57,13 @@ bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 		bitmap[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
+/*
+ * Report and clear h->bit in every leaf of [va, last]. The bit is cleared
+ * with one atomic AND and reported from the value that AND returns, so a
+ * harvest reports exactly the bits it cleared and a bit the hardware sets
+ * meanwhile (this one or the other of A and D) is never lost. Does not
+ * flush: records the cleared leaves for sv39_txn_finish.
+ */
 static void
 harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, unsigned level,
 	      sv39_va_t va, sv39_va_t last)
@@ -52,19 +72,20 @@ harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, uns
 
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
+		sv39_pte_t e = pte_get(slot);
 
-		if (pte_table(*slot) && level > 0) {
-			harvest_apply(t, h, next_table(t->s, *slot), level - 1, sl.va, sl.last);
+		if (pte_table(e) && level > 0) {
+			harvest_apply(t, h, next_table(t->s, e), level - 1, sl.va, sl.last);
 			continue;
 		}
-		if (!pte_leaf(*slot) || !(*slot & h->bit))
+		/* Skip the write where the bit is clear: most leaves, usually. */
+		if (!pte_leaf(e) || !(e & h->bit) || !harvest_clear(slot, h->bit))
 			continue;
 		/* A superpage reports each of its pages inside the range. */
 		uint64_t n = ((sl.last - sl.va) >> SV39_PAGE_SHIFT) + 1;
 
 		bitmap_set_run(h->bitmap, (sl.va - h->va) >> SV39_PAGE_SHIFT, n);
 		h->found += (int)n;
-		*slot &= ~h->bit;
 		sv39_va_t base = sl.va & ~(level_size(level) - 1);
 
 		sv39_txn_changed(t, base, base + (level_size(level) - 1));

@@ -90,6 +90,95 @@ pte_borrowed(sv39_pte_t pte)
 }
 
 /*
+ * Entries another hart's page-table walker may read while a call runs, and
+ * set A and D in (hardware A/D updating: Svadu, QEMU 7.2). Every access the
+ * library makes to an entry of a reachable table goes through these, so
+ * that no store tears (one 64-bit single-copy-atomic access each) and no
+ * A or D the hardware sets is lost by a read-modify-write. They compile to
+ * plain ld/sd and AMO or lr/sc sequences on rv64 (the A extension) and need
+ * no libc. Tables not yet reachable (fresh from the reserve) are written
+ * with plain stores and then published with pte_publish.
+ */
+static inline sv39_pte_t
+pte_get(const sv39_pte_t *slot)
+{
+	return __atomic_load_n(slot, __ATOMIC_RELAXED);
+}
+
+/*
+ * Store a whole entry: a leaf, or 0. Overwrites A and D the hardware set.
+ * On rv64 one `sd` (an aligned doubleword store is single-copy atomic), by
+ * hand because GCC 12 turns a relaxed atomic store into an amoswap.
+ */
+static inline void
+pte_set(sv39_pte_t *slot, sv39_pte_t e)
+{
+#if defined(__riscv) && __riscv_xlen == 64
+	__asm__ volatile("sd %1, %0" : "=m"(*slot) : "r"(e));
+#else
+	__atomic_store_n(slot, e, __ATOMIC_RELAXED);
+#endif
+}
+
+/*
+ * Order every earlier store of this hart (a table's entries, and the zeroing
+ * the embedder did in alloc_table) before the store that makes the table
+ * reachable. On RISC-V an explicit `fence w,w` (whatever the compiler's
+ * atomics mapping: GCC 12 ignores the order of a compare-and-swap), checked
+ * by tests/host/check-fence.sh; elsewhere that store is a release, which
+ * ThreadSanitizer also understands.
+ */
+#if defined(__riscv)
+#define PTE_PUBLISH_ORDER __ATOMIC_RELAXED
+static inline void
+publish_fence(void)
+{
+	__asm__ volatile("fence w,w" ::: "memory");
+}
+#else
+#define PTE_PUBLISH_ORDER __ATOMIC_RELEASE
+static inline void
+publish_fence(void)
+{
+}
+#endif
+
+/* Link a table whose entries are all written: the pointer e goes in last. */
+static inline void
+pte_publish(sv39_pte_t *slot, sv39_pte_t e)
+{
+	publish_fence();
+#if defined(__riscv)
+	pte_set(slot, e);
+#else
+	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
+#endif
+}
+
+/*
+ * Change the bits of a valid leaf that stays valid: (e & ~clear) | set as one
+ * atomic read-modify-write, so that A and D set by hardware meanwhile stay.
+ * Returns the entry as it was just before.
+ */
+static inline sv39_pte_t
+pte_update(sv39_pte_t *slot, sv39_pte_t clear, sv39_pte_t set)
+{
+	sv39_pte_t old = pte_get(slot);
+
+	while (!__atomic_compare_exchange_n(slot, &old, (old & ~clear) | set, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return old;
+}
+
+/* Clear bits with one atomic AND; returns the entry as it was just before. */
+static inline sv39_pte_t
+pte_clear_bits(sv39_pte_t *slot, sv39_pte_t bits)
+{
+	return __atomic_fetch_and(slot, ~bits, __ATOMIC_RELAXED);
+}
+
+/*
  * Where the embedder lets the library touch the page at pa. An embedder whose
  * pages sit at a fixed offset (a direct map) may build the library with
  * -DSV39_PHYS_TO_VIRT(ctx, pa)=<expression> to replace the indirect call by
@@ -229,7 +318,7 @@ static inline sv39_pte_t
 view_get(struct view v, unsigned i, unsigned level)
 {
 	if (v.table)
-		return v.table[i];
+		return pte_get(&v.table[i]);
 	if (!v.leaf)
 		return 0;
 	return sv39_pte_make(sv39_pte_pa(v.leaf) + ((uint64_t)i << level_shift(level)),

@@ -90,12 +90,15 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 typedef sv39_pte_t pte_pair __attribute__((vector_size(16)));
 
 /*
- * slot[k] = first + k * step for k < n: the hot loop of a 4 KiB map. Two
- * entries per store once slot is 16-byte aligned, which halves the stores
- * on hosts with 16-byte stores; rv64gc gets the same scalar code as before.
+ * slot[k] = first + k * step for k < n, in a table no hart can reach yet
+ * (fresh from the reserve, published afterwards): the hot loop of a 4 KiB
+ * map. Two entries per store once slot is 16-byte aligned, which halves the
+ * stores on hosts with 16-byte stores; rv64gc has none and gets two sd.
+ * Plain stores are fine here only because nothing reads the table before
+ * pte_publish orders them before its pointer.
  */
 static void
-fill_run(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
+fill_run_fresh(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
 {
 	unsigned k = 0;
 
@@ -112,62 +115,92 @@ fill_run(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
 		slot[k] = first + k * step;
 }
 
-/* Fill the level-0 slots for [va, last]: the hot loop of a 4 KiB map. */
+/*
+ * The same in a table a walker may be reading: one 64-bit store per entry,
+ * so that no walker ever sees half of one (a 16-byte vector store need not
+ * be single-copy atomic in its 8-byte halves on every host).
+ */
 static void
-map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, sv39_va_t va,
-	      sv39_va_t last)
+fill_run_live(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
+{
+	for (unsigned k = 0; k < n; k++)
+		pte_set(&slot[k], first + k * step);
+}
+
+/*
+ * Fill the level-0 slots for [va, last]: the hot loop of a 4 KiB map. fresh:
+ * the table is not reachable yet. A replaced leaf's A and D are dropped
+ * with it (SV39_MAP_REPLACE maps anew).
+ */
+static void
+map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+	      sv39_va_t va, sv39_va_t last)
 {
 	unsigned i0 = pte_index(va, 0), n = pte_index(last, 0) - i0 + 1;
 	sv39_pte_t first = sv39_pte_make(map_pa(m, va), m->bits);
 	const uint64_t step = (uint64_t)1 << SV39_PTE_PPN_SHIFT;
 	sv39_pte_t *slot = table + i0;
 
+	if (fresh) {
+		fill_run_fresh(slot, n, first, step);
+		return;
+	}
 	if (m->flags & SV39_MAP_REPLACE) {
 		for (unsigned k = 0; k < n; k++) {
-			sv39_pte_t old = slot[k], e = first + k * step;
+			sv39_pte_t old = pte_get(&slot[k]), e = first + k * step;
 
 			if (pte_valid(old) && old != e)
 				sv39_txn_changed(t, va + ((uint64_t)k << SV39_PAGE_SHIFT),
 						 va + ((uint64_t)k << SV39_PAGE_SHIFT) +
 							 SV39_PAGE_SIZE - 1);
-			slot[k] = e;
+			pte_set(&slot[k], e);
 		}
 		return;
 	}
-	fill_run(slot, n, first, step);
+	fill_run_live(slot, n, first, step);
 }
 
-/* Apply: cannot fail; takes exactly the tables map_prepare counted. */
+/*
+ * Apply: cannot fail; takes exactly the tables map_prepare counted. fresh:
+ * table is not reachable yet (its entries are all zero). A new table below
+ * is filled completely, then linked with pte_publish, so a walker never
+ * sees it half-filled.
+ */
 static void
-map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, unsigned level,
-	  sv39_va_t va, sv39_va_t last)
+map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+	  unsigned level, sv39_va_t va, sv39_va_t last)
 {
 	struct slot sl;
 
 	if (level == 0) {
-		map_fill_ptes(t, m, table, va, last);
+		map_fill_ptes(t, m, table, fresh, va, last);
 		return;
 	}
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
+		sv39_pte_t old = pte_get(slot);
 
-		if (map_leaf_fits(m, &sl, level) &&
-		    !(pte_table(*slot) && space_lent(t->s, sl.va))) {
+		if (map_leaf_fits(m, &sl, level) && !(pte_table(old) && space_lent(t->s, sl.va))) {
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
-			if (pte_table(*slot)) /* freed after the flush */
-				sv39_txn_defer_subtree(t, sv39_pte_pa(*slot), level - 1, sl.va,
+			if (pte_table(old)) /* freed after the flush */
+				sv39_txn_defer_subtree(t, sv39_pte_pa(old), level - 1, sl.va,
 						       sl.last);
-			else if (pte_valid(*slot) && *slot != e)
+			else if (pte_valid(old) && old != e)
 				sv39_txn_changed(t, sl.va, sl.last);
-			*slot = e;
+			pte_set(slot, e);
 			continue;
 		}
-		if (!pte_valid(*slot))
-			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
-		else if (pte_leaf(*slot))
+		if (!pte_valid(old)) {
+			sv39_pa_t pa = sv39_txn_take(t);
+
+			map_apply(t, m, table_of(t->s, pa), true, level - 1, sl.va, sl.last);
+			pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
+			continue;
+		}
+		if (pte_leaf(old))
 			sv39_split_leaf(t, slot, level);
-		map_apply(t, m, next_table(t->s, *slot), level - 1, sl.va, sl.last);
+		map_apply(t, m, next_table(t->s, pte_get(slot)), false, level - 1, sl.va, sl.last);
 	}
 }
 
@@ -206,7 +239,7 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 	err = sv39_txn_reserve(&t);
 	if (err)
 		return err;
-	map_apply(&t, &m, root, SV39_ROOT_LEVEL, va, last);
+	map_apply(&t, &m, root, false, SV39_ROOT_LEVEL, va, last);
 	sv39_txn_finish(&t);
 	return 0;
 }

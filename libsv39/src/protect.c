@@ -46,6 +46,12 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 	return 0;
 }
 
+/*
+ * Apply what protect_prepare checked. A leaf is changed by one atomic
+ * read-modify-write (pte_update), never a load and a store, so that A and D
+ * set by a hardware walker in between are kept. Does not flush: records
+ * the changed span for sv39_txn_finish.
+ */
 static void
 protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table, unsigned level,
 	      sv39_va_t va, sv39_va_t last)
@@ -54,19 +60,19 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
+		sv39_pte_t e = pte_get(slot);
 
-		if (pte_leaf(*slot) && sl.covered) {
-			sv39_pte_t e = protect_pte(p, *slot);
-
-			if (e != *slot) {
-				*slot = e;
+		if (pte_leaf(e) && sl.covered) {
+			/* Hardware only ever sets A and D: "no change" stays true. */
+			if (protect_pte(p, e) != e) {
+				pte_update(slot, p->clear, p->set);
 				sv39_txn_changed(t, sl.va, sl.last);
 			}
 			continue;
 		}
-		if (pte_leaf(*slot))
+		if (pte_leaf(e))
 			sv39_split_leaf(t, slot, level);
-		protect_apply(t, p, next_table(t->s, *slot), level - 1, sl.va, sl.last);
+		protect_apply(t, p, next_table(t->s, pte_get(slot)), level - 1, sl.va, sl.last);
 	}
 }
 

@@ -123,14 +123,15 @@ sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
 
 /*
  * Remove a valid entry but keep what it points at until after the flush:
- * clear V only. The entry covers [va, last].
+ * clear V only, with one atomic AND, so that the zombie holds the final A
+ * and D a hardware walker set (once V is clear the hardware sets nothing).
+ * The entry covers [va, last].
  */
 void
 sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 {
-	if (!(*slot & SV39_PTE_LEAF_MASK))
+	if (!(pte_clear_bits(slot, SV39_PTE_V) & SV39_PTE_LEAF_MASK))
 		t->flush_all = true;
-	*slot &= ~SV39_PTE_V;
 	sv39_txn_changed(t, va, last);
 	span_add(&t->zombies, &t->zva, &t->zlast, va, last);
 }
@@ -187,7 +188,7 @@ reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv3
 	struct slot sl;
 
 	for_each_slot (sl, level, va, last) {
-		sv39_pte_t e = table[sl.i];
+		sv39_pte_t e = pte_get(&table[sl.i]);
 
 		if (e == 0)
 			continue;
@@ -202,7 +203,7 @@ reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv3
 		} else {
 			sv39_free_subtree(t->s, sv39_pte_pa(e), level - 1, t->free_frames);
 		}
-		table[sl.i] = 0;
+		pte_set(&table[sl.i], 0);
 	}
 }
 

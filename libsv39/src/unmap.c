@@ -62,7 +62,7 @@ unmap_leaf(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 	if (t->free_frames) {
 		sv39_txn_zombie(t, slot, va, last);
 	} else {
-		*slot = 0;
+		pte_set(slot, 0);
 		sv39_txn_changed(t, va, last);
 	}
 }

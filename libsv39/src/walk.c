@@ -29,7 +29,11 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 
 			if (!alloc)
 				return SV39_ENOENT;
-			/* Tables for levels l-1 .. 0, all or none. */
+			/*
+			 * Tables for levels l-1 .. 0, all or none. Each is
+			 * empty (zeroed by the embedder), so linking from the
+			 * top down is fine once the zeroing is ordered first.
+			 */
 			sv39_txn_init(&t, s);
 			t.need = l;
 			err = sv39_txn_reserve(&t);
@@ -38,7 +42,8 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 			for (; l > 0; l--) {
 				sv39_pa_t pa = sv39_txn_take(&t);
 
-				table[pte_index(va, l)] = sv39_pte_make(pa, SV39_PTE_V);
+				pte_publish(&table[pte_index(va, l)],
+					    sv39_pte_make(pa, SV39_PTE_V));
 				table = table_of(s, pa);
 			}
 			break;

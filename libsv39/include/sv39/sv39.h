@@ -15,6 +15,14 @@
  * has been called for that range before any page-table page or frame that
  * was reachable is handed to free_table or free_frame. Newly valid mappings
  * are not flushed. See docs/api.md.
+ *
+ * Concurrency: the library takes no locks (one mutating call per space at a
+ * time). Against other harts' page-table walkers it stores every entry
+ * they may reach with one 64-bit store or atomic read-modify-write, keeps
+ * every A and D the hardware sets in a leaf it updates, and links a new
+ * table only once it is complete, after a release fence (fence w,w on
+ * RISC-V). The contents of data frames are the embedder's to order. See
+ * docs/api.md, "Concurrency and memory ordering".
  */
 #ifndef SV39_SV39_H
 #define SV39_SV39_H
@@ -66,13 +74,18 @@ extern "C" {
  *
  * @alloc_table: required. Store the physical address of one zeroed, 4 KiB
  *	aligned page in *pa and return 0, or return a negative value when out
- *	of memory. The page belongs to the space until free_table.
+ *	of memory. The page belongs to the space until free_table. The zeroing
+ *	must be visible to the calling hart when this returns (done on it, or
+ *	published to it, e.g. by the allocator's lock): the library's fence
+ *	before the link then orders it for every other hart's walker.
  * @free_table: required. Take back a page that alloc_table gave out.
  * @phys_to_virt: required. Where the library may read and write the page
  *	at physical address pa (a table page, or a frame in the copy helpers).
  * @flush_tlb: may be NULL (no TLB to flush, e.g. a space not yet live).
  *	Invalidate cached translations of [va, va + size) for asid; size == 0
  *	means the whole address space. Also drops cached non-leaf entries.
+ *	Must be complete on every hart that may use the space when it returns
+ *	(pages are freed right after).
  * @free_frame: may be NULL unless SV39_UNMAP_FREE or SV39_FREE_FRAMES is
  *	used. Take back the leaf frame at pa of size bytes (4 KiB, 2 MiB or
  *	1 GiB); called once per leaf.
@@ -165,7 +178,9 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * the level-0 slot for @va (valid or not), tables being created on the way;
  * if a superpage already covers @va, that leaf is returned instead. The
  * caller may store a leaf in a returned slot (a newly valid leaf needs no
- * flush; changing a valid one is the caller's to flush).
+ * flush; changing a valid one is the caller's to flush) with one 64-bit
+ * store, or an atomic read-modify-write if the leaf is valid and the
+ * hardware may set its A or D. New tables are linked after a release fence.
  *
  * Return: 0, SV39_ERANGE for a non-canonical @va, SV39_ENOENT when nothing
  * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY when a table would have to
@@ -189,7 +204,10 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
  * SV39_MAP_REPLACE existing leaves are overwritten (a superpage cut by the
  * range is split; old frames are never freed; tables the new superpages
- * make unreachable are freed after the flush).
+ * make unreachable are freed after the flush; a replaced leaf's A and D go
+ * with it). A new table is filled completely, then linked after a release
+ * fence. The frames' contents are not ordered by the library: fence them
+ * before the call when another hart may use the mapping at once.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EPERM, SV39_EINVAL (size 0 or
  * unknown flags), SV39_EEXIST if any page is mapped (without
@@ -228,6 +246,9 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  *
  * Superpages cut by the range edges are split. Every page of the range
  * must be mapped, and every resulting leaf must be a valid permission set.
+ * Each leaf is changed by one atomic read-modify-write, so A and D set by a
+ * hardware walker meanwhile are kept (unless @clear names them); a split
+ * gives every new leaf the superpage's A and D.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -264,7 +285,9 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * Afterwards every page of the range maps in @dst to the same frame as in
  * @src (not a copy), or is unmapped in both. Calling it again after @src
  * grew or shrank brings @dst back in sync; dst's own A/D bits are
- * overwritten. A src superpage wholly inside the range stays a superpage; one
+ * overwritten (a dst leaf is replaced by one 64-bit store; a new dst table
+ * is linked complete, after a release fence). A src superpage wholly inside
+ * the range stays a superpage; one
  * cut by the range edge is mirrored as smaller leaves. Frames are never
  * freed. The borrowed mark of src leaves is not copied.
  *
@@ -309,7 +332,11 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  * Then clears @bit in those leaves and flushes them, so that the hardware
  * sets it again on the next access. A superpage reports every page of it
  * in range (and its bit is cleared for the whole superpage). Unmapped pages
- * read as 0.
+ * read as 0. Each bit is cleared by one atomic AND and reported from the
+ * value it returned: exactly the bits cleared are reported, and bits the
+ * hardware sets meanwhile stay set. A store through a translation a hart
+ * cached dirty before the flush may not set D again: to write dirty pages
+ * back, clear W with sv39_protect first.
  *
  * Return: the number of pages found with @bit, SV39_EALIGN, SV39_ERANGE,
  * SV39_EINVAL (npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.

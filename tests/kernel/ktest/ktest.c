@@ -192,6 +192,7 @@ test_guard(void)
  */
 static struct {
 	volatile uint64_t va, val;
+	void (*volatile fn)(void); /* or run this, then clear it */
 } mbox[NCPU];
 
 /* What the other harts run in this image: the mailbox, else schedule. */
@@ -204,9 +205,29 @@ static void __attribute__((noreturn)) ktest_hart_main(struct cpu *c)
 			__sync_synchronize();
 			mbox[c->id].va = 0;
 		}
+		if (mbox[c->id].fn) {
+			mbox[c->id].fn();
+			__sync_synchronize();
+			mbox[c->id].fn = NULL;
+		}
 		if (sched_running)
 			scheduler();
 	}
+}
+
+void
+ktest_others_run(void (*fn)(void))
+{
+	for (int i = 1; i < ncpu; i++)
+		mbox[i].fn = fn;
+}
+
+void
+ktest_others_wait(void)
+{
+	for (int i = 1; i < ncpu; i++)
+		while (mbox[i].fn)
+			;
 }
 
 /* Have every other hart load va; 0 if they all read want. */
@@ -474,6 +495,7 @@ static const struct ktest ktests[] = {
 	{ "mmudiff", ktest_mmudiff, "libsv39's translation vs QEMU's MMU" },
 	{ "earlytrap", test_earlytrap, "a trap under the early vector is reported" },
 	{ "uartirq", test_uartirq, "console input by interrupt, served by another hart" },
+	{ "hwad", ktest_hwad, "D set by other harts' MMUs survives protect, harvest, split" },
 	{ "fail", test_fail, "fails on purpose (registered should_fail)" },
 };
 
