@@ -850,6 +850,9 @@ case_translate(uint64_t span, const char *title)
 	printf("  op-d/(x) = %.2f (target <= 1: %s)   op/(x) = %.2f (target <= 1.5: %s)\n",
 	       od.med / x.med, od.med <= x.med ? "met" : "MISSED", op.med / x.med,
 	       op.med <= 1.5 * x.med ? "met" : "MISSED");
+	printf("  the same ratios of the minima (least disturbed by other load): "
+	       "op-d/(x) = %.2f   op/(x) = %.2f\n",
+	       od.min / x.min, op.min / x.min);
 	ratios(op, a, b, 0, 0);
 }
 

@@ -159,13 +159,18 @@ translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64
 	       uint64_t *page_size)
 {
 	const uint64_t size = level_size(level);
+	sv39_pa_t base;
 
 	/*
 	 * Common case first, one test: V and R, no reserved bit, no N, PBMT 0
-	 * (so W without R and PBMT = 3 are ruled out too); a 4 KiB leaf is
-	 * always aligned.
+	 * (so W without R and PBMT = 3 are ruled out too, and bits 54..63 are
+	 * clear: no PPN mask); a 4 KiB leaf is always aligned.
 	 */
-	if (SV39_UNLIKELY(!plain_leaf(e) || (level && (sv39_pte_pa(e) & (size - 1))))) {
+	if (SV39_LIKELY(plain_leaf(e))) {
+		base = pointer_pa(e);
+		if (SV39_UNLIKELY(level && (base & (size - 1))))
+			return SV39_EINVAL; /* a misaligned superpage */
+	} else {
 		if (!(e & SV39_PTE_V))
 			return SV39_ENOENT;
 		/* A pointer with reserved bits, or a pointer at level 0. */
@@ -173,9 +178,10 @@ translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64
 			return SV39_EINVAL;
 		if (leaf_bad(e, size))
 			return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
+		base = sv39_pte_pa(e);
 	}
 	if (pa)
-		*pa = sv39_pte_pa(e) + (va & (size - 1));
+		*pa = base + (va & (size - 1));
 	if (pte_flags)
 		*pte_flags = e & SV39_PTE_FLAGS_MASK;
 	if (page_size)
