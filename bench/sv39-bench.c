@@ -201,15 +201,20 @@ measure(void (*setup)(void), void (*body)(void), void (*teardown)(void))
  * baseline).
  */
 static void
-measure_interleaved(void (*const body[])(void), struct figure f[], int n)
+measure_interleaved_st(void (*const setup[])(void), void (*const body[])(void),
+		       void (*const teardown[])(void), struct figure f[], int n)
 {
 	uint64_t t[8][REPS_MAX];
 
 	for (int i = -1; i < reps; i++)
 		for (int k = 0; k < n; k++) {
+			if (setup && setup[k])
+				setup[k]();
 			uint64_t t0 = now_ns();
 			body[k]();
 			uint64_t t1 = now_ns();
+			if (teardown && teardown[k])
+				teardown[k]();
 			if (i >= 0)
 				t[k][i] = t1 - t0;
 		}
@@ -218,6 +223,12 @@ measure_interleaved(void (*const body[])(void), struct figure f[], int n)
 		f[k].med = (double)t[k][reps / 2];
 		f[k].min = (double)t[k][0];
 	}
+}
+
+static void
+measure_interleaved(void (*const body[])(void), struct figure f[], int n)
+{
+	measure_interleaved_st(NULL, body, NULL, f, n);
 }
 
 /* ---- shared set-ups ---- */
@@ -375,10 +386,10 @@ body_translate(void)
 	uint64_t sum = 0;
 
 	for (unsigned i = 0; i < TRANSLATE_N; i++) {
-		sv39_pa_t pa = 0;
+		sv39_pa_t pa;
 
-		sv39_translate(&sp, rand_va[i], &pa, NULL, NULL);
-		sum += pa;
+		/* as a caller uses it: pa only when the call succeeded */
+		sum += sv39_translate(&sp, rand_va[i], &pa, NULL, NULL) == 0 ? pa : 0;
 	}
 	translate_sum = sum;
 }
@@ -390,10 +401,10 @@ body_translate_direct(void)
 	uint64_t sum = 0;
 
 	for (unsigned i = 0; i < TRANSLATE_N; i++) {
-		sv39_pa_t pa = 0;
+		sv39_pa_t pa;
 
-		sv39_translate(&spd, rand_va[i], &pa, NULL, NULL);
-		sum += pa;
+		/* as a caller uses it: pa only when the call succeeded */
+		sum += sv39_translate(&spd, rand_va[i], &pa, NULL, NULL) == 0 ? pa : 0;
 	}
 	translate_sum = sum;
 }
@@ -876,8 +887,17 @@ case_clone(void)
 	struct figure op, a, b, b2, b3, mc;
 
 	printf("clone_range 256 MiB (src 4 KiB pages, dst empty, clear PTE_U)\n");
-	op = measure(setup_clone, body_clone, teardown_clone);
-	mc = measure(setup_clone, body_clonememcpy, teardown_clonememcpy);
+	{
+		/* the two compared figures timed in turn, each after the same set-up */
+		static void (*const st[])(void) = { setup_clone, setup_clone };
+		static void (*const bd[])(void) = { body_clone, body_clonememcpy };
+		static void (*const td[])(void) = { teardown_clone, teardown_clonememcpy };
+		struct figure f[2];
+
+		measure_interleaved_st(st, bd, td, f, 2);
+		op = f[0];
+		mc = f[1];
+	}
 	a = measure(setup_clone, body_walkclone, teardown_clone);
 	memset_bytes = pte_bytes(128 * 512 + 128 + 1);
 	b = measure(NULL, body_memset, NULL);
@@ -890,8 +910,9 @@ case_clone(void)
 	line("", "memcpy of the same bytes (clone also reads src)", b2, pages_clone);
 	line("(b')", "the same bytes as 8-byte load, clear U, store", b3, pages_clone);
 	line("(m)", "memcpy src's 129 table pages into fresh dst pages", mc, pages_clone);
-	printf("  op/(b') = %.2f   op/(m) = %.2f (target <= 1.5: %s)\n", op.med / b3.med,
-	       op.med / mc.med, op.med <= 1.5 * mc.med ? "met" : "MISSED");
+	printf("  op/(b') = %.2f   op/(m) = %.2f (target <= 1.5: %s; minima %.2f)\n",
+	       op.med / b3.med, op.med / mc.med, op.med <= 1.5 * mc.med ? "met" : "MISSED",
+	       op.min / mc.min);
 	ratios(op, a, b, 2, 0);
 }
 

@@ -134,7 +134,6 @@ pointer_pa(sv39_pte_t e)
 {
 	return (e >> SV39_PTE_PPN_SHIFT) << SV39_PAGE_SHIFT;
 }
-
 /*
  * Is leaf e one the hardware faults on whatever the access, or (size - 1
  * masking its PA) a misaligned superpage? One branch for all the cases of
