@@ -411,37 +411,63 @@ body_translate_direct(void)
 
 /*
  * The baseline a port starts from, written the way xv6's walk and walkaddr
- * are (but not copied): a loop over the two upper levels that checks only
- * V, a direct-map PA-to-pointer, then V and U on the level-0 entry. Kept out
- * of line, as walk and walkaddr are functions in another file for their
- * callers. It knows
- * no superpages and checks no reserved bits.
+ * are (but not copied): walk checks va against MAXVA (a panic), loops over
+ * the two upper levels checking only V, creates a missing table when asked
+ * (walkaddr never asks), and turns a PA into a pointer through the direct
+ * map; walkaddr checks MAXVA, then V and U on the level-0 entry. Kept out of
+ * line, as walk and walkaddr are functions in another file for their
+ * callers. It knows no superpages and checks no reserved bits.
  */
 #define NAIVE_PTE2PA(pte) (((pte) >> 10) << 12)
+#define NAIVE_PA2PTE(pa) (((pa) >> 12) << 10)
 #define NAIVE_PX(level, va) (((va) >> (12 + 9 * (level))) & 511)
 #define NAIVE_MAXVA (1ULL << 38)
 
-static __attribute__((noinline)) sv39_pte_t *
-naive_walk(sv39_pte_t *pagetable, sv39_va_t va)
+/* out of line and not specialised for walkaddr's alloc = 0, as in a kernel */
+#ifdef __clang__
+#define NAIVE_OUT_OF_LINE __attribute__((noinline))
+#else
+#define NAIVE_OUT_OF_LINE __attribute__((noinline, noclone))
+#endif
+
+static __attribute__((noreturn)) void
+naive_panic(const char *what)
 {
+	printf("sv39-bench: panic: %s\n", what);
+	exit(1);
+}
+
+static NAIVE_OUT_OF_LINE sv39_pte_t *
+naive_walk(sv39_pte_t *pagetable, sv39_va_t va, int alloc)
+{
+	if (va >= NAIVE_MAXVA)
+		naive_panic("walk");
 	for (int level = 2; level > 0; level--) {
 		sv39_pte_t *pte = &pagetable[NAIVE_PX(level, va)];
 
-		if (!(*pte & SV39_PTE_V))
-			return NULL;
-		pagetable = (sv39_pte_t *)(ar.mem + (NAIVE_PTE2PA(*pte) - ARENA_PA_BASE));
+		if (*pte & SV39_PTE_V) {
+			pagetable = (sv39_pte_t *)(ar.mem + (NAIVE_PTE2PA(*pte) - ARENA_PA_BASE));
+		} else {
+			sv39_pa_t pa;
+
+			if (!alloc || arena_alloc(&ar, &pa) != 0)
+				return NULL;
+			pagetable = arena_p2v(&ar, pa);
+			memset(pagetable, 0, SV39_PAGE_SIZE);
+			*pte = NAIVE_PA2PTE(pa) | SV39_PTE_V;
+		}
 	}
 	return &pagetable[NAIVE_PX(0, va)];
 }
 
-static __attribute__((noinline)) uint64_t
+static NAIVE_OUT_OF_LINE uint64_t
 naive_walkaddr(sv39_pte_t *pagetable, sv39_va_t va)
 {
 	sv39_pte_t *pte;
 
 	if (va >= NAIVE_MAXVA)
 		return 0;
-	pte = naive_walk(pagetable, va);
+	pte = naive_walk(pagetable, va, 0);
 	if (pte == NULL || !(*pte & SV39_PTE_V) || !(*pte & SV39_PTE_U))
 		return 0;
 	return NAIVE_PTE2PA(*pte);

@@ -149,43 +149,58 @@ leaf_bad(sv39_pte_t e, uint64_t size)
 	return bad != 0;
 }
 
-/*
- * The end of a translate that found entry e at a constant level: a leaf
- * (checked), or why there is none.
- */
-static inline __attribute__((always_inline)) int
-translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
-	       uint64_t *page_size)
+/* translate's outputs for a leaf of size bytes mapping va to base + offset. */
+static inline __attribute__((always_inline)) void
+translate_out(sv39_pte_t e, uint64_t size, sv39_pa_t base, sv39_va_t va, sv39_pa_t *pa,
+	      uint64_t *pte_flags, uint64_t *page_size)
 {
-	const uint64_t size = level_size(level);
-	sv39_pa_t base;
-
-	/*
-	 * Common case first, one test: V and R, no reserved bit, no N, PBMT 0
-	 * (so W without R and PBMT = 3 are ruled out too, and bits 54..63 are
-	 * clear: no PPN mask); a 4 KiB leaf is always aligned.
-	 */
-	if (SV39_LIKELY(plain_leaf(e))) {
-		base = pointer_pa(e);
-		if (SV39_UNLIKELY(level && (base & (size - 1))))
-			return SV39_EINVAL; /* a misaligned superpage */
-	} else {
-		if (!(e & SV39_PTE_V))
-			return SV39_ENOENT;
-		/* A pointer with reserved bits, or a pointer at level 0. */
-		if (!(e & SV39_PTE_LEAF_MASK))
-			return SV39_EINVAL;
-		if (leaf_bad(e, size))
-			return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
-		base = sv39_pte_pa(e);
-	}
 	if (pa)
 		*pa = base + (va & (size - 1));
 	if (pte_flags)
 		*pte_flags = e & SV39_PTE_FLAGS_MASK;
 	if (page_size)
 		*page_size = size;
+}
+
+/*
+ * The end of a translate whose entry e at level is not a plain leaf: why
+ * there is no translation, or a leaf with PBMT, X only and so on. Out of
+ * line and cold, so that the common path saves no register for it.
+ */
+static __attribute__((noinline, cold)) int
+translate_other(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+		uint64_t *page_size)
+{
+	const uint64_t size = level_size(level);
+
+	if (!(e & SV39_PTE_V))
+		return SV39_ENOENT;
+	/* A pointer with reserved bits, or a pointer at level 0. */
+	if (!(e & SV39_PTE_LEAF_MASK))
+		return SV39_EINVAL;
+	if (leaf_bad(e, size))
+		return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
+	translate_out(e, size, sv39_pte_pa(e), va, pa, pte_flags, page_size);
 	return 0;
+}
+
+/*
+ * The end of a translate that found entry e at a constant level. The
+ * common case is one test: V and R, no reserved bit, no N, PBMT 0 (so W
+ * without R and PBMT = 3 are ruled out too, and bits 54..63 are clear: no
+ * PPN mask), and for a superpage an aligned PA.
+ */
+static inline __attribute__((always_inline)) int
+translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+	       uint64_t *page_size)
+{
+	const uint64_t size = level_size(level);
+
+	if (SV39_LIKELY(plain_leaf(e) && !(level && (pointer_pa(e) & (size - 1))))) {
+		translate_out(e, size, pointer_pa(e), va, pa, pte_flags, page_size);
+		return 0;
+	}
+	return translate_other(e, level, va, pa, pte_flags, page_size);
 }
 
 /*
