@@ -134,10 +134,11 @@ pointer_pa(sv39_pte_t e)
 {
 	return (e >> SV39_PTE_PPN_SHIFT) << SV39_PAGE_SHIFT;
 }
+
 /*
- * Is leaf e one the hardware faults on whatever the access, or (size - 1
- * masking its PA) a misaligned superpage? One branch for all the cases of
- * leaf_reserved: reserved bits or N, W without R, PBMT = 3.
+ * Is valid leaf e one the hardware faults on whatever the access (reserved
+ * bits or N, which is not supported here; W without R; PBMT = 3), or a
+ * superpage of size bytes whose PA is misaligned? One branch for all.
  */
 static inline bool
 leaf_bad(sv39_pte_t e, uint64_t size)
