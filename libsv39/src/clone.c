@@ -85,26 +85,41 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 /* Two PTEs, as one 16-byte access (as map.c's pte_pair). */
 typedef sv39_pte_t clone_pair __attribute__((vector_size(16)));
 
-static void
-clone_fill_table(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, sv39_pte_t keep,
-		 sv39_pte_t set)
+/*
+ * The common-case copy of clone_fill_table: keep (and, when with_set, set)
+ * applied to every entry, two PTEs per 16-byte access, four accesses per
+ * turn. Returns the AND of every source entry. with_set is a constant at
+ * each call, so the usual set == 0 loop has no OR in it.
+ */
+static inline __attribute__((always_inline)) sv39_pte_t
+clone_copy_pairs(clone_pair *restrict to, const clone_pair *restrict from, sv39_pte_t keep,
+		 sv39_pte_t set, bool with_set)
 {
 	const clone_pair k2 = { keep, keep }, s2 = { set, set };
 	clone_pair all2 = { ~(sv39_pte_t)0, ~(sv39_pte_t)0 };
-	const clone_pair *from = (const clone_pair *)(const void *)src; /* tables are */
-	clone_pair *to = (clone_pair *)(void *)dst;			/* page aligned */
 
-	/* Two PTEs per 16-byte access, four accesses per turn. */
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 2; i += 4) {
 		clone_pair a = from[i], b = from[i + 1], c = from[i + 2], d = from[i + 3];
 
 		all2 &= a & b & c & d;
-		to[i] = (a & k2) | s2;
-		to[i + 1] = (b & k2) | s2;
-		to[i + 2] = (c & k2) | s2;
-		to[i + 3] = (d & k2) | s2;
+		to[i] = with_set ? (a & k2) | s2 : a & k2;
+		to[i + 1] = with_set ? (b & k2) | s2 : b & k2;
+		to[i + 2] = with_set ? (c & k2) | s2 : c & k2;
+		to[i + 3] = with_set ? (d & k2) | s2 : d & k2;
 	}
-	if ((all2[0] & all2[1] & (SV39_PTE_V | SV39_PTE_R)) == (SV39_PTE_V | SV39_PTE_R))
+	return all2[0] & all2[1];
+}
+
+static void
+clone_fill_table(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, sv39_pte_t keep,
+		 sv39_pte_t set)
+{
+	const clone_pair *from = (const clone_pair *)(const void *)src; /* tables are */
+	clone_pair *to = (clone_pair *)(void *)dst;			/* page aligned */
+	sv39_pte_t all = set ? clone_copy_pairs(to, from, keep, set, true)
+			     : clone_copy_pairs(to, from, keep, 0, false);
+
+	if ((all & (SV39_PTE_V | SV39_PTE_R)) == (SV39_PTE_V | SV39_PTE_R))
 		return;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
 		sv39_pte_t se = src[i];
