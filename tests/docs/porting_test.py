@@ -176,6 +176,9 @@ def main():
             continue
         if is_soft is not None and not have['riscv64-linux-gnu-gcc']:
             continue
+        if is_soft is not None and cc == 'clang' and not shutil.which('ld.lld'):
+            print('SKIP: %s: clang links riscv64 with ld.lld, which is not installed' % name)
+            continue
         out = os.path.join(work, name)
         base = ['make', '-j2', '-f', 'Makefile', 'CC=' + cc, 'KCFLAGS=' + kflags,
                 'O=' + out, 'SV39=' + lib]
