@@ -14,7 +14,7 @@ MESON_OPTS ?=
 
 DEBIAN_PACKAGES := gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 	qemu-system-misc opensbi meson ninja-build pkg-config \
-	clang libclang-rt-14-dev clang-format gcc make
+	clang libclang-rt-14-dev clang-format lld gcc make
 
 .PHONY: all deps build san qemu qemu-gdb test test-host test-kernel fuzz bench clean
 

@@ -179,19 +179,26 @@ pte_clear_bits(sv39_pte_t *slot, sv39_pte_t bits)
 }
 
 /*
- * Where the embedder lets the library touch the page at pa. An embedder whose
- * pages sit at a fixed offset (a direct map) may build the library with
- * -DSV39_PHYS_TO_VIRT(ctx, pa)=<expression> to replace the indirect call by
- * that expression, as libfdt lets an embedder replace libfdt_env.h; the ops
- * member must still be set. See docs/porting.md.
+ * Where the embedder lets the library touch the page at pa: ops->phys_to_virt,
+ * or, when that is NULL, pa + ops->phys_offset (the runtime direct-map fast
+ * path, no call); both copied into the space at init (s->p2v,
+ * s->p2v_offset). An embedder may also build the library with
+ * -DSV39_PHYS_TO_VIRT(ctx, pa)=<expression> to replace both by that
+ * expression, as libfdt lets an embedder replace libfdt_env.h. See
+ * docs/porting.md.
  */
+#define SV39_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SV39_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 static inline void *
 sv39_phys_to_virt(const struct sv39_space *s, sv39_pa_t pa)
 {
 #ifdef SV39_PHYS_TO_VIRT
 	return SV39_PHYS_TO_VIRT(s->ctx, pa);
 #else
-	return s->ops->phys_to_virt(s->ctx, pa);
+	if (s->p2v)
+		return s->p2v(s->ctx, pa);
+	return (void *)(uintptr_t)(pa + s->p2v_offset);
 #endif
 }
 

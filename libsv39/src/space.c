@@ -4,22 +4,65 @@
  */
 #include "internal.h"
 
+/*
+ * Fill in every member of s for a space whose root is root. Allocates
+ * nothing and checks nothing: the callers have.
+ */
+static void
+space_fill(struct sv39_space *s, const struct sv39_ops *ops, void *ctx, sv39_pa_t root)
+{
+	s->root = root;
+	s->asid = 0;
+	s->ops = ops;
+	s->ctx = ctx;
+	s->p2v = ops ? ops->phys_to_virt : NULL;
+	s->p2v_offset = ops ? ops->phys_offset : 0;
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
+		s->lent[i] = 0;
+}
+
+/* Are the members every space needs there? phys_to_virt may be NULL. */
+static bool
+ops_usable(const struct sv39_ops *ops)
+{
+	return ops && ops->alloc_table && ops->free_table;
+}
+
 int
 sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
 {
 	sv39_pa_t root = 0;
 
-	if (!s || !ops || !ops->alloc_table || !ops->free_table || !ops->phys_to_virt)
+	if (!s)
+		return SV39_EINVAL;
+	space_fill(s, NULL, NULL, 0);
+	if (!ops_usable(ops))
 		return SV39_EINVAL;
 	if (ops->alloc_table(ctx, &root) != 0)
 		return SV39_ENOMEM;
-	s->root = root;
-	s->asid = 0;
-	s->ops = ops;
-	s->ctx = ctx;
-	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
-		s->lent[i] = 0;
+	space_fill(s, ops, ctx, root);
 	return 0;
+}
+
+int
+sv39_space_init_from_root(struct sv39_space *s, const struct sv39_ops *ops, void *ctx,
+			  sv39_pa_t root)
+{
+	if (!s)
+		return SV39_EINVAL;
+	space_fill(s, NULL, NULL, 0);
+	if (!ops_usable(ops) || !is_aligned(root, SV39_PAGE_SIZE))
+		return SV39_EINVAL;
+	if (root >> SV39_PA_BITS)
+		return SV39_ERANGE;
+	space_fill(s, ops, ctx, root);
+	return 0;
+}
+
+bool
+sv39_space_is_init(const struct sv39_space *s)
+{
+	return s && s->ops;
 }
 
 void

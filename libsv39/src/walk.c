@@ -69,17 +69,12 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 	(SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_N | SV39_PTE_PBMT_MASK | \
 	 SV39_PTE_RESERVED_MASK)
 
-/*
- * Is this valid leaf one the hardware faults on whatever the access?
- * Reserved bits, Svnapot (not supported here), PBMT = 3, W without R.
- */
-static inline bool
-leaf_reserved(sv39_pte_t e)
-{
-	return (e & (SV39_PTE_RESERVED_MASK | SV39_PTE_N)) ||
-	       (e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
-	       (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK;
-}
+/* The bits of a plain leaf (no PBMT, no N, no reserved bit): V and R of these. */
+#define LEAF_FAST_MASK \
+	(SV39_PTE_V | SV39_PTE_R | SV39_PTE_RESERVED_MASK | SV39_PTE_N | SV39_PTE_PBMT_MASK)
+
+/* The bits that make an entry a usable pointer: V alone among these. */
+#define POINTER_MASK (SV39_PTE_V | SV39_PTE_LEAF_MASK | NONLEAF_BAD)
 
 /*
  * One step of the spec's walk at a constant level: the entry for va in
@@ -92,42 +87,177 @@ translate_step(const sv39_pte_t *table, sv39_va_t va, unsigned level)
 		     (SV39_PTES_PER_TABLE - 1)];
 }
 
-int
-sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
-	       uint64_t *page_size)
-{
-	unsigned level = SV39_ROOT_LEVEL;
-	uint64_t size;
-	sv39_pte_t e;
+/* How translate reaches a table page; a constant at each inlined call. */
+enum reach { BY_OFFSET, BY_CALL, BY_HOOK };
 
-	if (!va_is_canonical(va))
-		return SV39_ERANGE;
-	/* The spec's walk: follow pointers (V set, R = W = X = 0) down. */
-	e = translate_step(table_of(s, s->root), va, 2);
-	if (pte_table(e)) {
-		if (e & NONLEAF_BAD)
-			return SV39_EINVAL;
-		e = translate_step(next_table(s, e), va, 1);
-		level = 1;
-		if (pte_table(e)) {
-			if (e & NONLEAF_BAD)
-				return SV39_EINVAL;
-			e = translate_step(next_table(s, e), va, 0);
-			level = 0;
-			if (pte_table(e))
-				return SV39_EINVAL; /* a pointer at level 0 */
-		}
-	}
-	if (!(e & SV39_PTE_V))
-		return SV39_ENOENT;
-	size = level_size(level);
-	if (leaf_reserved(e) || (sv39_pte_pa(e) & (size - 1)))
-		return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
+/*
+ * The table page at pa: pa + off on the runtime direct-map fast path, a
+ * call of p2v (loaded once per translate), or the build-time hook.
+ */
+static inline __attribute__((always_inline)) const sv39_pte_t *
+translate_table(const struct sv39_space *s, enum reach how, uint64_t off,
+		void *(*p2v)(void *ctx, sv39_pa_t pa), void *ctx, sv39_pa_t pa)
+{
+	if (how == BY_OFFSET)
+		return (const sv39_pte_t *)(uintptr_t)(pa + off);
+	if (how == BY_CALL)
+		return (const sv39_pte_t *)p2v(ctx, pa);
+	return table_of(s, pa);
+}
+
+/*
+ * Is e a pointer with none of the bits a pointer may not carry, i.e. is
+ * (e & POINTER_MASK) == V? Written as (e - V) & mask == 0: with V set the
+ * subtraction only clears it; with V clear it borrows into bit 0.
+ */
+static inline bool
+plain_pointer(sv39_pte_t e)
+{
+	return ((e - SV39_PTE_V) & POINTER_MASK) == 0;
+}
+
+/* The same test for a plain leaf: (e & LEAF_FAST_MASK) == (V | R). */
+static inline bool
+plain_leaf(sv39_pte_t e)
+{
+	return ((e - (SV39_PTE_V | SV39_PTE_R)) & LEAF_FAST_MASK) == 0;
+}
+
+/* Canonical Sv39 va: adding 2^38 maps both halves onto [0, 2^39). */
+static inline bool
+translate_canonical(sv39_va_t va)
+{
+	return ((va + ((sv39_va_t)1 << (SV39_VA_BITS - 1))) >> SV39_VA_BITS) == 0;
+}
+
+/*
+ * The table a pointer entry that passed the POINTER_MASK test points at:
+ * its bits 54..63 are zero, so no PPN mask is needed.
+ */
+static inline sv39_pa_t
+pointer_pa(sv39_pte_t e)
+{
+	return (e >> SV39_PTE_PPN_SHIFT) << SV39_PAGE_SHIFT;
+}
+
+/*
+ * Is valid leaf e one the hardware faults on whatever the access (reserved
+ * bits or N, which is not supported here; W without R; PBMT = 3), or a
+ * superpage of size bytes whose PA is misaligned? One branch for all.
+ */
+static inline bool
+leaf_bad(sv39_pte_t e, uint64_t size)
+{
+	sv39_pte_t bad = (e & (SV39_PTE_RESERVED_MASK | SV39_PTE_N)) |
+			 ((e >> 1) & ~e & SV39_PTE_R) | /* W (bit 2) without R (bit 1) */
+			 (e & (e << 1) & SV39_PTE_PBMT_IO) | (sv39_pte_pa(e) & (size - 1));
+
+	return bad != 0;
+}
+
+/* translate's outputs for a leaf of size bytes mapping va to base + offset. */
+static inline __attribute__((always_inline)) void
+translate_out(sv39_pte_t e, uint64_t size, sv39_pa_t base, sv39_va_t va, sv39_pa_t *pa,
+	      uint64_t *pte_flags, uint64_t *page_size)
+{
 	if (pa)
-		*pa = sv39_pte_pa(e) + (va & (size - 1));
+		*pa = base + (va & (size - 1));
 	if (pte_flags)
 		*pte_flags = e & SV39_PTE_FLAGS_MASK;
 	if (page_size)
 		*page_size = size;
+}
+
+/*
+ * The end of a translate whose entry e at level is not a plain leaf: why
+ * there is no translation, or a leaf with PBMT, X only and so on. Out of
+ * line and cold, so that the common path saves no register for it.
+ */
+static __attribute__((noinline, cold)) int
+translate_other(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+		uint64_t *page_size)
+{
+	const uint64_t size = level_size(level);
+
+	if (!(e & SV39_PTE_V))
+		return SV39_ENOENT;
+	/* A pointer with reserved bits, or a pointer at level 0. */
+	if (!(e & SV39_PTE_LEAF_MASK))
+		return SV39_EINVAL;
+	if (leaf_bad(e, size))
+		return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
+	translate_out(e, size, sv39_pte_pa(e), va, pa, pte_flags, page_size);
 	return 0;
+}
+
+/*
+ * The end of a translate that found entry e at a constant level. The
+ * common case is one test: V and R, no reserved bit, no N, PBMT 0 (so W
+ * without R and PBMT = 3 are ruled out too, and bits 54..63 are clear: no
+ * PPN mask), and for a superpage an aligned PA.
+ */
+static inline __attribute__((always_inline)) int
+translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+	       uint64_t *page_size)
+{
+	const uint64_t size = level_size(level);
+
+	if (SV39_LIKELY(plain_leaf(e) && !(level && (pointer_pa(e) & (size - 1))))) {
+		translate_out(e, size, pointer_pa(e), va, pa, pte_flags, page_size);
+		return 0;
+	}
+	return translate_other(e, level, va, pa, pte_flags, page_size);
+}
+
+/*
+ * sv39_translate's body, inlined once per way of reaching a table. The
+ * common case (a pointer, a pointer, a leaf) is one mask-and-compare per
+ * level, and each level ends in its own copy of translate_done so that the
+ * page size is a constant.
+ */
+static inline __attribute__((always_inline)) int
+translate_in(const struct sv39_space *s, sv39_va_t va, enum reach how, uint64_t off,
+	     void *(*p2v)(void *ctx, sv39_pa_t pa), void *ctx, sv39_pa_t *pa, uint64_t *pte_flags,
+	     uint64_t *page_size)
+{
+	sv39_pte_t e;
+
+	if (SV39_UNLIKELY(!translate_canonical(va)))
+		return SV39_ERANGE;
+	/* The spec's walk: follow pointers (V set, R = W = X = 0) down. */
+	e = translate_step(translate_table(s, how, off, p2v, ctx, s->root), va, 2);
+	if (SV39_UNLIKELY(!plain_pointer(e)))
+		return translate_done(e, 2, va, pa, pte_flags, page_size);
+	e = translate_step(translate_table(s, how, off, p2v, ctx, pointer_pa(e)), va, 1);
+	if (SV39_UNLIKELY(!plain_pointer(e)))
+		return translate_done(e, 1, va, pa, pte_flags, page_size);
+	e = translate_step(translate_table(s, how, off, p2v, ctx, pointer_pa(e)), va, 0);
+	return translate_done(e, 0, va, pa, pte_flags, page_size);
+}
+
+#ifndef SV39_PHYS_TO_VIRT
+/*
+ * translate through ops->phys_to_virt: out of line, so that the direct-map
+ * path in sv39_translate saves no registers for its calls.
+ */
+static __attribute__((noinline)) int
+translate_call(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+	       uint64_t *page_size)
+{
+	return translate_in(s, va, BY_CALL, 0, s->p2v, s->ctx, pa, pte_flags, page_size);
+}
+#endif
+
+int
+sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+	       uint64_t *page_size)
+{
+#ifdef SV39_PHYS_TO_VIRT
+	return translate_in(s, va, BY_HOOK, 0, NULL, NULL, pa, pte_flags, page_size);
+#else
+	if (SV39_LIKELY(!s->p2v))
+		return translate_in(s, va, BY_OFFSET, s->p2v_offset, NULL, NULL, pa, pte_flags,
+				    page_size);
+	return translate_call(s, va, pa, pte_flags, page_size);
+#endif
 }

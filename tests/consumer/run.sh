@@ -4,12 +4,14 @@
 # consumer-pkgconfig: keep `meson install` and the plain-Makefile recipe real.
 #   1. install the library (headers, static lib, libsv39.pc) into a temporary
 #      DESTDIR, build consumer.c against that copy through pkg-config;
-#   2. build consumer.c from libsv39/src/*.c with Makefile.example.
+#   2. build consumer.c from libsv39/src/*.c with Makefile.example;
+#   3. build consumer.c with the one-file distribution (amalgamated sv39.c,
+#      sv39/ headers beside it), when its path is given.
 # Native: each consumer must run and exit 0. Cross (riscv64): each is linked
 # statically with -nostdlib and a whole-archive library, so one undefined
 # symbol anywhere in libsv39 fails the test.
 #
-# usage: run.sh BUILD_DIR LIBSV39_SRC_DIR native|cross "CC..." [SANITIZE]
+# usage: run.sh BUILD_DIR LIBSV39_SRC_DIR native|cross "CC..." [SANITIZE [SV39_C]]
 set -eu
 
 build=$1
@@ -17,6 +19,7 @@ libsrc=$2
 mode=$3
 cc=$4
 sanitize=${5:-none}
+amalg=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 77; }
@@ -101,3 +104,24 @@ nsrc=$(ls "$libsrc"/src/*.c | wc -l)
 nobj=$(ls "$tmp"/plain/sv39/*.o | wc -l)
 [ "$nsrc" -eq "$nobj" ] || fail "Makefile.example built $nobj of $nsrc sources"
 check_consumer Makefile.example "$tmp/plain/consumer"
+
+# --- 3. one file: the amalgamated sv39.c -------------------------------------
+if [ -n "$amalg" ]; then
+	nolibcall=""
+	# shellcheck disable=SC2086
+	if $cc -Werror -fno-tree-loop-distribute-patterns -x c -c /dev/null -o /dev/null \
+		2>/dev/null; then
+		nolibcall=-fno-tree-loop-distribute-patterns
+	fi
+	onefile="-ffreestanding -fno-builtin $nolibcall -I$(dirname "$amalg")"
+	if [ "$mode" = native ]; then
+		# shellcheck disable=SC2086
+		$cc $warn $extra -o "$tmp/consumer-onefile" "$here/consumer.c" "$amalg" $onefile \
+			|| fail "one file: build"
+	else
+		# shellcheck disable=SC2086
+		$cc $warn $onefile -nostdlib -static -o "$tmp/consumer-onefile" "$here/start.c" \
+			"$here/consumer.c" "$amalg" || fail "one file: freestanding static link"
+	fi
+	check_consumer "one file" "$tmp/consumer-onefile"
+fi

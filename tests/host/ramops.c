@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ramops.h"
 
@@ -168,8 +169,35 @@ ram_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
 	check_stale(r, pa, size, false);
 }
 
-int
-ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
+/*
+ * The direct variant's host region: RAMOPS_PA_BASE .. the end of the
+ * largest frame buffer, reserved without backing (MAP_NORESERVE), so that
+ * pa + phys_offset is a host pointer for every table page and frame.
+ */
+static int
+direct_reserve(struct ramops *r, size_t npages)
+{
+	size_t len = (size_t)(RAMOPS_FRAME_BASE - RAMOPS_PA_BASE) +
+		     (size_t)RAMOPS_DIRECT_MAX_FRAMES * PAGE;
+	void *base;
+
+	if ((uint64_t)npages * PAGE > RAMOPS_FRAME_BASE - RAMOPS_PA_BASE)
+		return -1;
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+	if (base == MAP_FAILED)
+		return -1;
+	r->direct = true;
+	r->direct_base = base;
+	r->direct_len = len;
+	r->mem = base;
+	r->ops.phys_to_virt = NULL;
+	r->ops.phys_offset = (uint64_t)(uintptr_t)base - RAMOPS_PA_BASE;
+	return 0;
+}
+
+static int
+init_common(struct ramops *r, size_t npages, size_t tlb_entries, bool direct)
 {
 	memset(r, 0, sizeof(*r));
 	r->ops.alloc_table = ram_alloc_table;
@@ -178,7 +206,12 @@ ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
 	r->ops.flush_tlb = ram_flush_tlb;
 	r->ops.free_frame = ram_free_frame;
 	r->npages = npages;
-	r->mem = aligned_alloc(PAGE, npages * PAGE);
+	if (direct) {
+		if (direct_reserve(r, npages) != 0)
+			return -1;
+	} else {
+		r->mem = aligned_alloc(PAGE, npages * PAGE);
+	}
 	r->in_use = calloc(npages ? npages : 1, 1);
 	r->tlb_size = tlb_entries;
 	r->tlb = calloc(tlb_entries ? tlb_entries : 1, sizeof(*r->tlb));
@@ -190,14 +223,32 @@ ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
 	return 0;
 }
 
+int
+ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
+{
+	const char *env = getenv("RAMOPS_DIRECT");
+
+	return init_common(r, npages, tlb_entries, env && strcmp(env, "1") == 0);
+}
+
+int
+ramops_init_direct(struct ramops *r, size_t npages, size_t tlb_entries)
+{
+	return init_common(r, npages, tlb_entries, true);
+}
+
 void
 ramops_fini(struct ramops *r)
 {
-	free(r->mem);
+	if (r->direct) {
+		munmap(r->direct_base, r->direct_len);
+	} else {
+		free(r->mem);
+		free(r->frame_mem);
+	}
 	free(r->in_use);
 	free(r->tlb);
 	free(r->flushes);
-	free(r->frame_mem);
 	free(r->frame_log);
 	memset(r, 0, sizeof(*r));
 }
@@ -360,7 +411,12 @@ ramops_frames_init(struct ramops *r, size_t npages)
 {
 	if (r->frame_mem || !npages)
 		return -1;
-	r->frame_mem = aligned_alloc(PAGE, npages * PAGE);
+	if (r->direct && npages > RAMOPS_DIRECT_MAX_FRAMES)
+		return -1;
+	if (r->direct)
+		r->frame_mem = r->direct_base + (RAMOPS_FRAME_BASE - RAMOPS_PA_BASE);
+	else
+		r->frame_mem = aligned_alloc(PAGE, npages * PAGE);
 	if (!r->frame_mem)
 		return -1;
 	memset(r->frame_mem, 0, npages * PAGE);

@@ -72,6 +72,16 @@ struct ramops {
 	/* every free_frame call, in order */
 	struct ramops_frame_free *frame_log;
 	size_t nframe_log, frame_log_cap;
+	/*
+	 * The direct-map variant (RAMOPS_DIRECT=1 in the environment, or
+	 * ramops_init_direct): ops.phys_to_virt is NULL and ops.phys_offset
+	 * places both buffers at their fake physical addresses inside one
+	 * reserved host region, so the library's runtime direct-map fast path
+	 * runs every test. ramops counts no bad phys_to_virt in this mode.
+	 */
+	bool direct;
+	uint8_t *direct_base; /* host address of RAMOPS_PA_BASE */
+	size_t direct_len;
 };
 
 /*
@@ -88,8 +98,15 @@ struct ramops {
  * or a PA not aligned to it.
  */
 
-/* Make an ops over npages table pages; tlb_entries may be 0 (no TLB). */
+/*
+ * Make an ops over npages table pages; tlb_entries may be 0 (no TLB). With
+ * RAMOPS_DIRECT=1 in the environment this is ramops_init_direct.
+ */
 int ramops_init(struct ramops *r, size_t npages, size_t tlb_entries);
+/* The direct-map variant, whatever the environment says. */
+int ramops_init_direct(struct ramops *r, size_t npages, size_t tlb_entries);
+/* Frames the direct variant has room for (ramops_frames_init). */
+#define RAMOPS_DIRECT_MAX_FRAMES 65536
 void ramops_fini(struct ramops *r);
 
 /* Forget the flush log (keeps counters). */

@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sv39_space_init, sv39_space_destroy, sv39_satp and sv39_strerror.
+ * sv39_space_init, sv39_space_init_from_root, sv39_space_is_init,
+ * sv39_space_destroy, sv39_satp and sv39_strerror; a space moved between
+ * calls; the runtime direct-map fast path.
  */
 #include "testutil.h"
+
+/* phys_to_virt for a ramops_init_direct ops: the same offset, as a call. */
+static void *
+t_direct_p2v(void *ctx, sv39_pa_t pa)
+{
+	struct ramops *r = ctx;
+
+	return r->direct_base + (pa - RAMOPS_PA_BASE);
+}
 
 static void
 test_init(void)
@@ -76,9 +87,6 @@ test_init_bad_ops(void)
 	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
 	ops = r.ops;
 	ops.free_table = NULL;
-	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
-	ops = r.ops;
-	ops.phys_to_virt = NULL;
 	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
 	CHECK_EQ(r.alloc_calls, 0);
 	CHECK_EQ(r.allocated, 0);
@@ -210,6 +218,171 @@ test_strerror(void)
 	CHECK(strcmp(sv39_strerror(INT32_MIN), "SV39_E?") == 0);
 }
 
+/* A space is plain data: moved (memcpy) between calls, it goes on working. */
+static void
+test_move(void)
+{
+	struct ramops r;
+	struct sv39_space a, *b = malloc(sizeof(*b));
+	size_t tables;
+
+	check_begin("move");
+	t_env_init(&r, 64, 0);
+	if (!b || !t_space(&r, &a))
+		return;
+	CHECK_EQ(sv39_map(&a, t_bases[0], 0x80000000, 8 * PG, URW, 0), 0);
+	tables = r.allocated;
+	memcpy(b, &a, sizeof(a));
+	memset(&a, 0xa5, sizeof(a)); /* the old storage is gone */
+	T_XLATE(b, t_bases[0] + 3 * PG + 5, 0x80000000 + 3 * PG + 5, t_leaf_flags(URW, 0), PG);
+	CHECK_EQ(sv39_map(b, t_bases[1], 0x90000000, MEGA, RW, SV39_MAP_HUGE), 0);
+	CHECK_EQ(sv39_unmap(b, t_bases[0], 8 * PG, 0), 0);
+	/* t_bases[0]'s L1 and L0 tables went; t_bases[1]'s L1 table came */
+	CHECK_EQ(r.allocated, tables - 1);
+	CHECK_EQ(sv39_check(b), 0);
+	/* ... and moved back by assignment */
+	a = *b;
+	T_XLATE(&a, t_bases[1] + 7, 0x90000000 + 7, t_leaf_flags(RW, 0), MEGA);
+	t_destroy(&r, &a, 0);
+	CHECK(!sv39_space_is_init(&a));
+	free(b);
+	t_env_fini(&r);
+}
+
+/*
+ * exec's pattern: build the new space while the old one is live, then
+ * replace the old one in struct proc by assignment and destroy it.
+ */
+static void
+test_exec_two_spaces(void)
+{
+	struct ramops r;
+	struct proc {
+		struct sv39_space uspace;
+	} p;
+	struct sv39_space fresh, old;
+
+	check_begin("exec two spaces");
+	t_env_init(&r, 64, 0);
+	if (!t_space(&r, &p.uspace))
+		return;
+	CHECK_EQ(sv39_map(&p.uspace, 0x1000, 0x80001000, PG, URW, 0), 0);
+	if (!t_space(&r, &fresh))
+		return;
+	CHECK_EQ(sv39_map(&fresh, 0x2000, 0x80002000, PG, URW, 0), 0);
+	old = p.uspace;
+	p.uspace = fresh;
+	t_destroy(&r, &old, 0);
+	T_UNMAPPED(&p.uspace, 0x1000);
+	T_XLATE(&p.uspace, 0x2000, 0x80002000, t_leaf_flags(URW, 0), PG);
+	t_destroy(&r, &p.uspace, 0);
+	t_env_fini(&r);
+}
+
+/* xv6 keeps only a root: a space rebuilt around it for each call. */
+static void
+test_init_from_root(void)
+{
+	struct ramops r;
+	struct sv39_space s, t;
+	sv39_pa_t root;
+
+	check_begin("init from root");
+	t_env_init(&r, 64, 0);
+	if (!t_space(&r, &s))
+		return;
+	root = s.root;
+	CHECK_EQ(sv39_map(&s, t_bases[0], 0x80000000, 4 * PG, URW, 0), 0);
+	memset(&s, 0, sizeof(s)); /* the kernel kept only root */
+	CHECK_EQ(sv39_space_init_from_root(&t, &r.ops, &r, root), 0);
+	CHECK(sv39_space_is_init(&t));
+	CHECK_EQ(t.root, root);
+	CHECK_EQ(t.asid, 0);
+	CHECK_EQ(r.allocated, 3); /* nothing allocated */
+	T_XLATE(&t, t_bases[0] + PG, 0x80000000 + PG, t_leaf_flags(URW, 0), PG);
+	CHECK_EQ(sv39_map(&t, t_bases[0] + 4 * PG, 0x80004000, PG, URW, 0), 0);
+	/* the next call rebuilds it again: the change is in the tables */
+	CHECK_EQ(sv39_space_init_from_root(&s, &r.ops, &r, root), 0);
+	T_XLATE(&s, t_bases[0] + 4 * PG, 0x80004000, t_leaf_flags(URW, 0), PG);
+	CHECK_EQ(sv39_satp(&s), sv39_satp(&t));
+	/* bad roots and ops; a failed init leaves the space not initialised */
+	CHECK_EQ(sv39_space_init_from_root(&t, &r.ops, &r, root + 8), SV39_EINVAL);
+	CHECK(!sv39_space_is_init(&t));
+	CHECK_EQ(sv39_space_init_from_root(&t, &r.ops, &r, SV39_PA_LIMIT), SV39_ERANGE);
+	CHECK_EQ(sv39_space_init_from_root(&t, NULL, &r, root), SV39_EINVAL);
+	CHECK_EQ(sv39_space_init_from_root(NULL, &r.ops, &r, root), SV39_EINVAL);
+	t_destroy(&r, &s, 0);
+	t_env_fini(&r);
+}
+
+/* Initialised, zeroed, failed and destroyed spaces told apart. */
+static void
+test_is_init(void)
+{
+	static struct sv39_space zeroed; /* static storage: all zero */
+	struct ramops r;
+	struct sv39_space s;
+	struct sv39_ops ops;
+
+	check_begin("is_init");
+	CHECK(!sv39_space_is_init(NULL));
+	CHECK(!sv39_space_is_init(&zeroed));
+	t_env_init(&r, 4, 0);
+	if (!t_space(&r, &s))
+		return;
+	CHECK(sv39_space_is_init(&s));
+	t_destroy(&r, &s, 0);
+	CHECK(!sv39_space_is_init(&s));
+	/* a failed init */
+	r.fail_at = r.alloc_calls + 1;
+	memset(&s, 0x5a, sizeof(s));
+	CHECK_EQ(sv39_space_init(&s, &r.ops, &r), SV39_ENOMEM);
+	CHECK(!sv39_space_is_init(&s));
+	ops = r.ops;
+	ops.alloc_table = NULL;
+	memset(&s, 0x5a, sizeof(s));
+	CHECK_EQ(sv39_space_init(&s, &ops, &r), SV39_EINVAL);
+	CHECK(!sv39_space_is_init(&s));
+	t_env_fini(&r);
+}
+
+/*
+ * The runtime direct-map fast path: phys_to_virt NULL, phys_offset set.
+ * The same tables seen through the call and through the offset agree.
+ */
+static void
+test_direct_map(void)
+{
+	struct ramops r;
+	struct sv39_space s, d;
+	struct sv39_ops ops;
+
+	check_begin("direct map");
+	if (ramops_init_direct(&r, 64, 0) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(r.ops.phys_to_virt == NULL);
+	if (!t_space(&r, &s))
+		return;
+	CHECK_EQ(sv39_map(&s, t_bases[0], 0x80000000, 16 * PG, URW, 0), 0);
+	CHECK_EQ(sv39_map(&s, t_bases[1], 0x40000000, GIGA, RW, SV39_MAP_HUGE), 0);
+	T_XLATE(&s, t_bases[0] + 9 * PG + 1, 0x80000000 + 9 * PG + 1, t_leaf_flags(URW, 0), PG);
+	T_XLATE(&s, t_bases[1] + 12345, 0x40000000 + 12345, t_leaf_flags(RW, 0), GIGA);
+	T_UNMAPPED(&s, t_bases[0] + 16 * PG);
+	CHECK_EQ(sv39_check(&s), 0);
+	/* the same root through a phys_to_virt call: the same answers */
+	ops = r.ops;
+	ops.phys_to_virt = t_direct_p2v;
+	CHECK_EQ(sv39_space_init_from_root(&d, &ops, &r, s.root), 0);
+	T_XLATE(&d, t_bases[0] + 9 * PG + 1, 0x80000000 + 9 * PG + 1, t_leaf_flags(URW, 0), PG);
+	T_XLATE(&d, t_bases[1] + 12345, 0x40000000 + 12345, t_leaf_flags(RW, 0), GIGA);
+	CHECK_EQ(sv39_unmap(&s, t_bases[0], 16 * PG, 0), 0);
+	T_UNMAPPED(&d, t_bases[0]);
+	t_destroy(&r, &s, 0);
+	t_env_fini(&r);
+}
+
 int
 main(void)
 {
@@ -220,5 +393,10 @@ main(void)
 	test_destroy();
 	test_two_contexts();
 	test_strerror();
+	test_move();
+	test_exec_two_spaces();
+	test_init_from_root();
+	test_is_init();
+	test_direct_map();
 	return check_finish();
 }

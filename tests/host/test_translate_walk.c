@@ -220,11 +220,72 @@ test_walk_enomem(void)
 	}
 }
 
+/*
+ * Leaves off sv39_translate's common path (one test for V and R, no PBMT,
+ * N or reserved bit) still translate: execute-only, PBMT NC and IO, the RSW
+ * bits; superpages too; and the boundaries of the canonical halves.
+ */
+static void
+test_translate_uncommon_leaves(void)
+{
+	const uint64_t kinds[] = {
+		SV39_PTE_X,
+		SV39_PTE_R | SV39_PTE_PBMT_NC,
+		SV39_PTE_R | SV39_PTE_W | SV39_PTE_PBMT_IO,
+		SV39_PTE_R | (1ULL << 8),
+		SV39_PTE_R | SV39_PTE_BORROWED,
+		SV39_PTE_R | SV39_PTE_X | SV39_PTE_U | SV39_PTE_G,
+	};
+	struct ramops r;
+	struct sv39_space s;
+
+	for (int h = 0; h < 2; h++) {
+		sv39_va_t b = t_bases[h];
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 32, 0);
+		if (!t_space(&r, &s))
+			return;
+		CHECK_EQ(sv39_map(&s, b, 0x80000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
+		for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			sv39_pte_t *pte;
+			sv39_pte_t old;
+
+			for (int big = 0; big < 2; big++) {
+				sv39_va_t va = big ? b + MEGA : b;
+				sv39_pa_t pa = big ? 0x80200000 : 0x80000000;
+				uint64_t size = big ? MEGA : PG;
+
+				if (!CHECK_EQ(sv39_walk(&s, va, 0, &pte, NULL), 0))
+					continue;
+				old = *pte;
+				*pte = sv39_pte_make(pa, SV39_PTE_V | kinds[k]);
+				T_XLATE(&s, va + size - 8, pa + size - 8, SV39_PTE_V | kinds[k],
+					size);
+				*pte = old;
+			}
+		}
+		/* the last address of each half translates, the next one is out */
+		if (h == 0)
+			CHECK_EQ(sv39_translate(&s, 0x4000000000ULL, NULL, NULL, NULL),
+				 SV39_ERANGE);
+		else
+			CHECK_EQ(sv39_translate(&s, 0xffffffbfffffffffULL, NULL, NULL, NULL),
+				 SV39_ERANGE);
+		T_UNMAPPED(&s, h == 0 ? 0x3fffffffffULL : 0xffffffffffffffffULL);
+		CHECK_EQ(sv39_translate(&s, 0x8000000000000000ULL, NULL, NULL, NULL), SV39_ERANGE);
+		t_destroy(&r, &s, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
 	test_translate();
 	test_translate_faults();
+	test_translate_uncommon_leaves();
 	test_walk();
 	test_walk_enomem();
 	return check_finish();

@@ -79,8 +79,10 @@ extern "C" {
  *	published to it, e.g. by the allocator's lock): the library's fence
  *	before the link then orders it for every other hart's walker.
  * @free_table: required. Take back a page that alloc_table gave out.
- * @phys_to_virt: required. Where the library may read and write the page
+ * @phys_to_virt: may be NULL. Where the library may read and write the page
  *	at physical address pa (a table page, or a frame in the copy helpers).
+ *	NULL selects the direct-map fast path: the page at pa is reached at
+ *	(void *)(pa + @phys_offset), with no call at all.
  * @flush_tlb: may be NULL (no TLB to flush, e.g. a space not yet live).
  *	Invalidate cached translations of [va, va + size) for asid; size == 0
  *	means the whole address space. Also drops cached non-leaf entries.
@@ -89,6 +91,10 @@ extern "C" {
  * @free_frame: may be NULL unless SV39_UNMAP_FREE or SV39_FREE_FRAMES is
  *	used. Take back the leaf frame at pa of size bytes (4 KiB, 2 MiB or
  *	1 GiB); called once per leaf.
+ * @phys_offset: used only when @phys_to_virt is NULL: the kernel-virtual
+ *	address of physical address 0 (a direct map's offset, 0 for an
+ *	identity map); arithmetic is modulo 2^64, so a direct map above the
+ *	tables' physical addresses works.
  */
 struct sv39_ops {
 	int (*alloc_table)(void *ctx, sv39_pa_t *pa);
@@ -96,6 +102,7 @@ struct sv39_ops {
 	void *(*phys_to_virt)(void *ctx, sv39_pa_t pa);
 	void (*flush_tlb)(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid);
 	void (*free_frame)(void *ctx, sv39_pa_t pa, uint64_t size);
+	uint64_t phys_offset;
 };
 
 /**
@@ -108,12 +115,23 @@ struct sv39_ops {
  * @lent: bit i set when root slot i holds page-table pages lent to another
  *	space with sv39_share; the library never frees a table page there
  *	while the space lives. Internal: do not write.
+ * @p2v: @ops->phys_to_virt, @p2v_offset: @ops->phys_offset, copied at init
+ *	so that a table look-up needs no load through @ops. Internal.
+ *
+ * A space is plain data: nothing the library keeps (table pages, ops, ctx)
+ * points back at the struct, and no call keeps a pointer to it once it
+ * returns. So between calls a space may be copied or moved (assignment,
+ * memcpy) and used at its new address. The copy *is* the space, not a
+ * second one: after a copy use only one of the two (both would free the
+ * same tables, and the lent marks live in the struct).
  */
 struct sv39_space {
 	sv39_pa_t root;
 	uint16_t asid;
 	const struct sv39_ops *ops;
 	void *ctx;
+	void *(*p2v)(void *ctx, sv39_pa_t pa);
+	uint64_t p2v_offset;
 	uint64_t lent[SV39_PTES_PER_TABLE / 64];
 };
 
@@ -141,10 +159,41 @@ struct sv39_leaf {
  *
  * Allocates one root table page. The space's asid is 0.
  *
- * Return: 0, SV39_EINVAL if @s or @ops or a required member is NULL,
- * SV39_ENOMEM if the root could not be allocated.
+ * Return: 0, SV39_EINVAL if @s or @ops or a required member (alloc_table,
+ * free_table) is NULL, SV39_ENOMEM if the root could not be allocated.
+ * On failure @s is left all zero (sv39_space_is_init is false).
  */
 int sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx);
+
+/**
+ * sv39_space_init_from_root - rebuild a space around an existing root table.
+ * @s: the space to fill in.
+ * @ops: hardware operations; must outlive the space.
+ * @ctx: passed to every ops callback.
+ * @root: physical address of a root table made by a space of this library
+ *	(sv39_space_init, then any calls), whose struct was not kept.
+ *
+ * For a kernel that stores only a root (xv6's pagetable_t): rebuild a
+ * struct sv39_space on the stack around it for each call. Allocates
+ * nothing; the asid is 0. The struct's lent marks cannot be rebuilt: a
+ * root that lent tables with sv39_share must keep its original struct.
+ * Borrowed entries (the borrower's side) are marked in the tables and work.
+ *
+ * Return: 0, SV39_EINVAL if @s or @ops or a required member is NULL or
+ * @root is not 4 KiB aligned, SV39_ERANGE if @root is not below 2^56.
+ */
+int sv39_space_init_from_root(struct sv39_space *s, const struct sv39_ops *ops, void *ctx,
+			      sv39_pa_t root);
+
+/**
+ * sv39_space_is_init - has this space been initialised (and not destroyed)?
+ * @s: a space, which may be all zero (static or zeroed storage); may be NULL.
+ *
+ * Return: true after sv39_space_init or sv39_space_init_from_root succeeded
+ * and before sv39_space_destroy; false for NULL, a zeroed struct, a failed
+ * init and a destroyed space.
+ */
+bool sv39_space_is_init(const struct sv39_space *s);
 
 /**
  * sv39_space_destroy - free every page-table page the space owns.
