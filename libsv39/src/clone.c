@@ -53,6 +53,7 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 			/* dst's subtree is replaced by one leaf. */
 			if (level == 2 && sv39_table_has_borrowed(next_table(t->s, de)))
 				return SV39_EBUSY;
+			sv39_txn_count_defer(t); /* clone_apply parks dst's subtree */
 			continue;
 		}
 		if (!pte_valid(se) && !pte_valid(de))
@@ -197,13 +198,17 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t
 	struct sv39_txn t;
 	int err;
 
-	if (!dst || !src || dst == src)
+	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
+	clear &= ~SV39_PTE_V; /* implied: never set or cleared */
+	set &= ~SV39_PTE_V;
 	if ((clear | set) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
+	c.clear = clear;
+	c.set = set;
 	/*
 	 * R and X survive, W never comes without R and no PBMT bit is added
 	 * (which could make PBMT = 3): every valid leaf stays valid.

@@ -89,6 +89,36 @@ pte_borrowed(sv39_pte_t pte)
 	return (pte & SV39_PTE_V) && (pte & SV39_PTE_BORROWED);
 }
 
+/* A space a call may use: not NULL, initialised and not destroyed. */
+static inline bool
+space_ok(const struct sv39_space *s)
+{
+	return s && s->ops;
+}
+
+/* Bits a pointer (non-leaf) entry may not carry: the spec reserves them. */
+#define SV39_NONLEAF_BAD (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK)
+
+/*
+ * The one definition of a malformed entry, used by sv39_check,
+ * sv39_translate and sv39_walk: a valid entry e of a level-(level) table
+ * the hardware faults on whatever the access. Any entry: bits 54..60, N
+ * (Svnapot is not supported) or PBMT = 3. A leaf: W without R, or a
+ * superpage whose PA is not aligned to its size. A pointer: U, A, D or
+ * PBMT set, or a pointer at level 0.
+ */
+static inline bool
+pte_malformed(sv39_pte_t e, unsigned level)
+{
+	if ((e & (SV39_PTE_RESERVED_MASK | SV39_PTE_N)) ||
+	    (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK)
+		return true;
+	if (e & SV39_PTE_LEAF_MASK)
+		return (e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
+		       !is_aligned(sv39_pte_pa(e), level_size(level));
+	return level == 0 || (e & SV39_NONLEAF_BAD);
+}
+
 /*
  * Where the embedder lets the library touch the page at pa. An embedder whose
  * pages sit at a fixed offset (a direct map) may build the library with
@@ -182,6 +212,15 @@ struct sv39_txn {
 		unsigned level; /* level of the table page itself */
 	} defer[SV39_DEFER_MAX];
 	unsigned ndefer;
+	/*
+	 * More than SV39_DEFER_MAX: the rest are listed in overflow pages
+	 * taken from the reserve (entry 0 links the previous page, entries
+	 * 1..overflow_n hold pa | level), so the call still flushes once.
+	 */
+	sv39_pa_t overflow;
+	sv39_pte_t *overflow_va;
+	unsigned overflow_n;
+	unsigned defer_counted; /* subtrees the prepare step expects to park */
 };
 
 void sv39_txn_init(struct sv39_txn *t, struct sv39_space *s);
@@ -189,6 +228,7 @@ int sv39_txn_reserve(struct sv39_txn *t);
 sv39_pa_t sv39_txn_take(struct sv39_txn *t);
 void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
 void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
+void sv39_txn_count_defer(struct sv39_txn *t);
 void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
 			    sv39_va_t last);
 void sv39_txn_finish(struct sv39_txn *t);

@@ -38,10 +38,12 @@ map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
 /*
  * Prepare: find every error and count the tables the apply step will need.
  * v is the table as it is, or as it will be (empty, or a split superpage).
+ * replaced: v's table is to be cut loose whole by a superpage above it, so
+ * nothing below it is parked on its own.
  */
 static int
 map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigned level,
-	    sv39_va_t va, sv39_va_t last)
+	    sv39_va_t va, sv39_va_t last, bool replaced)
 {
 	struct slot sl;
 
@@ -73,13 +75,18 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 				continue;
 			t->need++; /* a new table, or the split of e */
 		}
+		bool cut = fits && pte_table(e) && !space_lent(t->s, sl.va);
+
+		if (cut && !replaced)
+			sv39_txn_count_defer(t); /* map_apply parks this subtree */
 		/*
 		 * Below: a table to fill in, or, where a superpage fits, to be
 		 * replaced by it. Either way its entries in range must allow the
 		 * mapping; a fitting slot needs no table further down, so the
 		 * count is right for both.
 		 */
-		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va, sl.last);
+		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va, sl.last,
+				  replaced || cut);
 		if (err)
 			return err;
 	}
@@ -181,15 +188,17 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 	struct sv39_txn t;
 	int err;
 
-	if (flags & ~MAP_FLAGS)
+	if (!space_ok(s) || (flags & ~MAP_FLAGS) || size == 0)
 		return SV39_EINVAL;
+	/* Every alignment error before any range error (docs/api.md). */
+	if (!is_aligned(pa, SV39_PAGE_SIZE))
+		return SV39_EALIGN;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
-	if (!is_aligned(pa, SV39_PAGE_SIZE))
-		return SV39_EALIGN;
 	if (pa >= SV39_PA_LIMIT || size > SV39_PA_LIMIT - pa)
 		return SV39_ERANGE;
+	perm &= ~SV39_PTE_V; /* implied */
 	err = sv39_perm_check(perm);
 	if (err)
 		return err;
@@ -200,7 +209,7 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 
 	sv39_txn_init(&t, s);
 	root = table_of(s, s->root);
-	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last);
+	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last, false);
 	if (err)
 		return err;
 	err = sv39_txn_reserve(&t);

@@ -79,10 +79,14 @@ sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, ui
 	struct sv39_txn t;
 	int err;
 
+	if (!space_ok(s))
+		return SV39_EINVAL;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
-	if ((set | clear) & ~SV39_PERM_MASK)
+	p.set &= ~SV39_PTE_V; /* implied: never set or cleared */
+	p.clear &= ~SV39_PTE_V;
+	if ((p.set | p.clear) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
 
 	sv39_txn_init(&t, s);

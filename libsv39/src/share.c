@@ -140,7 +140,7 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 	struct sv39_txn t;
 	int err;
 
-	if (!dst || !src || dst == src)
+	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
 	err = sv39_range_check(va, size, SV39_MEGA_SIZE, &last);
 	if (err)

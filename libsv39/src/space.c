@@ -17,6 +17,7 @@ sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
 	s->asid = 0;
 	s->ops = ops;
 	s->ctx = ctx;
+	s->gen = 0;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
 		s->lent[i] = 0;
 	return 0;
@@ -31,11 +32,14 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 			  (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;
 	s->ops = NULL;
+	s->gen++;
 }
 
 uint64_t
 sv39_satp(const struct sv39_space *s)
 {
+	if (!s)
+		return 0;
 	return SV39_SATP_MODE_SV39 | ((uint64_t)s->asid << SV39_SATP_ASID_SHIFT) |
 	       ((s->root >> SV39_PAGE_SHIFT) & SV39_SATP_PPN_MASK);
 }

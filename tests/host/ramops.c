@@ -17,6 +17,29 @@
 #define PAGE 4096u
 #define POISON 0xa5
 
+/*
+ * Under AddressSanitizer a table page that is not handed out is also
+ * poisoned for ASan, so that any read of a freed table page (through a
+ * pointer the library kept, not only through phys_to_virt) is reported as
+ * a use after free with its stack.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RAMOPS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RAMOPS_ASAN 1
+#endif
+#ifdef RAMOPS_ASAN
+#include <sanitizer/asan_interface.h>
+#define page_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define page_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define page_poison(p, n) ((void)(p), (void)(n))
+#define page_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 static bool
 in_table_buf(const struct ramops *r, sv39_pa_t pa)
 {
@@ -75,6 +98,7 @@ ram_alloc_table(void *ctx, sv39_pa_t *pa)
 		r->in_use[i] = 1;
 		r->allocated++;
 		r->alloc_cursor = (i + 1) % r->npages;
+		page_unpoison(r->mem + i * PAGE, PAGE);
 		memset(r->mem + i * PAGE, 0, PAGE);
 		*pa = RAMOPS_PA_BASE + (uint64_t)i * PAGE;
 		return 0;
@@ -97,6 +121,7 @@ ram_free_table(void *ctx, sv39_pa_t pa)
 	r->in_use[i] = 0;
 	r->allocated--;
 	memset(r->mem + (size_t)i * PAGE, POISON, PAGE);
+	page_poison(r->mem + (size_t)i * PAGE, PAGE);
 }
 
 static void *
@@ -187,12 +212,15 @@ ramops_init(struct ramops *r, size_t npages, size_t tlb_entries)
 		return -1;
 	}
 	memset(r->mem, POISON, npages * PAGE);
+	page_poison(r->mem, npages * PAGE);
 	return 0;
 }
 
 void
 ramops_fini(struct ramops *r)
 {
+	if (r->mem)
+		page_unpoison(r->mem, r->npages * PAGE);
 	free(r->mem);
 	free(r->in_use);
 	free(r->tlb);

@@ -95,6 +95,9 @@ struct sv39_ops {
  * @lent: bit i set when root slot i holds page-table pages lent to another
  *	space with sv39_share; the library never frees a table page there
  *	while the space lives. Internal: do not write.
+ * @gen: counts the calls that changed the tree (and destroy), so that
+ *	sv39_for_each notices a callback that changed the space it walks.
+ *	Internal: do not write.
  */
 struct sv39_space {
 	sv39_pa_t root;
@@ -102,6 +105,7 @@ struct sv39_space {
 	const struct sv39_ops *ops;
 	void *ctx;
 	uint64_t lent[SV39_PTES_PER_TABLE / 64];
+	uint64_t gen;
 };
 
 /**
@@ -167,10 +171,14 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * caller may store a leaf in a returned slot (a newly valid leaf needs no
  * flush; changing a valid one is the caller's to flush).
  *
+ * Through a borrowed entry, SV39_WALK_ALLOC that finds a valid leaf creates
+ * nothing and returns it; one that would have to create a table or return
+ * an empty slot inside the lender's tables fails with SV39_EBUSY.
+ *
  * Return: 0, SV39_ERANGE for a non-canonical @va, SV39_ENOENT when nothing
- * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY when a table would have to
- * be created under a borrowed entry, SV39_ENOMEM (nothing was created),
- * SV39_EINVAL for a NULL @pte or unknown flags.
+ * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY (see above), SV39_ENOMEM
+ * (nothing was created), SV39_EINVAL for a NULL @s or @pte, unknown flags,
+ * or a malformed pointer entry on the way.
  */
 int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte,
 	      unsigned *level);
@@ -181,8 +189,9 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * @va: first virtual address, 4 KiB aligned.
  * @pa: first physical address, 4 KiB aligned, below 2^56.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @perm: leaf bits from SV39_PERM_MASK: at least one of R and X, no W
- *	without R. V is implied.
+ * @perm: leaf bits from SV39_PERM_MASK (which includes the embedder's
+ *	SV39_PTE_RSW_EMBEDDER): at least one of R and X, no W without R. V is
+ *	implied: passing it is accepted and ignored.
  * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE.
  *
  * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
@@ -191,8 +200,9 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * range is split; old frames are never freed; tables the new superpages
  * make unreachable are freed after the flush).
  *
- * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EPERM, SV39_EINVAL (size 0 or
- * unknown flags), SV39_EEXIST if any page is mapped (without
+ * Return: 0, SV39_EALIGN (va, pa or size; checked before any range error),
+ * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0 or unknown flags),
+ * SV39_EEXIST if any page is mapped (without
  * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
  * SV39_ENOMEM. On error nothing changed.
  */
@@ -223,8 +233,10 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * @s: the space.
  * @va: first virtual address, 4 KiB aligned.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @set: bits (from SV39_PERM_MASK) to set in each leaf.
- * @clear: bits (from SV39_PERM_MASK) to clear in each leaf; applied first.
+ * @set: bits (from SV39_PERM_MASK) to set in each leaf; V is ignored.
+ * @clear: bits (from SV39_PERM_MASK) to clear in each leaf; applied first;
+ *	V is ignored. Bits in neither (SV39_PTE_RSW_EMBEDDER among them)
+ *	are kept.
  *
  * Superpages cut by the range edges are split. Every page of the range
  * must be mapped, and every resulting leaf must be a valid permission set.
@@ -247,7 +259,8 @@ int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set
  * and A/D checks, which depend on the access).
  *
  * Return: 0, SV39_ERANGE (non-canonical), SV39_ENOENT (no valid leaf),
- * SV39_EINVAL (the hardware would fault on a malformed entry).
+ * SV39_EINVAL (NULL @s, or the hardware would fault on a malformed entry:
+ * the definition sv39_check uses).
  */
 int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
 		   uint64_t *page_size);
@@ -266,7 +279,9 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * grew or shrank brings @dst back in sync; dst's own A/D bits are
  * overwritten. A src superpage wholly inside the range stays a superpage; one
  * cut by the range edge is mirrored as smaller leaves. Frames are never
- * freed. The borrowed mark of src leaves is not copied.
+ * freed. The borrowed mark of src leaves is not copied; every other bit
+ * (SV39_PTE_RSW_EMBEDDER included) is, unless @clear removes it. V in
+ * @clear or @set is ignored.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
  * SV39_EPERM (bits outside SV39_PERM_MASK, or a resulting leaf is not a
@@ -311,8 +326,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  * in range (and its bit is cleared for the whole superpage). Unmapped pages
  * read as 0.
  *
- * Return: the number of pages found with @bit, SV39_EALIGN, SV39_ERANGE,
- * SV39_EINVAL (npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
+ * Return: the number of pages found with @bit, SV39_EALIGN (checked before
+ * any range error, a huge @npages included), SV39_ERANGE, SV39_EINVAL
+ * (NULL @s, npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
  */
 int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit,
 		 uint64_t *bitmap);
@@ -326,10 +342,15 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  *	return stops the walk.
  * @arg: passed to @fn.
  *
- * Reads through borrowed subtrees like any other.
+ * Reads through borrowed subtrees like any other. @fn may read @s (and
+ * change other spaces) but must not change @s: if it makes a call that
+ * changes @s (map, unmap, protect, clone_range or share into it, harvest,
+ * walk with SV39_WALK_ALLOC, destroy), the walk notices when @fn returns,
+ * reads nothing more of the tree and returns SV39_EBUSY.
  *
  * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
- * SV39_ERANGE, SV39_EINVAL (size 0, NULL @fn).
+ * SV39_ERANGE, SV39_EINVAL (NULL @s, size 0, NULL @fn), SV39_EBUSY (@fn
+ * changed @s).
  */
 int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 		  int (*fn)(void *arg, const struct sv39_leaf *leaf), void *arg);
@@ -356,11 +377,12 @@ int sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg,
  * sv39_check - look for malformed entries in the whole tree.
  * @s: the space.
  *
- * Malformed: a non-leaf with U, A, D, N or PBMT set, a pointer at level 0,
- * a leaf with W without R, a superpage whose PA is not aligned to its size,
- * any of bits 54..60 set, PBMT = 3.
+ * Malformed (the one definition sv39_translate and sv39_walk also use): any
+ * valid entry with one of bits 54..60, N (Svnapot is not supported) or
+ * PBMT = 3; a non-leaf with U, A, D or PBMT set, or at level 0; a leaf with
+ * W without R or a superpage whose PA is not aligned to its size.
  *
- * Return: 0, or SV39_EINVAL at the first malformed entry.
+ * Return: 0, or SV39_EINVAL at the first malformed entry (or a NULL @s).
  */
 int sv39_check(const struct sv39_space *s);
 
@@ -375,7 +397,8 @@ int sv39_check(const struct sv39_space *s);
  * the whole range is readable.
  *
  * Return: 0, SV39_ERANGE (non-canonical, wraps or crosses the hole),
- * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R).
+ * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R),
+ * SV39_EINVAL (NULL @s, or NULL @dst with @len not 0).
  */
 int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t len);
 
@@ -389,7 +412,8 @@ int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t 
  * Every page must be a valid leaf with U and W. Nothing is written unless
  * the whole range is writable. A and D are not updated.
  *
- * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM, SV39_EINVAL (NULL @s,
+ * or NULL @src with @len not 0).
  */
 int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64_t len);
 
@@ -400,8 +424,12 @@ int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, ui
  * @src: user virtual address of the string.
  * @max: size of @dst, including the NUL.
  *
+ * The string is read up to its NUL first, every page checked; @dst is
+ * written only when that succeeded, so a failed call wrote nothing.
+ *
  * Return: 0 (dst holds the string and its NUL), SV39_EINVAL (no NUL within
- * @max bytes, or @max is 0), SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ * @max bytes, @max is 0, NULL @s or @dst), SV39_ERANGE, SV39_ENOENT,
+ * SV39_EPERM.
  */
 int sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max);
 

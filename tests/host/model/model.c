@@ -299,6 +299,7 @@ model_range_errs(sv39_va_t va, uint64_t size, uint64_t align)
 static unsigned
 perm_errs(uint64_t perm)
 {
+	perm &= ~SV39_PTE_V; /* implied: ignored */
 	if ((perm & ~SV39_PERM_MASK) || !model_perm_valid(perm))
 		return MRES_ERR(SV39_EPERM);
 	return 0;
@@ -314,7 +315,9 @@ check_newbits(void *arg, const struct mleaf *l)
 {
 	struct newbits *nb = arg;
 
-	if (!model_perm_valid((l->flags & ~nb->clear) | nb->set))
+	uint64_t clear = nb->clear & ~SV39_PTE_V, set = nb->set & ~SV39_PTE_V;
+
+	if (!model_perm_valid((l->flags & ~clear) | set))
 		nb->bad = true;
 }
 
@@ -396,7 +399,7 @@ model_expect(const struct model *m, const struct eop *op)
 		struct newbits nb = { op->set, op->clear, false };
 
 		e = model_range_errs(op->va, op->size, P);
-		if ((op->set | op->clear) & ~SV39_PERM_MASK)
+		if ((op->set | op->clear) & ~(SV39_PERM_MASK | SV39_PTE_V))
 			e |= MRES_ERR(SV39_EPERM);
 		if (e)
 			return e;
@@ -415,7 +418,7 @@ model_expect(const struct model *m, const struct eop *op)
 		e = model_range_errs(op->va, op->size, P);
 		if (op->self)
 			e |= MRES_ERR(SV39_EINVAL);
-		if ((op->set | op->clear) & ~SV39_PERM_MASK)
+		if ((op->set | op->clear) & ~(SV39_PERM_MASK | SV39_PTE_V))
 			e |= MRES_ERR(SV39_EPERM);
 		if (e)
 			return e;
@@ -505,7 +508,7 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 {
 	struct mspace *o = &m->own[op->sp];
 	struct mleafvec plan = { 0 };
-	uint64_t bits = op->perm | SV39_PTE_V;
+	uint64_t bits = op->perm | SV39_PTE_V; /* V in perm is implied */
 	sv39_va_t p = op->va;
 
 	if (!(op->flags & SV39_MAP_NO_AD))
@@ -547,7 +550,7 @@ apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 	mspace_cut(o, op->va);
 	mspace_cut(o, last + 1);
 	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
-		o->l.v[i].flags = (o->l.v[i].flags & ~op->clear) | op->set;
+		o->l.v[i].flags = (o->l.v[i].flags & ~(op->clear & ~SV39_PTE_V)) | op->set;
 }
 
 static void
@@ -567,7 +570,7 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 
 		if (l.va < op->va || l.va > last)
 			continue;
-		l.flags = ((l.flags & ~op->clear) | op->set) & ~SV39_PTE_BORROWED;
+		l.flags = ((l.flags & ~(op->clear & ~SV39_PTE_V)) | op->set) & ~SV39_PTE_BORROWED;
 		mleafvec_push(&run, &l);
 	}
 	mspace_remove(&m->own[1], op->va, last, NULL);
