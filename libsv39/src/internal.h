@@ -225,6 +225,7 @@ struct sv39_txn {
 
 void sv39_txn_init(struct sv39_txn *t, struct sv39_space *s);
 int sv39_txn_reserve(struct sv39_txn *t);
+void sv39_txn_cancel(struct sv39_txn *t);
 sv39_pa_t sv39_txn_take(struct sv39_txn *t);
 void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
 void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);

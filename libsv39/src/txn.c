@@ -52,11 +52,22 @@ sv39_txn_init(struct sv39_txn *t, struct sv39_space *s)
 static void
 txn_release(struct sv39_txn *t)
 {
+	SV39_ASSERT(t->ndefer == 0 && !t->overflow);
 	while (t->reserved) {
 		sv39_pa_t pa = sv39_txn_take(t);
 
 		t->s->ops->free_table(t->s->ctx, pa);
 	}
+}
+
+/*
+ * Abandon a transaction that reserved but changed nothing (another
+ * reserve of the same call failed): give its pages back.
+ */
+void
+sv39_txn_cancel(struct sv39_txn *t)
+{
+	txn_release(t);
 }
 
 int

@@ -302,13 +302,18 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_
  * of the rest at level 1 (dst gets its own level-1 table there). The entries
  * dst gets are marked borrowed (SV39_PTE_BORROWED): dst never changes or
  * frees anything through them (SV39_EBUSY), and src's later changes below
- * them show through. A src superpage at the sharing level is copied into dst
- * marked borrowed. Slots empty in src stay empty in dst. src never frees a
- * lent table page while it lives, even when it empties.
+ * them show through. Only tables are lent: a src superpage at the sharing
+ * level is first split in src (a table page from src's ops; translations
+ * unchanged, no flush), so dst never sees a mapping src no longer has.
+ * Slots empty in src stay empty in dst. src never frees a lent table page
+ * while it lives, even when it empties. No chain of lending: src may not
+ * lend what it borrowed, dst may not borrow inside a root slot it lent.
  *
- * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
- * SV39_EEXIST (dst already has an entry there), SV39_EBUSY (the range is
- * borrowed in src or dst), SV39_ENOMEM. On error nothing changed.
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (NULL or destroyed
+ * space, size 0, dst == src), SV39_EEXIST (dst already has an entry
+ * there), SV39_EBUSY (the range is borrowed in src or dst, or lent by dst),
+ * SV39_ENOMEM (for dst's level-1 table or src's splits). On error nothing
+ * changed.
  */
 int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_t size);
 

@@ -11,6 +11,8 @@
  *  - Space 0 keeps every table page under a root slot it lent (the
  *    library cannot flush a borrower's TLB before freeing one), so there a
  *    superpage is used only where no table exists.
+ *  - Only tables are lent: a superpage of space 0 at the sharing level is
+ *    split (minimally) before it is shared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -579,19 +581,23 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 	mleafvec_free(&run);
 }
 
-/* Space 1 borrows the 2 MiB slot s of space 0 (the library's level 1). */
+/*
+ * Space 1 borrows the 2 MiB slot s of space 0 (the library's level 1). A
+ * superpage of space 0 there is split first (a gigapage into 2 MiB leaves,
+ * the one at s into 4 KiB leaves), so that space 1 borrows a table and
+ * sees every later change.
+ */
 static void
 share_mega(struct model *m, sv39_va_t s)
 {
-	const struct mspace *o = &m->own[0];
+	struct mspace *o = &m->own[0];
 	const struct mleaf *l = mspace_find(o, s);
 
 	if (l && l->size >= M) {
-		/* a superpage piece at the sharing level: a frozen copy */
-		struct mleaf c = { s, M, l->pa + (s - l->va), l->flags | SV39_PTE_BORROWED };
-
-		mspace_insert(&m->own[1], &c, 1);
-		bor_add(m, s, M, false);
+		mspace_cut(o, s);
+		mspace_cut(o, s + P);
+		bor_add(m, s, M, true);
+		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, s & ~(G - 1));
 	} else if (mspace_any(o, s, s + (M - 1)) || vaset_has(m->kept_l0, m->nkept_l0, s)) {
 		bor_add(m, s, M, true);
 		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, s & ~(G - 1));
@@ -601,7 +607,7 @@ share_mega(struct model *m, sv39_va_t s)
 static void
 apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 {
-	const struct mspace *o = &m->own[0];
+	struct mspace *o = &m->own[0];
 
 	for (sv39_va_t g = op->va & ~(G - 1);; g += G) {
 		sv39_va_t lo = max_va(op->va, g), hi = min_va(last, g + (G - 1));
@@ -610,11 +616,10 @@ apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 			const struct mleaf *l = mspace_find(o, g);
 
 			if (l && l->size == G) {
-				struct mleaf c = *l;
-
-				c.flags |= SV39_PTE_BORROWED;
-				mspace_insert(&m->own[1], &c, 1);
-				bor_add(m, g, G, false);
+				/* a gigapage is split into 2 MiB leaves, that table lent */
+				mspace_cut(o, g + M);
+				bor_add(m, g, G, true);
+				vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, g);
 			} else if (mspace_any(o, lo, hi) || model_gig_lent(m, g)) {
 				bor_add(m, g, G, true);
 				vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, g);
