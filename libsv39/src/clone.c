@@ -24,6 +24,30 @@ clone_pte(const struct clone_args *c, sv39_pte_t e)
 }
 
 /*
+ * Does src map anything in [va, last] at or below its entry se of a
+ * level-(level) table? Read only; stops at the first leaf. Lets a clone
+ * skip a src subtree that holds tables but no leaves (a lender keeps lent
+ * tables that emptied) instead of building, then dropping, a table for it.
+ */
+static bool
+src_has_leaf(const struct sv39_space *src, sv39_pte_t se, unsigned level, sv39_va_t va,
+	     sv39_va_t last)
+{
+	const sv39_pte_t *table;
+	struct slot sl;
+
+	if (pte_leaf(se))
+		return true;
+	if (!pte_table(se) || level == 0)
+		return false;
+	table = next_table(src, se);
+	for_each_slot (sl, level - 1, va, last)
+		if (src_has_leaf(src, table[sl.i], level - 1, sl.va, sl.last))
+			return true;
+	return false;
+}
+
+/*
  * Find every error and count the tables needed. d is dst's table as it is
  * or will be; sv is src's.
  */
@@ -48,6 +72,9 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 				return err;
 		}
 		if (level == 0)
+			continue;
+		/* Nothing in src and nothing in dst: no table to make (a no-op). */
+		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
 			continue;
 		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
@@ -149,8 +176,8 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 		bool child_fresh;
 		sv39_pte_t *child;
 
-		if (!pte_valid(se) && !pte_valid(*slot))
-			continue;
+		if (!pte_valid(*slot) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+			continue; /* as clone_prepare: nothing to mirror */
 		if (sl.covered && pte_leaf(se)) {
 			sv39_pte_t e = clone_pte(c, se);
 

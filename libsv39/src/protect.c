@@ -31,6 +31,8 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 			return SV39_ENOENT;
 		if (pte_borrowed(e))
 			return SV39_EBUSY;
+		if (pte_leaf(e) && protect_pte(p, e) == e)
+			continue; /* unchanged: no split, no flush */
 		if (pte_leaf(e)) {
 			err = sv39_perm_check(protect_pte(p, e) & SV39_PERM_MASK);
 			if (err)
@@ -55,6 +57,8 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 
+		if (pte_leaf(*slot) && protect_pte(p, *slot) == *slot)
+			continue; /* as protect_prepare: unchanged, not split */
 		if (pte_leaf(*slot) && sl.covered) {
 			sv39_pte_t e = protect_pte(p, *slot);
 

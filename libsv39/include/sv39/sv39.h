@@ -238,8 +238,10 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  *	V is ignored. Bits in neither (SV39_PTE_RSW_EMBEDDER among them)
  *	are kept.
  *
- * Superpages cut by the range edges are split. Every page of the range
- * must be mapped, and every resulting leaf must be a valid permission set.
+ * Superpages cut by the range edges are split, unless @set and @clear
+ * leave them as they are (a leaf the call does not change is neither split
+ * nor flushed). Every page of the range must be mapped, and every resulting
+ * leaf must be a valid permission set.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -279,7 +281,8 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * grew or shrank brings @dst back in sync; dst's own A/D bits are
  * overwritten. A src superpage wholly inside the range stays a superpage; one
  * cut by the range edge is mirrored as smaller leaves. Frames are never
- * freed. The borrowed mark of src leaves is not copied; every other bit
+ * freed. Where src holds tables but no leaf, dst gets no table: a clone
+ * with nothing to mirror allocates nothing and flushes nothing. The borrowed mark of src leaves is not copied; every other bit
  * (SV39_PTE_RSW_EMBEDDER included) is, unless @clear removes it. V in
  * @clear or @set is ignored.
  *

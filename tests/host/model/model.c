@@ -544,13 +544,28 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 	mleafvec_free(&plan);
 }
 
+/*
+ * Cut the leaf around va for a protect, unless the protect leaves that leaf
+ * as it is: the library does not split a superpage it does not change.
+ */
+static void
+protect_cut(struct mspace *o, const struct eop *op, sv39_va_t va)
+{
+	const struct mleaf *l = mspace_find(o, va);
+	uint64_t clear = op->clear & ~SV39_PTE_V;
+
+	if (l && ((l->flags & ~clear) | op->set) == l->flags)
+		return;
+	mspace_cut(o, va);
+}
+
 static void
 apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 {
 	struct mspace *o = &m->own[op->sp];
 
-	mspace_cut(o, op->va);
-	mspace_cut(o, last + 1);
+	protect_cut(o, op, op->va);
+	protect_cut(o, op, last + 1);
 	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
 		o->l.v[i].flags = (o->l.v[i].flags & ~(op->clear & ~SV39_PTE_V)) | op->set;
 }
