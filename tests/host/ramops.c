@@ -230,6 +230,25 @@ ramops_fini(struct ramops *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int
+ramops_reset(struct ramops *r)
+{
+	if (r->allocated)
+		return -1;
+	r->alloc_calls = r->free_calls = 0;
+	r->fail_at = 0;
+	r->fail_after = false;
+	r->errors = 0;
+	r->nflushes = 0;
+	r->frames_freed = r->frame_bytes_freed = 0;
+	r->stale_frees = 0;
+	r->tlb_next = 0;
+	r->alloc_cursor = 0;
+	r->nframe_log = 0;
+	ramops_tlb_clear(r);
+	return 0;
+}
+
 void
 ramops_clear_log(struct ramops *r)
 {
@@ -348,27 +367,37 @@ ramops_ptr(struct ramops *r, sv39_pa_t pa)
 	return r->mem + (size_t)i * PAGE;
 }
 
+/* Only the pages in use are copied, in page order (the cost of a snapshot). */
 void
 ramops_snapshot_take(struct ramops *r, struct ramops_snapshot *snap)
 {
+	size_t used = 0;
+
 	snap->npages = r->npages;
 	snap->in_use = malloc(r->npages ? r->npages : 1);
-	snap->mem = calloc(r->npages ? r->npages : 1, PAGE);
-	if (!snap->in_use || !snap->mem)
+	if (!snap->in_use)
 		abort();
 	memcpy(snap->in_use, r->in_use, r->npages);
 	for (size_t i = 0; i < r->npages; i++)
+		used += r->in_use[i] != 0;
+	snap->mem = malloc(used ? used * PAGE : 1);
+	if (!snap->mem)
+		abort();
+	used = 0;
+	for (size_t i = 0; i < r->npages; i++)
 		if (r->in_use[i])
-			memcpy(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE);
+			memcpy(snap->mem + used++ * PAGE, r->mem + i * PAGE, PAGE);
 }
 
 bool
 ramops_snapshot_equal(struct ramops *r, const struct ramops_snapshot *snap)
 {
+	size_t used = 0;
+
 	if (snap->npages != r->npages || memcmp(snap->in_use, r->in_use, r->npages) != 0)
 		return false;
 	for (size_t i = 0; i < r->npages; i++)
-		if (r->in_use[i] && memcmp(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE) != 0)
+		if (r->in_use[i] && memcmp(snap->mem + used++ * PAGE, r->mem + i * PAGE, PAGE) != 0)
 			return false;
 	return true;
 }
