@@ -318,6 +318,16 @@ slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
 	     more_ = (sl).last != (last) &&                                      \
 		     (slot_set(&(sl), (level), (sl).last + 1, (last)), true))
 
+/* loan.c: the ledger of who lent to whom (sv39_share, sv39_space_destroy). */
+#define SV39_LOAN_LENT 1u     /* the peer borrowed from this space */
+#define SV39_LOAN_BORROWED 2u /* this space borrowed from the peer */
+/* Ledger pages s needs to record a loan with peer: 0 or 1. */
+unsigned sv39_loan_need(const struct sv39_space *s, const struct sv39_space *peer);
+/* Record bits with peer in t->s's ledger, taking the page sv39_loan_need counted. */
+void sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
+/* Settle every loan of s before it is freed; frees the ledger. */
+void sv39_loan_settle(struct sv39_space *s);
+
 /* split.c */
 void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
 bool sv39_table_is_empty(const sv39_pte_t *table);

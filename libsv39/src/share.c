@@ -40,7 +40,7 @@ mark_lent(struct sv39_space *s, sv39_va_t va)
  */
 static int
 share_prepare_mega(struct sv39_txn *t, struct sv39_txn *ts, sv39_pte_t de, sv39_pte_t se,
-		   sv39_va_t va, sv39_va_t last)
+		   sv39_va_t va, sv39_va_t last, bool *linked)
 {
 	struct view dv = view_child(t->s, de), sv = view_child(ts->s, se);
 	bool any = false;
@@ -65,11 +65,16 @@ share_prepare_mega(struct sv39_txn *t, struct sv39_txn *ts, sv39_pte_t de, sv39_
 	}
 	t->need += any && !pte_valid(de);
 	ts->need += any && pte_leaf(se); /* split the gigapage first */
+	*linked |= any;
 	return 0;
 }
 
+/*
+ * Find every error and count the tables both sides need. *linked: the
+ * share will link something (and so record the loan in both ledgers).
+ */
 static int
-share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t last)
+share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t last, bool *linked)
 {
 	const sv39_pte_t *droot = table_of(t->s, t->s->root);
 	const sv39_pte_t *sroot = table_of(ts->s, ts->s->root);
@@ -87,9 +92,10 @@ share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t l
 			    (pte_table(se) && sv39_table_has_borrowed(next_table(ts->s, se))))
 				return SV39_EBUSY;
 			ts->need += pte_leaf(se); /* split the gigapage */
+			*linked |= pte_valid(se);
 			continue;
 		}
-		err = share_prepare_mega(t, ts, de, se, sl.va, sl.last);
+		err = share_prepare_mega(t, ts, de, se, sl.va, sl.last, linked);
 		if (err)
 			return err;
 	}
@@ -153,6 +159,7 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 {
 	sv39_va_t last;
 	struct sv39_txn t, ts; /* dst's tables, src's splits */
+	bool linked = false;
 	int err;
 
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
@@ -163,9 +170,13 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 
 	sv39_txn_init(&t, dst);
 	sv39_txn_init(&ts, src);
-	err = share_prepare(&t, &ts, va, last);
+	err = share_prepare(&t, &ts, va, last, &linked);
 	if (err)
 		return err;
+	if (linked) { /* both ledgers record the loan (a page each, maybe) */
+		t.need += sv39_loan_need(dst, src);
+		ts.need += sv39_loan_need(src, dst);
+	}
 	err = sv39_txn_reserve(&t);
 	if (err)
 		return err;
@@ -175,6 +186,10 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 		return err;
 	}
 	share_apply(&t, &ts, va, last);
+	if (linked) {
+		sv39_loan_add(&t, src, SV39_LOAN_BORROWED);
+		sv39_loan_add(&ts, dst, SV39_LOAN_LENT);
+	}
 	/* Splits keep every translation and links are new: nothing to flush. */
 	sv39_txn_finish(&ts);
 	sv39_txn_finish(&t);

@@ -18,6 +18,7 @@ sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
 	s->ops = ops;
 	s->ctx = ctx;
 	s->gen = 0;
+	s->loans = 0;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
 		s->lent[i] = 0;
 	return 0;
@@ -28,6 +29,7 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 {
 	if (!s || !s->ops)
 		return;
+	sv39_loan_settle(s); /* borrowers let go of s's tables first */
 	sv39_free_subtree(s, s->root, SV39_ROOT_LEVEL,
 			  (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;

@@ -58,8 +58,11 @@ test_share_giga(void)
 		/* g + 2 GiB stays empty. */
 		before = r.allocated;
 		CHECK_EQ(sv39_share(&B, &L, g, 3 * GIGA), 0);
-		/* L's gigapage was split into a table of 2 MiB leaves, and lent. */
-		CHECK_EQ(r.allocated, before + 1);
+		/*
+		 * L's gigapage was split into a table of 2 MiB leaves, and lent;
+		 * each side has a ledger page recording the loan.
+		 */
+		CHECK_EQ(r.allocated, before + 1 + 2);
 		CHECK_EQ(t_count_tables(&r, &B), 1);
 		CHECK(lent(&L, g));
 		CHECK(!lent(&B, g));
@@ -111,10 +114,10 @@ test_share_giga(void)
 		CHECK_EQ(sv39_map(&L, g + 11 * MEGA, 0x82200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		T_XLATE(&B, g + 11 * MEGA, 0x82200000, f, MEGA);
 
-		/* Destroying B frees its root only; L is untouched. */
+		/* Destroying B frees its root and ledger only; L is untouched. */
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		CHECK_EQ(r.allocated, before - 1);
+		CHECK_EQ(r.allocated, before - 2);
 		CHECK_EQ(r.frames_freed, 0);
 		T_XLATE(&L, g + 3 * PG, 0x82003000, f, PG);
 		T_XLATE(&L, g + 11 * MEGA, 0x82200000, f, MEGA);
@@ -157,9 +160,10 @@ test_share_mega(void)
 		CHECK(lent(&L, va));
 		/*
 		 * B already had a level-1 table for this GiB: nothing new for B;
-		 * L's megapage was split into a table of 4 KiB leaves, and lent.
+		 * L's megapage was split into a table of 4 KiB leaves, and lent;
+		 * each side has a ledger page recording the loan.
 		 */
-		CHECK_EQ(r.allocated, before + 1);
+		CHECK_EQ(r.allocated, before + 1 + 2);
 		T_UNMAPPED(&B, g);
 		T_XLATE(&B, va + 0x1234, 0x80201234, f, PG);
 		if (CHECK_EQ(sv39_walk(&B, va, 0, &pte, &level), 0)) {
@@ -198,8 +202,8 @@ test_share_mega(void)
 		CHECK_EQ(r.frames_freed, 1);
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		/* B's root and level-1 table, never the borrowed frames. */
-		CHECK_EQ(r.allocated, before - 2);
+		/* B's root, level-1 table and ledger, never the borrowed frames. */
+		CHECK_EQ(r.allocated, before - 3);
 		CHECK_EQ(r.frames_freed, 1);
 		T_XLATE(&L, va, 0x80200000, f, PG);
 		T_XLATE(&L, va + MEGA, 0x80400000, f, PG);

@@ -98,6 +98,9 @@ struct sv39_ops {
  * @gen: counts the calls that changed the tree (and destroy), so that
  *	sv39_for_each notices a callback that changed the space it walks.
  *	Internal: do not write.
+ * @loans: physical address of the space's ledger of loans (the spaces it
+ *	lent to or borrowed from with sv39_share, by address), 0 when none.
+ *	Internal: do not write. A space with loans must not move in memory.
  */
 struct sv39_space {
 	sv39_pa_t root;
@@ -106,6 +109,7 @@ struct sv39_space {
 	void *ctx;
 	uint64_t lent[SV39_PTES_PER_TABLE / 64];
 	uint64_t gen;
+	sv39_pa_t loans;
 };
 
 /**
@@ -143,8 +147,12 @@ int sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
  * @flags: SV39_FREE_FRAMES to also hand every owned leaf frame to
  *	ops->free_frame (ignored when free_frame is NULL).
  *
- * Subtrees and superpages borrowed with sv39_share are never freed or
- * walked into. Destroy every borrower before its lender.
+ * Subtrees borrowed with sv39_share are never freed or walked into. Any
+ * destroy order is safe: a borrower drops out of its lenders' ledgers; a
+ * lender first takes back every entry its live borrowers have into its
+ * tables (their range becomes unmapped) and flushes each such borrower
+ * whole through the borrower's ops, then frees. Writes the peers' ledgers:
+ * hold the lock you hold for sv39_share with them.
  */
 void sv39_space_destroy(struct sv39_space *s, unsigned flags);
 
@@ -311,6 +319,11 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_
  * Slots empty in src stay empty in dst. src never frees a lent table page
  * while it lives, even when it empties. No chain of lending: src may not
  * lend what it borrowed, dst may not borrow inside a root slot it lent.
+ *
+ * The first share between two spaces that links anything records the loan
+ * in both spaces' ledgers (a page from each side's ops when its ledger is
+ * full or absent), so that they may later be destroyed in any order.
+ * Neither space may move in memory while it has loans.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (NULL or destroyed
  * space, size 0, dst == src), SV39_EEXIST (dst already has an entry

@@ -487,6 +487,24 @@ check_tables(struct engine *e)
 			}
 			own[nown++] = (struct owned){ rt->pa, sp, rt->va, rt->level, rt->valid };
 		}
+		/* The ledger of loans (loan.c): pages of the space's, outside its tree. */
+		for (sv39_pa_t pa = e->sp[sp].loans; pa;) {
+			const sv39_pte_t *page = ramops_ptr(e->r, pa);
+
+			if (!page) {
+				ret = fail(e, "space %d: ledger page 0x%" PRIx64 " not allocated",
+					   sp, pa);
+				break;
+			}
+			if (nown == cap) {
+				cap = cap ? cap * 2 : 128;
+				own = realloc(own, cap * sizeof(*own));
+				if (!own)
+					abort();
+			}
+			own[nown++] = (struct owned){ pa, sp, 0, 3, 1 };
+			pa = page[0];
+		}
 	}
 	if (ret)
 		goto out;
