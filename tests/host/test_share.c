@@ -131,7 +131,7 @@ test_share_giga(void)
 
 /*
  * 2 MiB slots: B gets its own level-1 table whose entries point at L's
- * level-0 tables; a megapage leaf is copied marked borrowed.
+ * level-0 tables; a megapage of L is split first and its table lent.
  */
 static void
 test_share_mega(void)

@@ -365,8 +365,9 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  *
  * Reads through borrowed subtrees like any other. @fn may read @s (and
  * change other spaces) but must not change @s: if it makes a call that
- * changes @s (map, unmap, protect, clone_range or share into it, harvest,
- * walk with SV39_WALK_ALLOC, destroy), the walk notices when @fn returns,
+ * changes @s (map, unmap, protect, clone_range into it, share into or
+ * from it, harvest, walk with SV39_WALK_ALLOC, destroy of @s or of a space
+ * @s borrowed from), the walk notices when @fn returns,
  * reads nothing more of the tree and returns SV39_EBUSY.
  *
  * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
