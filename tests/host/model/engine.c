@@ -24,6 +24,7 @@ static const char *const kind_names[] = {
 	[EOP_HARVEST] = "harvest",
 	[EOP_RESET_DST] = "destroy+init space 1",
 	[EOP_RESET_ALL] = "destroy+init both",
+	[EOP_RESET_SRC] = "destroy+init space 0 (the lender, first)",
 };
 
 /* Our own names: a report must not depend on the library's strerror. */
@@ -658,6 +659,10 @@ call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 		sv39_space_destroy(&e->sp[0], op->flags);
 		e->live[0] = e->live[1] = false;
 		return 0;
+	case EOP_RESET_SRC: /* space 1 lives on: its loans are taken back */
+		sv39_space_destroy(&e->sp[0], op->flags);
+		e->live[0] = false;
+		return 0;
 	case EOP_KINDS:
 		break;
 	}
@@ -690,13 +695,13 @@ after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0, con
 	mleafvec_free(&frames);
 	if (err)
 		return err;
-	if (op->kind == EOP_RESET_DST || op->kind == EOP_RESET_ALL) {
+	if (op->kind == EOP_RESET_DST || op->kind == EOP_RESET_ALL || op->kind == EOP_RESET_SRC) {
 		if (op->kind == EOP_RESET_ALL && e->r->allocated)
 			return fail(e,
 				    "%zu table pages left after destroying "
 				    "both spaces",
 				    e->r->allocated);
-		if ((!e->live[0] && init_space(e, 0)) || init_space(e, 1))
+		if ((!e->live[0] && init_space(e, 0)) || (!e->live[1] && init_space(e, 1)))
 			return -1;
 	}
 	if (e->check_every > 1 && ++e->since_check < e->check_every) {

@@ -459,6 +459,7 @@ model_expect(const struct model *m, const struct eop *op)
 
 	case EOP_RESET_DST:
 	case EOP_RESET_ALL:
+	case EOP_RESET_SRC:
 	case EOP_KINDS:
 		break;
 	}
@@ -723,6 +724,13 @@ model_apply(struct model *m, const struct eop *op, struct mleafvec *frames, uint
 		}
 		model_reset_space(m, 1);
 		model_reset_space(m, 0);
+		break;
+	case EOP_RESET_SRC:
+		/* the lender goes first: space 1 loses what it borrowed */
+		if (op->flags & SV39_FREE_FRAMES)
+			owned_frames(m, 0, frames);
+		model_reset_space(m, 0);
+		m->nbor = 0;
 		break;
 	case EOP_KINDS:
 		break;

@@ -484,8 +484,12 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		op->flags = SV39_UNMAP_HOLES;
 		if (w >= 97 && !cfg->no_reset) {
 			memset(op, 0, sizeof(*op));
-			op->kind = EOP_RESET_DST;
+			/* the borrower first, or the lender first (loans taken back) */
+			op->kind = esrc_below(r, 3) ? EOP_RESET_DST : EOP_RESET_SRC;
 			op->flags = !cfg->no_free && esrc_below(r, 2) ? SV39_FREE_FRAMES : 0;
+			/* space 1 may still map space 0's frames through clones */
+			if (op->kind == EOP_RESET_SRC)
+				op->flags = 0;
 		}
 		return;
 	}
