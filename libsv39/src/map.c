@@ -36,6 +36,20 @@ map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
 }
 
 /*
+ * With SV39_MAP_REPLACE: does the map write over the superpage e of this
+ * slot exactly what it maps already (same bits, same frames)? Then the call
+ * leaves e as it is instead of splitting it to rewrite the same leaves.
+ */
+static inline bool
+map_leaf_same(const struct map_args *m, sv39_pte_t e, const struct slot *sl, unsigned level)
+{
+	sv39_va_t base = sl->va & ~(level_size(level) - 1);
+
+	return pte_leaf(e) && (e & SV39_PTE_FLAGS_MASK) == m->bits &&
+	       sv39_pte_pa(e) + (sl->va - base) == map_pa(m, sl->va);
+}
+
+/*
  * Prepare: find every error and count the tables the apply step will need.
  * v is the table as it is, or as it will be (empty, or a split superpage).
  * replaced: v's table is to be cut loose whole by a superpage above it, so
@@ -70,6 +84,8 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 			return SV39_EBUSY;
 		if (pte_leaf(e) && !(m->flags & SV39_MAP_REPLACE))
 			return SV39_EEXIST;
+		if (!fits && map_leaf_same(m, e, &sl, level))
+			continue; /* a no-op here: no split */
 		if (!pte_valid(e) || pte_leaf(e)) {
 			if (fits)
 				continue;
@@ -170,6 +186,8 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, unsig
 			*slot = e;
 			continue;
 		}
+		if (map_leaf_same(m, *slot, &sl, level))
+			continue; /* as map_prepare: left whole */
 		if (!pte_valid(*slot))
 			*slot = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
 		else if (pte_leaf(*slot))

@@ -104,6 +104,11 @@ test_other_noops(void)
 		T_NOOP(&r, sv39_protect(&s, g + MEGA + PG, PG, 0, SV39_PTE_W));
 		T_NOOP(&r, sv39_protect(&s, g + MEGA + PG, PG, SV39_PTE_R, SV39_PTE_X));
 		T_XLATE(&s, g + MEGA, 0x80200000, t_leaf_flags(SV39_PTE_R, 0), MEGA);
+		/* map REPLACE of exactly what a superpage maps: no split */
+		T_NOOP(&r, sv39_map(&s, g + MEGA + 3 * PG, 0x80203000, 2 * PG, SV39_PTE_R,
+				    SV39_MAP_REPLACE));
+		T_NOOP(&r, sv39_map(&s, g + MEGA, 0x80200000, MEGA, SV39_PTE_R, SV39_MAP_REPLACE));
+		T_XLATE(&s, g + MEGA + 3 * PG, 0x80203000, t_leaf_flags(SV39_PTE_R, 0), MEGA);
 		/* unmap of holes only */
 		T_NOOP(&r, sv39_unmap(&s, g + 4 * MEGA + 8 * PG, 8 * PG, SV39_UNMAP_HOLES));
 		T_NOOP(&r, sv39_unmap(&s, g + 2 * GIGA, GIGA, SV39_UNMAP_HOLES));

@@ -205,7 +205,8 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
  * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
  * SV39_MAP_REPLACE existing leaves are overwritten (a superpage cut by the
- * range is split; old frames are never freed; tables the new superpages
+ * range is split, unless the map would write exactly what it maps, which
+ * leaves it whole; old frames are never freed; tables the new superpages
  * make unreachable are freed after the flush).
  *
  * Return: 0, SV39_EALIGN (va, pa or size; checked before any range error),

@@ -506,6 +506,69 @@ superpage_blocked(const struct model *m, int sp, sv39_va_t va, uint64_t L)
 	return false;
 }
 
+/*
+ * With SV39_MAP_REPLACE: is l a superpage the map writes exactly as it is
+ * (same bits, same frames) and does not replace by a bigger leaf? The
+ * library then leaves it whole rather than split it into the same leaves.
+ */
+static bool
+map_keeps(const struct mleafvec *plan, const struct eop *op, const struct mleaf *l, uint64_t bits)
+{
+	if (l->size == P || l->flags != bits || l->pa - l->va != op->pa - op->va)
+		return false;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].size > l->size && plan->v[i].va <= l->va &&
+		    mleaf_last(&plan->v[i]) >= mleaf_last(l))
+			return false;
+	return true;
+}
+
+/* Is leaf p inside one of the leaves in keep? */
+static bool
+inside_any(const struct mleafvec *keep, const struct mleaf *p)
+{
+	for (size_t k = 0; k < keep->n; k++)
+		if (p->va >= keep->v[k].va && mleaf_last(p) <= mleaf_last(&keep->v[k]))
+			return true;
+	return false;
+}
+
+/*
+ * SV39_MAP_REPLACE: remove what [va, last] maps in o, except the
+ * superpages the map keeps whole (map_keeps), and drop the plan's leaves
+ * inside those.
+ */
+static void
+map_replace(struct mspace *o, const struct eop *op, sv39_va_t last, struct mleafvec *plan,
+	    uint64_t bits)
+{
+	struct mleafvec keep = { 0 }, rest = { 0 };
+	sv39_va_t next = op->va;
+	bool done = false;
+
+	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
+		if (map_keeps(plan, op, &o->l.v[i], bits))
+			mleafvec_push(&keep, &o->l.v[i]);
+	for (size_t i = 0; i < plan->n; i++)
+		if (!inside_any(&keep, &plan->v[i]))
+			mleafvec_push(&rest, &plan->v[i]);
+	for (size_t k = 0; k < keep.n && !done; k++) {
+		sv39_va_t lo = max_va(keep.v[k].va, op->va);
+
+		if (lo > next)
+			mspace_remove(o, next, lo - 1, NULL);
+		if (mleaf_last(&keep.v[k]) >= last)
+			done = true;
+		else
+			next = mleaf_last(&keep.v[k]) + 1;
+	}
+	if (!done)
+		mspace_remove(o, next, last, NULL);
+	mleafvec_free(plan);
+	*plan = rest;
+	mleafvec_free(&keep);
+}
+
 static void
 apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 {
@@ -540,7 +603,7 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 		p += l.size;
 	}
 	if (op->flags & SV39_MAP_REPLACE)
-		mspace_remove(o, op->va, last, NULL);
+		map_replace(o, op, last, &plan, bits);
 	mspace_insert(o, plan.v, plan.n);
 	mleafvec_free(&plan);
 }
