@@ -109,6 +109,15 @@ test_other_noops(void)
 				    SV39_MAP_REPLACE));
 		T_NOOP(&r, sv39_map(&s, g + MEGA, 0x80200000, MEGA, SV39_PTE_R, SV39_MAP_REPLACE));
 		T_XLATE(&s, g + MEGA + 3 * PG, 0x80203000, t_leaf_flags(SV39_PTE_R, 0), MEGA);
+		/* ... also with new pages on both sides of it: the megapage stays whole */
+		CHECK_EQ(sv39_map(&s, g + MEGA - PG, 0x80200000 - PG, MEGA + 2 * PG, SV39_PTE_R,
+				  SV39_MAP_REPLACE),
+			 0);
+		T_XLATE(&s, g + MEGA + 3 * PG, 0x80203000, t_leaf_flags(SV39_PTE_R, 0), MEGA);
+		T_XLATE(&s, g + MEGA - PG, 0x80200000 - PG, t_leaf_flags(SV39_PTE_R, 0), PG);
+		T_XLATE(&s, g + 2 * MEGA, 0x80400000, t_leaf_flags(SV39_PTE_R, 0), PG);
+		CHECK_EQ(sv39_unmap(&s, g + MEGA - PG, PG, 0), 0);
+		CHECK_EQ(sv39_unmap(&s, g + 2 * MEGA, PG, 0), 0);
 		/* unmap of holes only */
 		T_NOOP(&r, sv39_unmap(&s, g + 4 * MEGA + 8 * PG, 8 * PG, SV39_UNMAP_HOLES));
 		T_NOOP(&r, sv39_unmap(&s, g + 2 * GIGA, GIGA, SV39_UNMAP_HOLES));

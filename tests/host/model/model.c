@@ -604,7 +604,12 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 	}
 	if (op->flags & SV39_MAP_REPLACE)
 		map_replace(o, op, last, &plan, bits);
-	mspace_insert(o, plan.v, plan.n);
+	/* contiguous runs: superpages map_replace kept may sit between them */
+	for (size_t i = 0, j; i < plan.n; i = j) {
+		for (j = i + 1; j < plan.n && plan.v[j].va == mleaf_last(&plan.v[j - 1]) + 1; j++)
+			;
+		mspace_insert(o, &plan.v[i], j - i);
+	}
 	mleafvec_free(&plan);
 }
 
