@@ -30,7 +30,12 @@
 #define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
 
 extern char trampoline[];
-static struct spinlock kvm_share_lock; /* sv39_share writes kvm_space.lent */
+/*
+ * sv39_share writes kvm_space (its lent map, its ledger of loans, a split of
+ * a superpage it lends), and destroying a borrower writes kvm_space's ledger:
+ * both run under this lock.
+ */
+static struct spinlock kvm_share_lock;
 
 /* Only the running process's spaces can be cached in this hart's TLB. */
 static void
@@ -137,7 +142,9 @@ kpt_destroy(struct proc *p)
 {
 	sv39_unmap(&p->kpt, PKSTACK_LO, PKSTACK_PAGES * PAGE_SIZE,
 		   SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
+	spin_lock(&kvm_share_lock);	/* the kpt drops out of kvm_space's ledger */
 	sv39_space_destroy(&p->kpt, 0); /* the mirror's frames are upt's */
+	spin_unlock(&kvm_share_lock);
 }
 
 /* The kernel table: the kernel half borrowed, the trampoline, the stack. */

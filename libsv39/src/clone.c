@@ -24,6 +24,30 @@ clone_pte(const struct clone_args *c, sv39_pte_t e)
 }
 
 /*
+ * Does src map anything in [va, last] at or below its entry se of a
+ * level-(level) table? Read only; stops at the first leaf. Lets a clone
+ * skip a src subtree that holds tables but no leaves (a lender keeps lent
+ * tables that emptied) instead of building, then dropping, a table for it.
+ */
+static bool
+src_has_leaf(const struct sv39_space *src, sv39_pte_t se, unsigned level, sv39_va_t va,
+	     sv39_va_t last)
+{
+	const sv39_pte_t *table;
+	struct slot sl;
+
+	if (pte_leaf(se))
+		return true;
+	if (!pte_table(se) || level == 0)
+		return false;
+	table = next_table(src, se);
+	for_each_slot (sl, level - 1, va, last)
+		if (src_has_leaf(src, table[sl.i], level - 1, sl.va, sl.last))
+			return true;
+	return false;
+}
+
+/*
  * Find every error and count the tables needed. d is dst's table as it is
  * or will be; sv is src's.
  */
@@ -49,10 +73,14 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 		}
 		if (level == 0)
 			continue;
+		/* Nothing in src and nothing in dst: no table to make (a no-op). */
+		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+			continue;
 		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
 			if (level == 2 && sv39_table_has_borrowed(next_table(t->s, de)))
 				return SV39_EBUSY;
+			sv39_txn_count_defer(t); /* clone_apply parks dst's subtree */
 			continue;
 		}
 		if (!pte_valid(se) && !pte_valid(de))
@@ -219,8 +247,8 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 		bool keep_tables = space_lent(t->s, sl.va);
 		sv39_pte_t *child;
 
-		if (!pte_valid(se) && !pte_valid(de))
-			continue;
+		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+			continue; /* as clone_prepare: nothing to mirror */
 		if (sl.covered && pte_leaf(se)) {
 			sv39_pte_t e = clone_pte(c, se);
 
@@ -274,13 +302,17 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t
 	struct sv39_txn t;
 	int err;
 
-	if (!dst || !src || dst == src)
+	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
+	clear &= ~SV39_PTE_V; /* implied: never set or cleared */
+	set &= ~SV39_PTE_V;
 	if ((clear | set) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
+	c.clear = clear;
+	c.set = set;
 	/*
 	 * R and X survive, W never comes without R and no PBMT bit is added
 	 * (which could make PBMT = 3): every valid leaf stays valid.

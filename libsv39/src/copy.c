@@ -112,6 +112,8 @@ sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t len)
 {
 	int err;
 
+	if (!space_ok(s) || (!dst && len))
+		return SV39_EINVAL;
 	if (len == 0)
 		return 0;
 	err = user_range_check(src, len);
@@ -128,6 +130,8 @@ sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64
 {
 	int err;
 
+	if (!space_ok(s) || (!src && len))
+		return SV39_EINVAL;
 	if (len == 0)
 		return 0;
 	err = user_range_check(dst, len);
@@ -139,12 +143,15 @@ sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64
 	return 0;
 }
 
-int
-sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max)
+/*
+ * The length of the string at user address src, its NUL included, in *n:
+ * reads (never writes) every byte up to the NUL, checking each page for U
+ * and R. SV39_EINVAL when no NUL is within max bytes.
+ */
+static int
+user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max, uint64_t *n)
 {
-	if (max == 0)
-		return SV39_EINVAL;
-	for (uint64_t copied = 0; copied < max;) {
+	for (uint64_t seen = 0; seen < max;) {
 		sv39_pa_t pa;
 		uint64_t avail;
 		int err;
@@ -158,14 +165,31 @@ sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t 
 		const char *p = (const char *)sv39_phys_to_virt(s, pa & ~(SV39_PAGE_SIZE - 1));
 
 		p += pa & (SV39_PAGE_SIZE - 1);
-		for (uint64_t i = 0; i < in_page && copied < max; i++) {
-			dst[copied++] = p[i];
-			if (p[i] == '\0')
+		for (uint64_t i = 0; i < in_page && seen < max; i++, seen++) {
+			if (p[i] == '\0') {
+				*n = seen + 1;
 				return 0;
+			}
 		}
 		if (src + in_page < src) /* ran off the top of the address space */
 			return SV39_ERANGE;
 		src += in_page;
 	}
 	return SV39_EINVAL;
+}
+
+int
+sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max)
+{
+	uint64_t n;
+	int err;
+
+	if (!space_ok(s) || !dst || max == 0)
+		return SV39_EINVAL;
+	/* Check the whole string first: a failed copy writes nothing. */
+	err = user_strlen(s, src, max, &n);
+	if (err)
+		return err;
+	user_copy(s, src, (uint8_t *)dst, n, false);
+	return 0;
 }

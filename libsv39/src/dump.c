@@ -252,7 +252,7 @@ sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg, con
 	d.out = out;
 	d.arg = arg;
 	d.line.len = 0;
-	if (!s || !out)
+	if (!space_ok(s) || !out)
 		return SV39_EINVAL;
 	switch (style) {
 	case SV39_DUMP_VMPRINT:

@@ -101,8 +101,10 @@ sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit, 
 	struct sv39_txn t;
 	int err;
 
-	if (npages == 0 || !bitmap || (bit != SV39_PTE_A && bit != SV39_PTE_D))
+	if (!space_ok(s) || npages == 0 || !bitmap || (bit != SV39_PTE_A && bit != SV39_PTE_D))
 		return SV39_EINVAL;
+	if (!is_aligned(va, SV39_PAGE_SIZE)) /* alignment before range */
+		return SV39_EALIGN;
 	if (npages > (UINT64_MAX >> SV39_PAGE_SHIFT) || npages > INT32_MAX)
 		return SV39_ERANGE;
 	err = sv39_range_check(va, npages << SV39_PAGE_SHIFT, SV39_PAGE_SIZE, &last);

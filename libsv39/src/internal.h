@@ -89,6 +89,36 @@ pte_borrowed(sv39_pte_t pte)
 	return (pte & SV39_PTE_V) && (pte & SV39_PTE_BORROWED);
 }
 
+/* A space a call may use: not NULL, initialised and not destroyed. */
+static inline bool
+space_ok(const struct sv39_space *s)
+{
+	return s && s->ops;
+}
+
+/* Bits a pointer (non-leaf) entry may not carry: the spec reserves them. */
+#define SV39_NONLEAF_BAD (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK)
+
+/*
+ * The one definition of a malformed entry, used by sv39_check,
+ * sv39_translate and sv39_walk: a valid entry e of a level-(level) table
+ * the hardware faults on whatever the access. Any entry: bits 54..60, N
+ * (Svnapot is not supported) or PBMT = 3. A leaf: W without R, or a
+ * superpage whose PA is not aligned to its size. A pointer: U, A, D or
+ * PBMT set, or a pointer at level 0.
+ */
+static inline bool
+pte_malformed(sv39_pte_t e, unsigned level)
+{
+	if ((e & (SV39_PTE_RESERVED_MASK | SV39_PTE_N)) ||
+	    (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK)
+		return true;
+	if (e & SV39_PTE_LEAF_MASK)
+		return (e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
+		       !is_aligned(sv39_pte_pa(e), level_size(level));
+	return level == 0 || (e & SV39_NONLEAF_BAD);
+}
+
 /*
  * Entries another hart's page-table walker may read while a call runs, and
  * set A and D in (hardware A/D updating: Svadu, QEMU 7.2). Every access the
@@ -278,13 +308,24 @@ struct sv39_txn {
 		unsigned level; /* level of the table page itself */
 	} defer[SV39_DEFER_MAX];
 	unsigned ndefer;
+	/*
+	 * More than SV39_DEFER_MAX: the rest are listed in overflow pages
+	 * taken from the reserve (entry 0 links the previous page, entries
+	 * 1..overflow_n hold pa | level), so the call still flushes once.
+	 */
+	sv39_pa_t overflow;
+	sv39_pte_t *overflow_va;
+	unsigned overflow_n;
+	unsigned defer_counted; /* subtrees the prepare step expects to park */
 };
 
 void sv39_txn_init(struct sv39_txn *t, struct sv39_space *s);
 int sv39_txn_reserve(struct sv39_txn *t);
+void sv39_txn_cancel(struct sv39_txn *t);
 sv39_pa_t sv39_txn_take(struct sv39_txn *t);
 void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
 void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
+void sv39_txn_count_defer(struct sv39_txn *t);
 void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
 			    sv39_va_t last);
 void sv39_txn_finish(struct sv39_txn *t);
@@ -372,6 +413,16 @@ slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
 	for (bool more_ = (slot_set(&(sl), (level), (va), (last)), true); more_; \
 	     more_ = (sl).last != (last) &&                                      \
 		     (slot_set(&(sl), (level), (sl).last + 1, (last)), true))
+
+/* loan.c: the ledger of who lent to whom (sv39_share, sv39_space_destroy). */
+#define SV39_LOAN_LENT 1u     /* the peer borrowed from this space */
+#define SV39_LOAN_BORROWED 2u /* this space borrowed from the peer */
+/* Ledger pages s needs to record a loan with peer: 0 or 1. */
+unsigned sv39_loan_need(const struct sv39_space *s, const struct sv39_space *peer);
+/* Record bits with peer in t->s's ledger, taking the page sv39_loan_need counted. */
+void sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
+/* Settle every loan of s before it is freed; frees the ledger. */
+void sv39_loan_settle(struct sv39_space *s);
 
 /* split.c */
 void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);

@@ -7,7 +7,23 @@
 struct iter_args {
 	int (*fn)(void *arg, const struct sv39_leaf *leaf);
 	void *arg;
+	uint64_t gen; /* s->gen when the walk began */
 };
+
+/*
+ * Call fn for one leaf. If fn changed the space (its generation moved),
+ * the tables the walk stands in may be gone: SV39_EBUSY, and the caller
+ * reads nothing more.
+ */
+static int
+iter_visit(const struct sv39_space *s, const struct iter_args *it, const struct sv39_leaf *leaf)
+{
+	int ret = it->fn(it->arg, leaf);
+
+	if (s->gen != it->gen)
+		return SV39_EBUSY;
+	return ret;
+}
 
 static int
 iter_table(const struct sv39_space *s, const struct iter_args *it, const sv39_pte_t *table,
@@ -27,7 +43,7 @@ iter_table(const struct sv39_space *s, const struct iter_args *it, const sv39_pt
 			leaf.pa = sv39_pte_pa(e);
 			leaf.pte = e;
 			leaf.level = level;
-			ret = it->fn(it->arg, &leaf);
+			ret = iter_visit(s, it, &leaf);
 		} else if (pte_table(e) && level > 0) {
 			ret = iter_table(s, it, next_table(s, e), level - 1, sl.va, sl.last);
 		} else {
@@ -47,8 +63,9 @@ sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 	sv39_va_t last;
 	int err;
 
-	if (!fn)
+	if (!space_ok(s) || !fn)
 		return SV39_EINVAL;
+	it.gen = s->gen;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;

@@ -36,12 +36,33 @@ map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
 }
 
 /*
+ * With SV39_MAP_REPLACE and SV39_MAP_NO_AD: does the map write over the
+ * superpage e of this slot what it maps already (same frames, same bits but
+ * for A and D)? Then the call leaves e whole, A and D as the hardware has
+ * them, instead of splitting it to rewrite the same leaves. The answer may
+ * not depend on e's A and D, which a walker may set between prepare and
+ * apply (they must agree: prepare's count is what apply takes), so a map
+ * that presets A and D always writes.
+ */
+static inline bool
+map_leaf_same(const struct map_args *m, sv39_pte_t e, const struct slot *sl, unsigned level)
+{
+	sv39_va_t base = sl->va & ~(level_size(level) - 1);
+	sv39_pte_t ad = SV39_PTE_A | SV39_PTE_D;
+
+	return pte_leaf(e) && !(m->bits & ad) && ((e ^ m->bits) & SV39_PTE_FLAGS_MASK & ~ad) == 0 &&
+	       sv39_pte_pa(e) + (sl->va - base) == map_pa(m, sl->va);
+}
+
+/*
  * Prepare: find every error and count the tables the apply step will need.
  * v is the table as it is, or as it will be (empty, or a split superpage).
+ * replaced: v's table is to be cut loose whole by a superpage above it, so
+ * nothing below it is parked on its own.
  */
 static int
 map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigned level,
-	    sv39_va_t va, sv39_va_t last)
+	    sv39_va_t va, sv39_va_t last, bool replaced)
 {
 	struct slot sl;
 
@@ -68,18 +89,25 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 			return SV39_EBUSY;
 		if (pte_leaf(e) && !(m->flags & SV39_MAP_REPLACE))
 			return SV39_EEXIST;
+		if (!fits && map_leaf_same(m, e, &sl, level))
+			continue; /* a no-op here: no split */
 		if (!pte_valid(e) || pte_leaf(e)) {
 			if (fits)
 				continue;
 			t->need++; /* a new table, or the split of e */
 		}
+		bool cut = fits && pte_table(e) && !space_lent(t->s, sl.va);
+
+		if (cut && !replaced)
+			sv39_txn_count_defer(t); /* map_apply parks this subtree */
 		/*
 		 * Below: a table to fill in, or, where a superpage fits, to be
 		 * replaced by it. Either way its entries in range must allow the
 		 * mapping; a fitting slot needs no table further down, so the
 		 * count is right for both.
 		 */
-		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va, sl.last);
+		err = map_prepare(t, m, view_child(t->s, e), level - 1, sl.va, sl.last,
+				  replaced || cut);
 		if (err)
 			return err;
 	}
@@ -191,6 +219,8 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool 
 			pte_set(slot, e);
 			continue;
 		}
+		if (map_leaf_same(m, old, &sl, level))
+			continue; /* as map_prepare: left whole */
 		if (!pte_valid(old)) {
 			sv39_pa_t pa = sv39_txn_take(t);
 
@@ -214,15 +244,17 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 	struct sv39_txn t;
 	int err;
 
-	if (flags & ~MAP_FLAGS)
+	if (!space_ok(s) || (flags & ~MAP_FLAGS) || size == 0)
 		return SV39_EINVAL;
+	/* Every alignment error before any range error (docs/api.md). */
+	if (!is_aligned(pa, SV39_PAGE_SIZE))
+		return SV39_EALIGN;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
-	if (!is_aligned(pa, SV39_PAGE_SIZE))
-		return SV39_EALIGN;
 	if (pa >= SV39_PA_LIMIT || size > SV39_PA_LIMIT - pa)
 		return SV39_ERANGE;
+	perm &= ~SV39_PTE_V; /* implied */
 	err = sv39_perm_check(perm);
 	if (err)
 		return err;
@@ -233,7 +265,7 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 
 	sv39_txn_init(&t, s);
 	root = table_of(s, s->root);
-	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last);
+	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last, false);
 	if (err)
 		return err;
 	err = sv39_txn_reserve(&t);

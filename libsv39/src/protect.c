@@ -14,6 +14,19 @@ protect_pte(const struct protect_args *p, sv39_pte_t e)
 	return (e & ~p->clear) | p->set;
 }
 
+/*
+ * Does the protect leave leaf e as it is, whatever a hardware walker does to
+ * it meanwhile? The walker only sets A and D, so the answer must not depend
+ * on them: a protect that sets or clears A or D is never a no-op here.
+ * prepare and apply ask it of the same leaf and must agree, since prepare's
+ * count of splits is what apply takes from the reserve.
+ */
+static inline bool
+protect_noop(const struct protect_args *p, sv39_pte_t e)
+{
+	return !((p->set | p->clear) & (SV39_PTE_A | SV39_PTE_D)) && protect_pte(p, e) == e;
+}
+
 /* Every page mapped, nothing borrowed, every new leaf a valid perm set. */
 static int
 protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v, unsigned level,
@@ -31,6 +44,8 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 			return SV39_ENOENT;
 		if (pte_borrowed(e))
 			return SV39_EBUSY;
+		if (pte_leaf(e) && protect_noop(p, e))
+			continue; /* unchanged: no split, no flush */
 		if (pte_leaf(e)) {
 			err = sv39_perm_check(protect_pte(p, e) & SV39_PERM_MASK);
 			if (err)
@@ -62,6 +77,8 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 		sv39_pte_t *slot = &table[sl.i];
 		sv39_pte_t e = pte_get(slot);
 
+		if (pte_leaf(e) && protect_noop(p, e))
+			continue; /* as protect_prepare: unchanged, not split */
 		if (pte_leaf(e) && sl.covered) {
 			/* Hardware only ever sets A and D: "no change" stays true. */
 			if (protect_pte(p, e) != e) {
@@ -85,10 +102,14 @@ sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, ui
 	struct sv39_txn t;
 	int err;
 
+	if (!space_ok(s))
+		return SV39_EINVAL;
 	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
-	if ((set | clear) & ~SV39_PERM_MASK)
+	p.set &= ~SV39_PTE_V; /* implied: never set or cleared */
+	p.clear &= ~SV39_PTE_V;
+	if ((p.set | p.clear) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
 
 	sv39_txn_init(&t, s);

@@ -17,6 +17,8 @@ space_fill(struct sv39_space *s, const struct sv39_ops *ops, void *ctx, sv39_pa_
 	s->ctx = ctx;
 	s->p2v = ops ? ops->phys_to_virt : NULL;
 	s->p2v_offset = ops ? ops->phys_offset : 0;
+	s->gen = 0;
+	s->loans = 0;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
 		s->lent[i] = 0;
 }
@@ -70,15 +72,19 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 {
 	if (!s || !s->ops)
 		return;
+	sv39_loan_settle(s); /* borrowers let go of s's tables first */
 	sv39_free_subtree(s, s->root, SV39_ROOT_LEVEL,
 			  (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;
 	s->ops = NULL;
+	s->gen++;
 }
 
 uint64_t
 sv39_satp(const struct sv39_space *s)
 {
+	if (!s)
+		return 0;
 	return SV39_SATP_MODE_SV39 | ((uint64_t)s->asid << SV39_SATP_ASID_SHIFT) |
 	       ((s->root >> SV39_PAGE_SHIFT) & SV39_SATP_PPN_MASK);
 }

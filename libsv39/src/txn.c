@@ -14,7 +14,10 @@
  * Flush: sv39_txn_changed records the span of every valid entry the call changed
  * or removed. sv39_txn_finish flushes that span once (the TLB rule) and only then
  * frees what became unreachable: zombie entries (V cleared, PPN kept) in the
- * reclaim span, and whole subtrees parked in t->defer.
+ * reclaim span, and whole subtrees parked in t->defer. However many subtrees
+ * a call parks, it flushes once: past SV39_DEFER_MAX they are listed in
+ * overflow pages that the prepare step counted (sv39_txn_count_defer) and
+ * the reserve holds, like any table the call needs.
  *
  * When a pointer to a table page is removed, the flush is for the whole
  * space (size 0): sfence.vma with an address is only required to drop leaf
@@ -39,17 +42,32 @@ sv39_txn_init(struct sv39_txn *t, struct sv39_space *s)
 	t->zva = t->zlast = 0;
 	t->free_frames = false;
 	t->ndefer = 0;
+	t->overflow = 0;
+	t->overflow_va = NULL;
+	t->overflow_n = 0;
+	t->defer_counted = 0;
 }
 
 /* Give back every reserved page that was not taken. */
 static void
 txn_release(struct sv39_txn *t)
 {
+	SV39_ASSERT(t->ndefer == 0 && !t->overflow);
 	while (t->reserved) {
 		sv39_pa_t pa = sv39_txn_take(t);
 
 		t->s->ops->free_table(t->s->ctx, pa);
 	}
+}
+
+/*
+ * Abandon a transaction that reserved but changed nothing (another
+ * reserve of the same call failed): give its pages back.
+ */
+void
+sv39_txn_cancel(struct sv39_txn *t)
+{
+	txn_release(t);
 }
 
 int
@@ -150,30 +168,80 @@ txn_flush(struct sv39_txn *t)
 	t->flush_all = false;
 }
 
+/* Subtrees one overflow page lists: entry 0 links the previous page. */
+#define DEFER_PER_PAGE (SV39_PTES_PER_TABLE - 1)
+
+/* Free the parked subtrees and the overflow pages. Runs after the flush. */
 static void
 txn_drain_deferred(struct sv39_txn *t)
 {
 	for (unsigned k = 0; k < t->ndefer; k++)
 		sv39_free_subtree(t->s, t->defer[k].pa, t->defer[k].level, false);
 	t->ndefer = 0;
+	while (t->overflow) {
+		sv39_pte_t *page = t->overflow_va;
+		sv39_pa_t prev = page[0];
+
+		for (unsigned k = 1; k <= t->overflow_n; k++) {
+			sv39_free_subtree(t->s, page[k] & ~(SV39_PAGE_SIZE - 1),
+					  (unsigned)(page[k] & (SV39_PAGE_SIZE - 1)), false);
+			page[k] = 0;
+		}
+		page[0] = 0;
+		/* Never linked into the tree: no hart can have seen it. */
+		t->s->ops->free_table(t->s->ctx, t->overflow);
+		t->overflow = prev;
+		t->overflow_va = prev ? table_of(t->s, prev) : NULL;
+		t->overflow_n = DEFER_PER_PAGE; /* every earlier page is full */
+	}
+}
+
+/*
+ * Prepare side of sv39_txn_defer_subtree: the apply step will park one
+ * more subtree. Counts an overflow page into t->need when the parking
+ * array (and the last overflow page) will be full.
+ */
+void
+sv39_txn_count_defer(struct sv39_txn *t)
+{
+	if (t->defer_counted >= SV39_DEFER_MAX &&
+	    (t->defer_counted - SV39_DEFER_MAX) % DEFER_PER_PAGE == 0)
+		t->need++;
+	t->defer_counted++;
+}
+
+/* List one more parked subtree in the overflow pages (taken from the reserve). */
+static void
+txn_defer_overflow(struct sv39_txn *t, sv39_pa_t table, unsigned level)
+{
+	if (!t->overflow || t->overflow_n == DEFER_PER_PAGE) {
+		sv39_pa_t pa = sv39_txn_take(t);
+		sv39_pte_t *page = table_of(t->s, pa);
+
+		page[0] = t->overflow;
+		t->overflow = pa;
+		t->overflow_va = page;
+		t->overflow_n = 0;
+	}
+	t->overflow_va[++t->overflow_n] = table | level;
 }
 
 /*
  * Park a subtree that an overwrite just cut loose (its old entry covered
- * [va, last]); it is freed after the flush. When the parking space is full,
- * flush what changed so far and free the parked ones now.
+ * [va, last]); it is freed after the flush. The prepare step called
+ * sv39_txn_count_defer once for it. Does not flush.
  */
 void
 sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
 		       sv39_va_t last)
 {
-	if (t->ndefer == SV39_DEFER_MAX) {
-		txn_flush(t);
-		txn_drain_deferred(t);
+	if (t->ndefer < SV39_DEFER_MAX) {
+		t->defer[t->ndefer].pa = table;
+		t->defer[t->ndefer].level = level;
+		t->ndefer++;
+	} else {
+		txn_defer_overflow(t, table, level);
 	}
-	t->defer[t->ndefer].pa = table;
-	t->defer[t->ndefer].level = level;
-	t->ndefer++;
 	t->flush_all = true;
 	sv39_txn_changed(t, va, last);
 }
@@ -216,4 +284,5 @@ sv39_txn_finish(struct sv39_txn *t)
 	txn_drain_deferred(t);
 	SV39_ASSERT(t->reserved == 0);
 	txn_release(t);
+	t->s->gen++;
 }

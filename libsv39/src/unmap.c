@@ -109,7 +109,7 @@ sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags)
 	struct sv39_txn t;
 	int err;
 
-	if (flags & ~UNMAP_FLAGS)
+	if (!space_ok(s) || (flags & ~UNMAP_FLAGS))
 		return SV39_EINVAL;
 	if ((flags & SV39_UNMAP_FREE) && !s->ops->free_frame)
 		return SV39_EINVAL;

@@ -4,14 +4,47 @@
  */
 #include "internal.h"
 
+/*
+ * Create the tables for levels l-1 .. 0 below the empty entry for va in
+ * table (a level-l table), all or none, and return the level-0 slot. Does
+ * not flush: only new entries become valid. Out of line: the rare path of
+ * sv39_walk, and the function tests/host/check-fence.sh inspects.
+ */
+static __attribute__((noinline)) int
+walk_create(struct sv39_space *s, sv39_pte_t *table, sv39_va_t va, unsigned l, sv39_pte_t **pte)
+{
+	struct sv39_txn t;
+	int err;
+
+	sv39_txn_init(&t, s);
+	t.need = l;
+	err = sv39_txn_reserve(&t);
+	if (err)
+		return err;
+	/*
+	 * Each new table is empty (zeroed by the embedder), so linking from
+	 * the top down is fine once the zeroing is ordered first (pte_publish).
+	 */
+	for (; l > 0; l--) {
+		sv39_pa_t pa = sv39_txn_take(&t);
+
+		pte_publish(&table[pte_index(va, l)], sv39_pte_make(pa, SV39_PTE_V));
+		table = table_of(s, pa);
+	}
+	s->gen++;
+	*pte = &table[pte_index(va, 0)];
+	return 0;
+}
+
 int
 sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, unsigned *level)
 {
-	bool alloc = flags & SV39_WALK_ALLOC;
-	sv39_pte_t *table;
+	bool alloc = flags & SV39_WALK_ALLOC, borrowed = false;
+	sv39_pte_t *table, *e;
 	unsigned l;
+	int err;
 
-	if (!pte || (flags & ~SV39_WALK_ALLOC))
+	if (!space_ok(s) || !pte || (flags & ~SV39_WALK_ALLOC))
 		return SV39_EINVAL;
 	*pte = NULL;
 	if (!va_is_canonical(va))
@@ -19,62 +52,51 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 
 	table = table_of(s, s->root);
 	for (l = SV39_ROOT_LEVEL; l > 0; l--) {
-		sv39_pte_t *e = &table[pte_index(va, l)];
-
+		e = &table[pte_index(va, l)];
 		if (pte_leaf(*e))
 			break;
 		if (!pte_valid(*e)) {
-			struct sv39_txn t;
-			int err;
-
+			/* Creating tables inside a borrowed part would change the lender's. */
 			if (!alloc)
 				return SV39_ENOENT;
-			/*
-			 * Tables for levels l-1 .. 0, all or none. Each is
-			 * empty (zeroed by the embedder), so linking from the
-			 * top down is fine once the zeroing is ordered first.
-			 */
-			sv39_txn_init(&t, s);
-			t.need = l;
-			err = sv39_txn_reserve(&t);
-			if (err)
-				return err;
-			for (; l > 0; l--) {
-				sv39_pa_t pa = sv39_txn_take(&t);
-
-				pte_publish(&table[pte_index(va, l)],
-					    sv39_pte_make(pa, SV39_PTE_V));
-				table = table_of(s, pa);
-			}
-			break;
+			if (borrowed)
+				return SV39_EBUSY;
+			err = walk_create(s, table, va, l, pte);
+			if (!err && level)
+				*level = 0;
+			return err;
 		}
-		if (alloc && pte_borrowed(*e))
-			return SV39_EBUSY;
+		if (pte_malformed(*e, l))
+			return SV39_EINVAL;
+		borrowed |= pte_borrowed(*e);
 		table = next_table(s, *e);
 	}
 
 	/* l is the level of the leaf found, or 0 for the level-0 slot. */
-	if (!alloc && !pte_leaf(table[pte_index(va, l)]))
-		return SV39_ENOENT;
-	if (alloc && l == 0 && pte_borrowed(table[pte_index(va, 0)]))
-		return SV39_EBUSY;
-	*pte = &table[pte_index(va, l)];
+	e = &table[pte_index(va, l)];
+	if (!pte_leaf(*e)) {
+		if (!alloc)
+			return SV39_ENOENT;
+		if (borrowed) /* an empty slot of the lender's, for the caller to fill */
+			return SV39_EBUSY;
+	}
+	*pte = e;
 	if (level)
 		*level = l;
 	return 0;
 }
 
-/* Bits a pointer (non-leaf) entry may not carry: the spec reserves them. */
-#define NONLEAF_BAD                                                               \
-	(SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_N | SV39_PTE_PBMT_MASK | \
-	 SV39_PTE_RESERVED_MASK)
-
-/* The bits of a plain leaf (no PBMT, no N, no reserved bit): V and R of these. */
+/*
+ * translate's fast tests, a subset of what pte_malformed() (internal.h, the
+ * one definition of a malformed entry) accepts: a plain pointer has V alone
+ * among POINTER_MASK; a plain leaf V and R alone among LEAF_FAST_MASK (no
+ * PBMT, no N, no reserved bit). Anything else goes to translate_other,
+ * which asks pte_malformed.
+ */
 #define LEAF_FAST_MASK \
 	(SV39_PTE_V | SV39_PTE_R | SV39_PTE_RESERVED_MASK | SV39_PTE_N | SV39_PTE_PBMT_MASK)
-
-/* The bits that make an entry a usable pointer: V alone among these. */
-#define POINTER_MASK (SV39_PTE_V | SV39_PTE_LEAF_MASK | NONLEAF_BAD)
+#define POINTER_MASK \
+	(SV39_PTE_V | SV39_PTE_LEAF_MASK | SV39_NONLEAF_BAD | SV39_PTE_RESERVED_MASK | SV39_PTE_N)
 
 /*
  * One step of the spec's walk at a constant level: the entry for va in
@@ -140,21 +162,6 @@ pointer_pa(sv39_pte_t e)
 	return (e >> SV39_PTE_PPN_SHIFT) << SV39_PAGE_SHIFT;
 }
 
-/*
- * Is valid leaf e one the hardware faults on whatever the access (reserved
- * bits or N, which is not supported here; W without R; PBMT = 3), or a
- * superpage of size bytes whose PA is misaligned? One branch for all.
- */
-static inline bool
-leaf_bad(sv39_pte_t e, uint64_t size)
-{
-	sv39_pte_t bad = (e & (SV39_PTE_RESERVED_MASK | SV39_PTE_N)) |
-			 ((e >> 1) & ~e & SV39_PTE_R) | /* W (bit 2) without R (bit 1) */
-			 (e & (e << 1) & SV39_PTE_PBMT_IO) | (sv39_pte_pa(e) & (size - 1));
-
-	return bad != 0;
-}
-
 /* translate's outputs for a leaf of size bytes mapping va to base + offset. */
 static inline __attribute__((always_inline)) void
 translate_out(sv39_pte_t e, uint64_t size, sv39_pa_t base, sv39_va_t va, sv39_pa_t *pa,
@@ -181,11 +188,9 @@ translate_other(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint6
 
 	if (!(e & SV39_PTE_V))
 		return SV39_ENOENT;
-	/* A pointer with reserved bits, or a pointer at level 0. */
-	if (!(e & SV39_PTE_LEAF_MASK))
+	/* A malformed leaf or pointer, or a pointer at level 0. */
+	if (pte_malformed(e, level) || !(e & SV39_PTE_LEAF_MASK))
 		return SV39_EINVAL;
-	if (leaf_bad(e, size))
-		return SV39_EINVAL; /* reserved bits, or a misaligned superpage */
 	translate_out(e, size, sv39_pte_pa(e), va, pa, pte_flags, page_size);
 	return 0;
 }
@@ -203,6 +208,7 @@ translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64
 	const uint64_t size = level_size(level);
 
 	if (SV39_LIKELY(plain_leaf(e) && !(level && (pointer_pa(e) & (size - 1))))) {
+		SV39_ASSERT(!pte_malformed(e, level));
 		translate_out(e, size, pointer_pa(e), va, pa, pte_flags, page_size);
 		return 0;
 	}
@@ -252,6 +258,8 @@ int
 sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
 	       uint64_t *page_size)
 {
+	if (SV39_UNLIKELY(!space_ok(s)))
+		return SV39_EINVAL;
 #ifdef SV39_PHYS_TO_VIRT
 	return translate_in(s, va, BY_HOOK, 0, NULL, NULL, pa, pte_flags, page_size);
 #else

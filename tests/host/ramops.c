@@ -18,6 +18,29 @@
 #define PAGE 4096u
 #define POISON 0xa5
 
+/*
+ * Under AddressSanitizer a table page that is not handed out is also
+ * poisoned for ASan, so that any read of a freed table page (through a
+ * pointer the library kept, not only through phys_to_virt) is reported as
+ * a use after free with its stack.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RAMOPS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RAMOPS_ASAN 1
+#endif
+#ifdef RAMOPS_ASAN
+#include <sanitizer/asan_interface.h>
+#define page_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define page_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define page_poison(p, n) ((void)(p), (void)(n))
+#define page_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 static bool
 in_table_buf(const struct ramops *r, sv39_pa_t pa)
 {
@@ -76,6 +99,7 @@ ram_alloc_table(void *ctx, sv39_pa_t *pa)
 		r->in_use[i] = 1;
 		r->allocated++;
 		r->alloc_cursor = (i + 1) % r->npages;
+		page_unpoison(r->mem + i * PAGE, PAGE);
 		memset(r->mem + i * PAGE, 0, PAGE);
 		*pa = RAMOPS_PA_BASE + (uint64_t)i * PAGE;
 		return 0;
@@ -98,6 +122,7 @@ ram_free_table(void *ctx, sv39_pa_t pa)
 	r->in_use[i] = 0;
 	r->allocated--;
 	memset(r->mem + (size_t)i * PAGE, POISON, PAGE);
+	page_poison(r->mem + (size_t)i * PAGE, PAGE);
 }
 
 static void *
@@ -220,6 +245,7 @@ init_common(struct ramops *r, size_t npages, size_t tlb_entries, bool direct)
 		return -1;
 	}
 	memset(r->mem, POISON, npages * PAGE);
+	page_poison(r->mem, npages * PAGE);
 	return 0;
 }
 
@@ -240,6 +266,9 @@ ramops_init_direct(struct ramops *r, size_t npages, size_t tlb_entries)
 void
 ramops_fini(struct ramops *r)
 {
+	/* Unpoisoned before it goes back: the next owner of the memory is not a table. */
+	if (r->mem)
+		page_unpoison(r->mem, r->npages * PAGE);
 	if (r->direct) {
 		munmap(r->direct_base, r->direct_len);
 	} else {
@@ -251,6 +280,25 @@ ramops_fini(struct ramops *r)
 	free(r->flushes);
 	free(r->frame_log);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+ramops_reset(struct ramops *r)
+{
+	if (r->allocated)
+		return -1;
+	r->alloc_calls = r->free_calls = 0;
+	r->fail_at = 0;
+	r->fail_after = false;
+	r->errors = 0;
+	r->nflushes = 0;
+	r->frames_freed = r->frame_bytes_freed = 0;
+	r->stale_frees = 0;
+	r->tlb_next = 0;
+	r->alloc_cursor = 0;
+	r->nframe_log = 0;
+	ramops_tlb_clear(r);
+	return 0;
 }
 
 void
@@ -371,27 +419,37 @@ ramops_ptr(struct ramops *r, sv39_pa_t pa)
 	return r->mem + (size_t)i * PAGE;
 }
 
+/* Only the pages in use are copied, in page order (the cost of a snapshot). */
 void
 ramops_snapshot_take(struct ramops *r, struct ramops_snapshot *snap)
 {
+	size_t used = 0;
+
 	snap->npages = r->npages;
 	snap->in_use = malloc(r->npages ? r->npages : 1);
-	snap->mem = calloc(r->npages ? r->npages : 1, PAGE);
-	if (!snap->in_use || !snap->mem)
+	if (!snap->in_use)
 		abort();
 	memcpy(snap->in_use, r->in_use, r->npages);
 	for (size_t i = 0; i < r->npages; i++)
+		used += r->in_use[i] != 0;
+	snap->mem = malloc(used ? used * PAGE : 1);
+	if (!snap->mem)
+		abort();
+	used = 0;
+	for (size_t i = 0; i < r->npages; i++)
 		if (r->in_use[i])
-			memcpy(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE);
+			memcpy(snap->mem + used++ * PAGE, r->mem + i * PAGE, PAGE);
 }
 
 bool
 ramops_snapshot_equal(struct ramops *r, const struct ramops_snapshot *snap)
 {
+	size_t used = 0;
+
 	if (snap->npages != r->npages || memcmp(snap->in_use, r->in_use, r->npages) != 0)
 		return false;
 	for (size_t i = 0; i < r->npages; i++)
-		if (r->in_use[i] && memcmp(snap->mem + i * PAGE, r->mem + i * PAGE, PAGE) != 0)
+		if (r->in_use[i] && memcmp(snap->mem + used++ * PAGE, r->mem + i * PAGE, PAGE) != 0)
 			return false;
 	return true;
 }

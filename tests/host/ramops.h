@@ -109,6 +109,13 @@ int ramops_init_direct(struct ramops *r, size_t npages, size_t tlb_entries);
 #define RAMOPS_DIRECT_MAX_FRAMES 65536
 void ramops_fini(struct ramops *r);
 
+/*
+ * Start over on the same buffers (a fuzz target's next input): every page
+ * must be back (returns -1 otherwise); counters, logs, the TLB and the
+ * failure injection are reset.
+ */
+int ramops_reset(struct ramops *r);
+
 /* Forget the flush log (keeps counters). */
 void ramops_clear_log(struct ramops *r);
 
@@ -124,7 +131,7 @@ int ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va
 /* Host pointer for a table PA handed out by this ramops (NULL if foreign). */
 void *ramops_ptr(struct ramops *r, sv39_pa_t pa);
 
-/* Copy of every allocated table page plus its PA, for bit-for-bit compares. */
+/* Copy of every allocated table page (in page order), for bit-for-bit compares. */
 struct ramops_snapshot {
 	size_t npages;
 	uint8_t *in_use;

@@ -168,10 +168,7 @@ static void
 test_eperm(void)
 {
 	static const uint64_t bad_bits[] = {
-		SV39_PTE_V,	   SV39_PTE_RSW_EMBEDDER,
-		SV39_PTE_BORROWED, SV39_PTE_N,
-		1ULL << 54,	   1ULL << 60,
-		1ULL << 10,	   1ULL << 53,
+		SV39_PTE_BORROWED, SV39_PTE_N, 1ULL << 54, 1ULL << 60, 1ULL << 10, 1ULL << 53,
 	};
 	struct ramops r;
 	struct sv39_space s;

@@ -58,7 +58,11 @@ test_share_giga(void)
 		/* g + 2 GiB stays empty. */
 		before = r.allocated;
 		CHECK_EQ(sv39_share(&B, &L, g, 3 * GIGA), 0);
-		CHECK_EQ(r.allocated, before);
+		/*
+		 * L's gigapage was split into a table of 2 MiB leaves, and lent;
+		 * each side has a ledger page recording the loan.
+		 */
+		CHECK_EQ(r.allocated, before + 1 + 2);
 		CHECK_EQ(t_count_tables(&r, &B), 1);
 		CHECK(lent(&L, g));
 		CHECK(!lent(&B, g));
@@ -74,11 +78,12 @@ test_share_giga(void)
 		CHECK(same_pages(&B, &L, g, 4 * MEGA));
 		T_XLATE(&B, g + 2 * MEGA + 5, 0x80200005, f, MEGA);
 		T_XLATE(&B, g + GIGA - PG, 0x8ffff000, t_leaf_flags(RX, 0), PG);
-		/* The gigapage leaf is copied, marked borrowed. */
+		/* The gigapage is now 2 MiB leaves in a table B borrows. */
 		if (CHECK_EQ(sv39_walk(&B, g + GIGA + 5 * MEGA, 0, &pte, &level), 0)) {
-			CHECK_EQ(level, 2);
-			CHECK_EQ(*pte, sv39_pte_make(0xc0000000, f | SV39_PTE_BORROWED));
+			CHECK_EQ(level, 1);
+			CHECK_EQ(*pte, sv39_pte_make(0xc0000000 + 5 * MEGA, f));
 		}
+		CHECK(lent(&L, g + GIGA));
 		/* for_each and check read through the borrowed subtree. */
 		CHECK_EQ(t_count_leaves(&B, g, 3 * GIGA), t_count_leaves(&L, g, 3 * GIGA));
 		CHECK_EQ(t_count_leaves(&B, g, GIGA), 5);
@@ -109,14 +114,14 @@ test_share_giga(void)
 		CHECK_EQ(sv39_map(&L, g + 11 * MEGA, 0x82200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		T_XLATE(&B, g + 11 * MEGA, 0x82200000, f, MEGA);
 
-		/* Destroying B frees its root only; L is untouched. */
+		/* Destroying B frees its root and ledger only; L is untouched. */
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		CHECK_EQ(r.allocated, before - 1);
+		CHECK_EQ(r.allocated, before - 2);
 		CHECK_EQ(r.frames_freed, 0);
 		T_XLATE(&L, g + 3 * PG, 0x82003000, f, PG);
 		T_XLATE(&L, g + 11 * MEGA, 0x82200000, f, MEGA);
-		T_XLATE(&L, g + GIGA, 0xc0000000, f, GIGA);
+		T_XLATE(&L, g + GIGA, 0xc0000000, f, MEGA);
 		CHECK_EQ(sv39_check(&L), 0);
 		CHECK_EQ(r.errors, 0);
 		t_destroy(&r, &L, 0);
@@ -126,7 +131,7 @@ test_share_giga(void)
 
 /*
  * 2 MiB slots: B gets its own level-1 table whose entries point at L's
- * level-0 tables; a megapage leaf is copied marked borrowed.
+ * level-0 tables; a megapage of L is split first and its table lent.
  */
 static void
 test_share_mega(void)
@@ -153,17 +158,21 @@ test_share_mega(void)
 		before = r.allocated;
 		CHECK_EQ(sv39_share(&B, &L, va, 3 * MEGA), 0);
 		CHECK(lent(&L, va));
-		/* B already had a level-1 table for this GiB: nothing new. */
-		CHECK_EQ(r.allocated, before);
+		/*
+		 * B already had a level-1 table for this GiB: nothing new for B;
+		 * L's megapage was split into a table of 4 KiB leaves, and lent;
+		 * each side has a ledger page recording the loan.
+		 */
+		CHECK_EQ(r.allocated, before + 1 + 2);
 		T_UNMAPPED(&B, g);
-		T_XLATE(&B, va + 0x1234, 0x80201234, f | SV39_PTE_BORROWED, MEGA);
+		T_XLATE(&B, va + 0x1234, 0x80201234, f, PG);
 		if (CHECK_EQ(sv39_walk(&B, va, 0, &pte, &level), 0)) {
-			CHECK_EQ(level, 1);
-			CHECK_EQ(*pte, sv39_pte_make(0x80200000, f | SV39_PTE_BORROWED));
+			CHECK_EQ(level, 0);
+			CHECK_EQ(*pte, sv39_pte_make(0x80200000, f));
 		}
 		T_XLATE(&B, va + MEGA + 5 * PG, 0x80405000, f, PG);
 		T_UNMAPPED(&B, va + 2 * MEGA);
-		CHECK_EQ(t_count_leaves(&B, va, 3 * MEGA), 3);
+		CHECK_EQ(t_count_leaves(&B, va, 3 * MEGA), 512 + 2);
 		/* L's later changes below a shared table show through. */
 		CHECK_EQ(sv39_map(&L, va + MEGA + 9 * PG, 0x80409000, PG, RX, 0), 0);
 		T_XLATE(&B, va + MEGA + 9 * PG, 0x80409000, f, PG);
@@ -183,7 +192,7 @@ test_share_mega(void)
 		/* Cloning from B: the borrowed mark is not copied. */
 		if (t_space(&r, &C)) {
 			CHECK_EQ(sv39_clone_range(&C, &B, va, 2 * MEGA, 0, 0), 0);
-			T_XLATE(&C, va + 0x1234, 0x80201234, f, MEGA);
+			T_XLATE(&C, va + 0x1234, 0x80201234, f, PG);
 			T_XLATE(&C, va + MEGA, 0x80400000, f, PG);
 			t_destroy(&r, &C, 0);
 		}
@@ -193,10 +202,10 @@ test_share_mega(void)
 		CHECK_EQ(r.frames_freed, 1);
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		/* B's root and level-1 table, never the borrowed frames. */
-		CHECK_EQ(r.allocated, before - 2);
+		/* B's root, level-1 table and ledger, never the borrowed frames. */
+		CHECK_EQ(r.allocated, before - 3);
 		CHECK_EQ(r.frames_freed, 1);
-		T_XLATE(&L, va, 0x80200000, f, MEGA);
+		T_XLATE(&L, va, 0x80200000, f, PG);
 		T_XLATE(&L, va + MEGA, 0x80400000, f, PG);
 		CHECK_EQ(sv39_check(&L), 0);
 		t_destroy(&r, &L, 0);

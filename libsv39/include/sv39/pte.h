@@ -32,7 +32,12 @@
 #define SV39_PTE_A SV39_U64(0x040) /* accessed */
 #define SV39_PTE_D SV39_U64(0x080) /* dirty */
 
-/* RSW, bits 8..9: ignored by the hardware, reserved for software. */
+/*
+ * RSW, bits 8..9: ignored by the hardware, reserved for software. Bit 8 is
+ * the embedder's (e.g. a copy-on-write mark): it may be passed in perm, set
+ * and clear, and every call keeps it in the leaves it rewrites (protect,
+ * clone_range, splits, harvest; share shows it through).
+ */
 #define SV39_PTE_RSW_EMBEDDER SV39_U64(0x100) /* bit 8: the embedder's */
 #define SV39_PTE_BORROWED SV39_U64(0x200)     /* bit 9: libsv39's share mark */
 
@@ -49,8 +54,12 @@
 #define SV39_PTE_PPN_MASK SV39_U64(0x003ffffffffffc00) /* bits 10..53 */
 #define SV39_PTE_LEAF_MASK SV39_U64(0x00e)	       /* R | W | X */
 
-/* The bits a caller may pass as perm, set or clear. */
-#define SV39_PERM_MASK SV39_U64(0x60000000000000fe)
+/*
+ * The bits a caller may pass as perm, set or clear: R W X U G A D, the
+ * embedder's RSW bit 8 and the PBMT bits. V may be passed too and is
+ * ignored (it is implied).
+ */
+#define SV39_PERM_MASK SV39_U64(0x60000000000001fe)
 
 /* Sizes. */
 #define SV39_PAGE_SHIFT 12

@@ -117,13 +117,21 @@ struct sv39_ops {
  *	while the space lives. Internal: do not write.
  * @p2v: @ops->phys_to_virt, @p2v_offset: @ops->phys_offset, copied at init
  *	so that a table look-up needs no load through @ops. Internal.
+ * @gen: counts the calls that changed the tree (and destroy), so that
+ *	sv39_for_each notices a callback that changed the space it walks.
+ *	Internal: do not write.
+ * @loans: physical address of the space's ledger of loans (the spaces it
+ *	lent to or borrowed from with sv39_share, by address), 0 when none.
+ *	Internal: do not write. A space with loans must not move in memory.
  *
- * A space is plain data: nothing the library keeps (table pages, ops, ctx)
- * points back at the struct, and no call keeps a pointer to it once it
- * returns. So between calls a space may be copied or moved (assignment,
- * memcpy) and used at its new address. The copy *is* the space, not a
- * second one: after a copy use only one of the two (both would free the
- * same tables, and the lent marks live in the struct).
+ * A space that takes no part in a share is plain data: nothing the library
+ * keeps (table pages, ops, ctx) points back at the struct, and no call
+ * keeps a pointer to it once it returns. So between calls such a space may
+ * be copied or moved (assignment, memcpy) and used at its new address. The
+ * copy *is* the space, not a second one: after a copy use only one of the
+ * two (both would free the same tables). A space with loans (@loans != 0:
+ * it lent to or borrowed from another with sv39_share) is named by address
+ * in its peers' ledgers and must stay where it is until it is destroyed.
  */
 struct sv39_space {
 	sv39_pa_t root;
@@ -133,6 +141,8 @@ struct sv39_space {
 	void *(*p2v)(void *ctx, sv39_pa_t pa);
 	uint64_t p2v_offset;
 	uint64_t lent[SV39_PTES_PER_TABLE / 64];
+	uint64_t gen;
+	sv39_pa_t loans;
 };
 
 /**
@@ -201,8 +211,12 @@ bool sv39_space_is_init(const struct sv39_space *s);
  * @flags: SV39_FREE_FRAMES to also hand every owned leaf frame to
  *	ops->free_frame (ignored when free_frame is NULL).
  *
- * Subtrees and superpages borrowed with sv39_share are never freed or
- * walked into. Destroy every borrower before its lender.
+ * Subtrees borrowed with sv39_share are never freed or walked into. Any
+ * destroy order is safe: a borrower drops out of its lenders' ledgers; a
+ * lender first takes back every entry its live borrowers have into its
+ * tables (their range becomes unmapped) and flushes each such borrower
+ * whole through the borrower's ops, then frees. Writes the peers' ledgers:
+ * hold the lock you hold for sv39_share with them.
  */
 void sv39_space_destroy(struct sv39_space *s, unsigned flags);
 
@@ -231,10 +245,14 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * store, or an atomic read-modify-write if the leaf is valid and the
  * hardware may set its A or D. New tables are linked after a release fence.
  *
+ * Through a borrowed entry, SV39_WALK_ALLOC that finds a valid leaf creates
+ * nothing and returns it; one that would have to create a table or return
+ * an empty slot inside the lender's tables fails with SV39_EBUSY.
+ *
  * Return: 0, SV39_ERANGE for a non-canonical @va, SV39_ENOENT when nothing
- * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY when a table would have to
- * be created under a borrowed entry, SV39_ENOMEM (nothing was created),
- * SV39_EINVAL for a NULL @pte or unknown flags.
+ * maps @va (without SV39_WALK_ALLOC), SV39_EBUSY (see above), SV39_ENOMEM
+ * (nothing was created), SV39_EINVAL for a NULL @s or @pte, unknown flags,
+ * or a malformed pointer entry on the way.
  */
 int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte,
 	      unsigned *level);
@@ -245,21 +263,26 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * @va: first virtual address, 4 KiB aligned.
  * @pa: first physical address, 4 KiB aligned, below 2^56.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @perm: leaf bits from SV39_PERM_MASK: at least one of R and X, no W
- *	without R. V is implied.
+ * @perm: leaf bits from SV39_PERM_MASK (which includes the embedder's
+ *	SV39_PTE_RSW_EMBEDDER): at least one of R and X, no W without R. V is
+ *	implied: passing it is accepted and ignored.
  * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE.
  *
  * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
  * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
  * SV39_MAP_REPLACE existing leaves are overwritten (a superpage cut by the
- * range is split; old frames are never freed; tables the new superpages
- * make unreachable are freed after the flush; a replaced leaf's A and D go
- * with it). A new table is filled completely, then linked after a release
- * fence. The frames' contents are not ordered by the library: fence them
- * before the call when another hart may use the mapping at once.
+ * range is split, unless the map (with SV39_MAP_NO_AD) would write what it
+ * maps already (same frames, same bits but for A and D), which leaves it
+ * whole with the A and D it has; old frames are
+ * never freed; tables the new superpages make unreachable are freed after
+ * the flush; a replaced leaf's A and D go with it). A new table is filled
+ * completely, then linked after a release fence. The frames' contents are
+ * not ordered by the library: fence them before the call when another hart
+ * may use the mapping at once.
  *
- * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EPERM, SV39_EINVAL (size 0 or
- * unknown flags), SV39_EEXIST if any page is mapped (without
+ * Return: 0, SV39_EALIGN (va, pa or size; checked before any range error),
+ * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0 or unknown flags),
+ * SV39_EEXIST if any page is mapped (without
  * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
  * SV39_ENOMEM. On error nothing changed.
  */
@@ -290,14 +313,19 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * @s: the space.
  * @va: first virtual address, 4 KiB aligned.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @set: bits (from SV39_PERM_MASK) to set in each leaf.
- * @clear: bits (from SV39_PERM_MASK) to clear in each leaf; applied first.
+ * @set: bits (from SV39_PERM_MASK) to set in each leaf; V is ignored.
+ * @clear: bits (from SV39_PERM_MASK) to clear in each leaf; applied first;
+ *	V is ignored. Bits in neither (SV39_PTE_RSW_EMBEDDER among them)
+ *	are kept.
  *
- * Superpages cut by the range edges are split. Every page of the range
- * must be mapped, and every resulting leaf must be a valid permission set.
- * Each leaf is changed by one atomic read-modify-write, so A and D set by a
- * hardware walker meanwhile are kept (unless @clear names them); a split
- * gives every new leaf the superpage's A and D.
+ * Superpages cut by the range edges are split, unless @set and @clear
+ * leave them as they are (a leaf the call does not change is neither split
+ * nor flushed; a call that sets or clears A or D always changes). Every
+ * page of the range must be mapped, and every resulting leaf must be a
+ * valid permission set. Each leaf is changed by one atomic
+ * read-modify-write, so A and D set by a hardware walker meanwhile are kept
+ * (unless @clear names them); a split gives every new leaf the superpage's
+ * A and D.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -317,7 +345,8 @@ int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set
  * and A/D checks, which depend on the access).
  *
  * Return: 0, SV39_ERANGE (non-canonical), SV39_ENOENT (no valid leaf),
- * SV39_EINVAL (the hardware would fault on a malformed entry).
+ * SV39_EINVAL (NULL @s, or the hardware would fault on a malformed entry:
+ * the definition sv39_check uses).
  */
 int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
 		   uint64_t *page_size);
@@ -338,7 +367,10 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * is linked complete, after a release fence). A src superpage wholly inside
  * the range stays a superpage; one
  * cut by the range edge is mirrored as smaller leaves. Frames are never
- * freed. The borrowed mark of src leaves is not copied.
+ * freed. Where src holds tables but no leaf, dst gets no table: a clone
+ * with nothing to mirror allocates nothing and flushes nothing. The borrowed mark of src leaves is not copied; every other bit
+ * (SV39_PTE_RSW_EMBEDDER included) is, unless @clear removes it. V in
+ * @clear or @set is ignored.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
  * SV39_EPERM (bits outside SV39_PERM_MASK, or a resulting leaf is not a
@@ -359,13 +391,23 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_
  * of the rest at level 1 (dst gets its own level-1 table there). The entries
  * dst gets are marked borrowed (SV39_PTE_BORROWED): dst never changes or
  * frees anything through them (SV39_EBUSY), and src's later changes below
- * them show through. A src superpage at the sharing level is copied into dst
- * marked borrowed. Slots empty in src stay empty in dst. src never frees a
- * lent table page while it lives, even when it empties.
+ * them show through. Only tables are lent: a src superpage at the sharing
+ * level is first split in src (a table page from src's ops; translations
+ * unchanged, no flush), so dst never sees a mapping src no longer has.
+ * Slots empty in src stay empty in dst. src never frees a lent table page
+ * while it lives, even when it empties. No chain of lending: src may not
+ * lend what it borrowed, dst may not borrow inside a root slot it lent.
  *
- * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, dst == src),
- * SV39_EEXIST (dst already has an entry there), SV39_EBUSY (the range is
- * borrowed in src or dst), SV39_ENOMEM. On error nothing changed.
+ * The first share between two spaces that links anything records the loan
+ * in both spaces' ledgers (a page from each side's ops when its ledger is
+ * full or absent), so that they may later be destroyed in any order.
+ * Neither space may move in memory while it has loans.
+ *
+ * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (NULL or destroyed
+ * space, size 0, dst == src), SV39_EEXIST (dst already has an entry
+ * there), SV39_EBUSY (the range is borrowed in src or dst, or lent by dst),
+ * SV39_ENOMEM (for dst's level-1 table or src's splits). On error nothing
+ * changed.
  */
 int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_t size);
 
@@ -387,8 +429,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  * cached dirty before the flush may not set D again: to write dirty pages
  * back, clear W with sv39_protect first.
  *
- * Return: the number of pages found with @bit, SV39_EALIGN, SV39_ERANGE,
- * SV39_EINVAL (npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
+ * Return: the number of pages found with @bit, SV39_EALIGN (checked before
+ * any range error, a huge @npages included), SV39_ERANGE, SV39_EINVAL
+ * (NULL @s, npages 0, @bit not A or D, NULL @bitmap), SV39_EBUSY.
  */
 int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit,
 		 uint64_t *bitmap);
@@ -402,10 +445,16 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  *	return stops the walk.
  * @arg: passed to @fn.
  *
- * Reads through borrowed subtrees like any other.
+ * Reads through borrowed subtrees like any other. @fn may read @s (and
+ * change other spaces) but must not change @s: if it makes a call that
+ * changes @s (map, unmap, protect, clone_range into it, share into or
+ * from it, harvest, walk with SV39_WALK_ALLOC, destroy of @s or of a space
+ * @s borrowed from), the walk notices when @fn returns,
+ * reads nothing more of the tree and returns SV39_EBUSY.
  *
  * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
- * SV39_ERANGE, SV39_EINVAL (size 0, NULL @fn).
+ * SV39_ERANGE, SV39_EINVAL (NULL @s, size 0, NULL @fn), SV39_EBUSY (@fn
+ * changed @s).
  */
 int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 		  int (*fn)(void *arg, const struct sv39_leaf *leaf), void *arg);
@@ -432,11 +481,12 @@ int sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg,
  * sv39_check - look for malformed entries in the whole tree.
  * @s: the space.
  *
- * Malformed: a non-leaf with U, A, D, N or PBMT set, a pointer at level 0,
- * a leaf with W without R, a superpage whose PA is not aligned to its size,
- * any of bits 54..60 set, PBMT = 3.
+ * Malformed (the one definition sv39_translate and sv39_walk also use): any
+ * valid entry with one of bits 54..60, N (Svnapot is not supported) or
+ * PBMT = 3; a non-leaf with U, A, D or PBMT set, or at level 0; a leaf with
+ * W without R or a superpage whose PA is not aligned to its size.
  *
- * Return: 0, or SV39_EINVAL at the first malformed entry.
+ * Return: 0, or SV39_EINVAL at the first malformed entry (or a NULL @s).
  */
 int sv39_check(const struct sv39_space *s);
 
@@ -451,7 +501,8 @@ int sv39_check(const struct sv39_space *s);
  * the whole range is readable.
  *
  * Return: 0, SV39_ERANGE (non-canonical, wraps or crosses the hole),
- * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R).
+ * SV39_ENOENT (a page is not mapped), SV39_EPERM (a page lacks U or R),
+ * SV39_EINVAL (NULL @s, or NULL @dst with @len not 0).
  */
 int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t len);
 
@@ -465,7 +516,8 @@ int sv39_copy_in(const struct sv39_space *s, void *dst, sv39_va_t src, uint64_t 
  * Every page must be a valid leaf with U and W. Nothing is written unless
  * the whole range is writable. A and D are not updated.
  *
- * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ * Return: 0, SV39_ERANGE, SV39_ENOENT, SV39_EPERM, SV39_EINVAL (NULL @s,
+ * or NULL @src with @len not 0).
  */
 int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64_t len);
 
@@ -476,8 +528,12 @@ int sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, ui
  * @src: user virtual address of the string.
  * @max: size of @dst, including the NUL.
  *
+ * The string is read up to its NUL first, every page checked; @dst is
+ * written only when that succeeded, so a failed call wrote nothing.
+ *
  * Return: 0 (dst holds the string and its NUL), SV39_EINVAL (no NUL within
- * @max bytes, or @max is 0), SV39_ERANGE, SV39_ENOENT, SV39_EPERM.
+ * @max bytes, @max is 0, NULL @s or @dst), SV39_ERANGE, SV39_ENOENT,
+ * SV39_EPERM.
  */
 int sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max);
 

@@ -24,6 +24,7 @@ static const char *const kind_names[] = {
 	[EOP_HARVEST] = "harvest",
 	[EOP_RESET_DST] = "destroy+init space 1",
 	[EOP_RESET_ALL] = "destroy+init both",
+	[EOP_RESET_SRC] = "destroy+init space 0 (the lender, first)",
 };
 
 /* Our own names: a report must not depend on the library's strerror. */
@@ -326,11 +327,14 @@ fe_collect(void *arg, const struct sv39_leaf *leaf)
 	return 0;
 }
 
-/* sv39_for_each over each window must report the model's leaves. */
+/* sv39_for_each over each window (one, sampling) must report the model's leaves. */
 static int
 check_for_each(struct engine *e, int sp)
 {
-	for (size_t w = 0; w < opgen_nwindows; w++) {
+	size_t w0 = e->leaf_sample ? crand(e) % opgen_nwindows : 0;
+	size_t w1 = e->leaf_sample ? w0 + 1 : opgen_nwindows;
+
+	for (size_t w = w0; w < w1; w++) {
 		sv39_va_t wva = opgen_windows[w].va;
 		sv39_va_t wlast = wva + (opgen_windows[w].size - 1);
 		struct mleafvec want = { 0 };
@@ -369,12 +373,20 @@ check_space(struct engine *e, int sp)
 	model_view(&e->m, sp, model);
 	if (compare_leaves(e, "raw tree", sp, raw, model))
 		return -1;
-	ret = sv39_check(&e->sp[sp]);
+	/* sv39_check walks every table: one check in four, when sampling. */
+	ret = e->leaf_sample && crand(e) % 4 ? 0 : sv39_check(&e->sp[sp]);
 	if (ret)
 		return fail(e, "space %d: sv39_check = %s", sp, res_name(ret));
 
-	/* Every leaf: its first and last page and one more. */
-	for (size_t i = 0; i < model->n; i++) {
+	/* Every leaf (or a sample): its first and last page and one more. */
+	for (size_t k = 0; k < model->n; k++) {
+		size_t i = k;
+
+		if (e->leaf_sample) {
+			if (k >= e->leaf_sample)
+				break;
+			i = crand(e) % model->n;
+		}
 		const struct mleaf *l = &model->v[i];
 		uint64_t pages = l->size / P, off = crand(e) & (P - 1);
 
@@ -384,8 +396,11 @@ check_space(struct engine *e, int sp)
 				  check_addr_leaf(e, sp, l->va + (crand(e) % pages) * P + off, l)))
 			return -1;
 	}
-	/* Every hole in the windows. */
-	for (size_t w = 0; w < opgen_nwindows; w++) {
+	/* Every hole in the windows (in one window, sampling). */
+	size_t w0 = e->leaf_sample ? crand(e) % opgen_nwindows : 0;
+	size_t w1 = e->leaf_sample ? w0 + 1 : opgen_nwindows;
+
+	for (size_t w = w0; w < w1; w++) {
 		sv39_va_t next = opgen_windows[w].va;
 		sv39_va_t wlast = next + (opgen_windows[w].size - 1);
 		bool done = false;
@@ -418,6 +433,8 @@ check_space(struct engine *e, int sp)
 				    ": translate %s, softmmu %s",
 				    sp, nc, res_name(ret), softmmu_fault_name(res.fault));
 	}
+	if (e->leaf_sample && crand(e) % 2)
+		return 0; /* for_each: one check in two, when sampling */
 	return check_for_each(e, sp);
 }
 
@@ -470,6 +487,24 @@ check_tables(struct engine *e)
 					abort();
 			}
 			own[nown++] = (struct owned){ rt->pa, sp, rt->va, rt->level, rt->valid };
+		}
+		/* The ledger of loans (loan.c): pages of the space's, outside its tree. */
+		for (sv39_pa_t pa = e->sp[sp].loans; pa;) {
+			const sv39_pte_t *page = ramops_ptr(e->r, pa);
+
+			if (!page) {
+				ret = fail(e, "space %d: ledger page 0x%" PRIx64 " not allocated",
+					   sp, pa);
+				break;
+			}
+			if (nown == cap) {
+				cap = cap ? cap * 2 : 128;
+				own = realloc(own, cap * sizeof(*own));
+				if (!own)
+					abort();
+			}
+			own[nown++] = (struct owned){ pa, sp, 0, 3, 1 };
+			pa = page[0];
 		}
 	}
 	if (ret)
@@ -624,6 +659,10 @@ call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 		sv39_space_destroy(&e->sp[0], op->flags);
 		e->live[0] = e->live[1] = false;
 		return 0;
+	case EOP_RESET_SRC: /* space 1 lives on: its loans are taken back */
+		sv39_space_destroy(&e->sp[0], op->flags);
+		e->live[0] = false;
+		return 0;
 	case EOP_KINDS:
 		break;
 	}
@@ -656,15 +695,21 @@ after_success(struct engine *e, const struct eop *op, int ret, size_t nlog0, con
 	mleafvec_free(&frames);
 	if (err)
 		return err;
-	if (op->kind == EOP_RESET_DST || op->kind == EOP_RESET_ALL) {
+	if (op->kind == EOP_RESET_DST || op->kind == EOP_RESET_ALL || op->kind == EOP_RESET_SRC) {
 		if (op->kind == EOP_RESET_ALL && e->r->allocated)
 			return fail(e,
 				    "%zu table pages left after destroying "
 				    "both spaces",
 				    e->r->allocated);
-		if ((!e->live[0] && init_space(e, 0)) || init_space(e, 1))
+		if ((!e->live[0] && init_space(e, 0)) || (!e->live[1] && init_space(e, 1)))
 			return -1;
 	}
+	if (e->check_every > 1 && ++e->since_check < e->check_every) {
+		if (e->r->errors)
+			return fail(e, "ramops counted %" PRIu64 " errors", e->r->errors);
+		return 0;
+	}
+	e->since_check = 0;
 	return engine_check(e);
 }
 

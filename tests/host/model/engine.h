@@ -24,8 +24,24 @@ struct engine {
 	bool live[2];
 	uint16_t asid[2]; /* given to each space at (re)init */
 	struct model m;
-	uint64_t crng;				       /* sampling PRNG for the checks */
-	bool allow_enomem;			       /* SV39_ENOMEM is expected (OOM sweep) */
+	uint64_t crng;	   /* sampling PRNG for the checks */
+	bool allow_enomem; /* SV39_ENOMEM is expected (OOM sweep) */
+	/*
+	 * Verification cadence: 0 or 1 runs engine_check after every
+	 * successful step; N > 1 after every Nth (every step still checks
+	 * the call's result, unchanged trees on failure and ramops errors).
+	 * The caller then runs engine_check once at the end.
+	 */
+	unsigned check_every;
+	unsigned since_check;
+	/*
+	 * 0: engine_check asks translate, walk and the softmmu about every
+	 * leaf and hole, runs sv39_check, and for_each over every window. N:
+	 * N leaves picked at random, the holes of one window, sv39_check one
+	 * time in four and for_each over one window one time in two (the raw
+	 * tree and the table pages are still compared with the model in full).
+	 */
+	unsigned leaf_sample;
 	unsigned stats[EOP_KINDS][SV39_ERRNO_MAX + 1]; /* [kind][-result] */
 	char err[1024];				       /* why the last call failed */
 	/* scratch */

@@ -11,6 +11,8 @@
  *  - Space 0 keeps every table page under a root slot it lent (the
  *    library cannot flush a borrower's TLB before freeing one), so there a
  *    superpage is used only where no table exists.
+ *  - Only tables are lent: a superpage of space 0 at the sharing level is
+ *    split (minimally) before it is shared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +301,7 @@ model_range_errs(sv39_va_t va, uint64_t size, uint64_t align)
 static unsigned
 perm_errs(uint64_t perm)
 {
+	perm &= ~SV39_PTE_V; /* implied: ignored */
 	if ((perm & ~SV39_PERM_MASK) || !model_perm_valid(perm))
 		return MRES_ERR(SV39_EPERM);
 	return 0;
@@ -314,7 +317,9 @@ check_newbits(void *arg, const struct mleaf *l)
 {
 	struct newbits *nb = arg;
 
-	if (!model_perm_valid((l->flags & ~nb->clear) | nb->set))
+	uint64_t clear = nb->clear & ~SV39_PTE_V, set = nb->set & ~SV39_PTE_V;
+
+	if (!model_perm_valid((l->flags & ~clear) | set))
 		nb->bad = true;
 }
 
@@ -396,7 +401,7 @@ model_expect(const struct model *m, const struct eop *op)
 		struct newbits nb = { op->set, op->clear, false };
 
 		e = model_range_errs(op->va, op->size, P);
-		if ((op->set | op->clear) & ~SV39_PERM_MASK)
+		if ((op->set | op->clear) & ~(SV39_PERM_MASK | SV39_PTE_V))
 			e |= MRES_ERR(SV39_EPERM);
 		if (e)
 			return e;
@@ -415,7 +420,7 @@ model_expect(const struct model *m, const struct eop *op)
 		e = model_range_errs(op->va, op->size, P);
 		if (op->self)
 			e |= MRES_ERR(SV39_EINVAL);
-		if ((op->set | op->clear) & ~SV39_PERM_MASK)
+		if ((op->set | op->clear) & ~(SV39_PERM_MASK | SV39_PTE_V))
 			e |= MRES_ERR(SV39_EPERM);
 		if (e)
 			return e;
@@ -454,6 +459,7 @@ model_expect(const struct model *m, const struct eop *op)
 
 	case EOP_RESET_DST:
 	case EOP_RESET_ALL:
+	case EOP_RESET_SRC:
 	case EOP_KINDS:
 		break;
 	}
@@ -500,12 +506,79 @@ superpage_blocked(const struct model *m, int sp, sv39_va_t va, uint64_t L)
 	return false;
 }
 
+/*
+ * With SV39_MAP_REPLACE and SV39_MAP_NO_AD: is l a superpage the map writes
+ * as it is (same frames, same bits but for A and D, which it keeps) and does
+ * not replace by a bigger leaf? The library then leaves it whole rather than
+ * split it into the same leaves. A map that presets A and D always writes.
+ */
+static bool
+map_keeps(const struct mleafvec *plan, const struct eop *op, const struct mleaf *l, uint64_t bits)
+{
+	const uint64_t ad = SV39_PTE_A | SV39_PTE_D;
+
+	if (l->size == P || (bits & ad) || ((l->flags ^ bits) & ~ad) ||
+	    l->pa - l->va != op->pa - op->va)
+		return false;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].size > l->size && plan->v[i].va <= l->va &&
+		    mleaf_last(&plan->v[i]) >= mleaf_last(l))
+			return false;
+	return true;
+}
+
+/* Is leaf p inside one of the leaves in keep? */
+static bool
+inside_any(const struct mleafvec *keep, const struct mleaf *p)
+{
+	for (size_t k = 0; k < keep->n; k++)
+		if (p->va >= keep->v[k].va && mleaf_last(p) <= mleaf_last(&keep->v[k]))
+			return true;
+	return false;
+}
+
+/*
+ * SV39_MAP_REPLACE: remove what [va, last] maps in o, except the
+ * superpages the map keeps whole (map_keeps), and drop the plan's leaves
+ * inside those.
+ */
+static void
+map_replace(struct mspace *o, const struct eop *op, sv39_va_t last, struct mleafvec *plan,
+	    uint64_t bits)
+{
+	struct mleafvec keep = { 0 }, rest = { 0 };
+	sv39_va_t next = op->va;
+	bool done = false;
+
+	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
+		if (map_keeps(plan, op, &o->l.v[i], bits))
+			mleafvec_push(&keep, &o->l.v[i]);
+	for (size_t i = 0; i < plan->n; i++)
+		if (!inside_any(&keep, &plan->v[i]))
+			mleafvec_push(&rest, &plan->v[i]);
+	for (size_t k = 0; k < keep.n && !done; k++) {
+		sv39_va_t lo = max_va(keep.v[k].va, op->va);
+
+		if (lo > next)
+			mspace_remove(o, next, lo - 1, NULL);
+		if (mleaf_last(&keep.v[k]) >= last)
+			done = true;
+		else
+			next = mleaf_last(&keep.v[k]) + 1;
+	}
+	if (!done)
+		mspace_remove(o, next, last, NULL);
+	mleafvec_free(plan);
+	*plan = rest;
+	mleafvec_free(&keep);
+}
+
 static void
 apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 {
 	struct mspace *o = &m->own[op->sp];
 	struct mleafvec plan = { 0 };
-	uint64_t bits = op->perm | SV39_PTE_V;
+	uint64_t bits = op->perm | SV39_PTE_V; /* V in perm is implied */
 	sv39_va_t p = op->va;
 
 	if (!(op->flags & SV39_MAP_NO_AD))
@@ -534,9 +607,32 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 		p += l.size;
 	}
 	if (op->flags & SV39_MAP_REPLACE)
-		mspace_remove(o, op->va, last, NULL);
-	mspace_insert(o, plan.v, plan.n);
+		map_replace(o, op, last, &plan, bits);
+	/* contiguous runs: superpages map_replace kept may sit between them */
+	for (size_t i = 0, j; i < plan.n; i = j) {
+		for (j = i + 1; j < plan.n && plan.v[j].va == mleaf_last(&plan.v[j - 1]) + 1; j++)
+			;
+		mspace_insert(o, &plan.v[i], j - i);
+	}
 	mleafvec_free(&plan);
+}
+
+/*
+ * Cut the leaf around va for a protect, unless the protect leaves that leaf
+ * as it is: the library does not split a superpage it does not change. A
+ * protect that sets or clears A or D always counts as a change (a hardware
+ * walker may set them between the library's two passes).
+ */
+static void
+protect_cut(struct mspace *o, const struct eop *op, sv39_va_t va)
+{
+	const struct mleaf *l = mspace_find(o, va);
+	uint64_t clear = op->clear & ~SV39_PTE_V;
+	bool ad = (op->set | clear) & (SV39_PTE_A | SV39_PTE_D);
+
+	if (l && !ad && ((l->flags & ~clear) | op->set) == l->flags)
+		return;
+	mspace_cut(o, va);
 }
 
 static void
@@ -544,10 +640,10 @@ apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 {
 	struct mspace *o = &m->own[op->sp];
 
-	mspace_cut(o, op->va);
-	mspace_cut(o, last + 1);
+	protect_cut(o, op, op->va);
+	protect_cut(o, op, last + 1);
 	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
-		o->l.v[i].flags = (o->l.v[i].flags & ~op->clear) | op->set;
+		o->l.v[i].flags = (o->l.v[i].flags & ~(op->clear & ~SV39_PTE_V)) | op->set;
 }
 
 static void
@@ -567,7 +663,7 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 
 		if (l.va < op->va || l.va > last)
 			continue;
-		l.flags = ((l.flags & ~op->clear) | op->set) & ~SV39_PTE_BORROWED;
+		l.flags = ((l.flags & ~(op->clear & ~SV39_PTE_V)) | op->set) & ~SV39_PTE_BORROWED;
 		mleafvec_push(&run, &l);
 	}
 	mspace_remove(&m->own[1], op->va, last, NULL);
@@ -576,19 +672,23 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 	mleafvec_free(&run);
 }
 
-/* Space 1 borrows the 2 MiB slot s of space 0 (the library's level 1). */
+/*
+ * Space 1 borrows the 2 MiB slot s of space 0 (the library's level 1). A
+ * superpage of space 0 there is split first (a gigapage into 2 MiB leaves,
+ * the one at s into 4 KiB leaves), so that space 1 borrows a table and
+ * sees every later change.
+ */
 static void
 share_mega(struct model *m, sv39_va_t s)
 {
-	const struct mspace *o = &m->own[0];
+	struct mspace *o = &m->own[0];
 	const struct mleaf *l = mspace_find(o, s);
 
 	if (l && l->size >= M) {
-		/* a superpage piece at the sharing level: a frozen copy */
-		struct mleaf c = { s, M, l->pa + (s - l->va), l->flags | SV39_PTE_BORROWED };
-
-		mspace_insert(&m->own[1], &c, 1);
-		bor_add(m, s, M, false);
+		mspace_cut(o, s);
+		mspace_cut(o, s + P);
+		bor_add(m, s, M, true);
+		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, s & ~(G - 1));
 	} else if (mspace_any(o, s, s + (M - 1)) || vaset_has(m->kept_l0, m->nkept_l0, s)) {
 		bor_add(m, s, M, true);
 		vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, s & ~(G - 1));
@@ -598,7 +698,7 @@ share_mega(struct model *m, sv39_va_t s)
 static void
 apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 {
-	const struct mspace *o = &m->own[0];
+	struct mspace *o = &m->own[0];
 
 	for (sv39_va_t g = op->va & ~(G - 1);; g += G) {
 		sv39_va_t lo = max_va(op->va, g), hi = min_va(last, g + (G - 1));
@@ -607,11 +707,10 @@ apply_share(struct model *m, const struct eop *op, sv39_va_t last)
 			const struct mleaf *l = mspace_find(o, g);
 
 			if (l && l->size == G) {
-				struct mleaf c = *l;
-
-				c.flags |= SV39_PTE_BORROWED;
-				mspace_insert(&m->own[1], &c, 1);
-				bor_add(m, g, G, false);
+				/* a gigapage is split into 2 MiB leaves, that table lent */
+				mspace_cut(o, g + M);
+				bor_add(m, g, G, true);
+				vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, g);
 			} else if (mspace_any(o, lo, hi) || model_gig_lent(m, g)) {
 				bor_add(m, g, G, true);
 				vaset_add(&m->lent_gig, &m->nlent_gig, &m->lent_gig_cap, g);
@@ -700,6 +799,13 @@ model_apply(struct model *m, const struct eop *op, struct mleafvec *frames, uint
 		}
 		model_reset_space(m, 1);
 		model_reset_space(m, 0);
+		break;
+	case EOP_RESET_SRC:
+		/* the lender goes first: space 1 loses what it borrowed */
+		if (op->flags & SV39_FREE_FRAMES)
+			owned_frames(m, 0, frames);
+		model_reset_space(m, 0);
+		m->nbor = 0;
 		break;
 	case EOP_KINDS:
 		break;

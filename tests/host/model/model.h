@@ -29,6 +29,7 @@ enum eop_kind {
 	EOP_HARVEST,
 	EOP_RESET_DST, /* destroy space 1 (flags) and make it again */
 	EOP_RESET_ALL, /* destroy both and make them again */
+	EOP_RESET_SRC, /* destroy space 0, the lender, first (no frames freed); again */
 	EOP_KINDS
 };
 

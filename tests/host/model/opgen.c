@@ -221,8 +221,6 @@ gen_perm(struct esrc *r)
 		W_,
 		0,
 		U_,
-		SV39_PTE_V | R_,
-		SV39_PTE_RSW_EMBEDDER | R_,
 		SV39_PTE_N | R_,
 		SV39_PTE_PBMT_MASK | R_,
 		W_ | X_,
@@ -240,6 +238,10 @@ gen_perm(struct esrc *r)
 		p |= SV39_PTE_A;
 	if (esrc_below(r, 6) == 0)
 		p |= SV39_PTE_D;
+	if (esrc_below(r, 6) == 0)
+		p |= SV39_PTE_RSW_EMBEDDER; /* the embedder's bit, e.g. copy-on-write */
+	if (esrc_below(r, 30) == 0)
+		p |= SV39_PTE_V; /* implied: accepted */
 	if (esrc_below(r, 40) == 0)
 		p = PICK(r, bad);
 	return p;
@@ -249,12 +251,22 @@ gen_perm(struct esrc *r)
 static void
 gen_bits(struct esrc *r, uint64_t *set, uint64_t *clear)
 {
-	static const uint64_t bits[] = { R_, W_, X_, U_, SV39_PTE_G, SV39_PTE_A, SV39_PTE_D };
+	static const uint64_t bits[] = {
+		R_, W_, X_, U_, SV39_PTE_G, SV39_PTE_A, SV39_PTE_D, SV39_PTE_RSW_EMBEDDER
+	};
 
 	*set = *clear = 0;
-	switch (esrc_below(r, 8)) {
+	switch (esrc_below(r, 10)) {
 	case 0:
 		*clear = W_;
+		break;
+	case 8: /* copy-on-write: read-only and marked */
+		*clear = W_;
+		*set = SV39_PTE_RSW_EMBEDDER;
+		break;
+	case 9: /* the copy is made: writable, unmarked */
+		*clear = SV39_PTE_RSW_EMBEDDER;
+		*set = R_ | W_;
 		break;
 	case 1:
 		*set = R_ | W_;
@@ -472,8 +484,12 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		op->flags = SV39_UNMAP_HOLES;
 		if (w >= 97 && !cfg->no_reset) {
 			memset(op, 0, sizeof(*op));
-			op->kind = EOP_RESET_DST;
+			/* the borrower first, or the lender first (loans taken back) */
+			op->kind = esrc_below(r, 3) ? EOP_RESET_DST : EOP_RESET_SRC;
 			op->flags = !cfg->no_free && esrc_below(r, 2) ? SV39_FREE_FRAMES : 0;
+			/* space 1 may still map space 0's frames through clones */
+			if (op->kind == EOP_RESET_SRC)
+				op->flags = 0;
 		}
 		return;
 	}

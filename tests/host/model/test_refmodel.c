@@ -19,7 +19,7 @@
 #define TABLE_PAGES 1024
 
 static const char *const kinds[EOP_KINDS] = {
-	"map", "unmap", "protect", "clone", "share", "harvest", "reset1", "resetall",
+	"map", "unmap", "protect", "clone", "share", "harvest", "reset1", "resetall", "reset0",
 };
 
 static void

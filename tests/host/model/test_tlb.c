@@ -144,7 +144,9 @@ run(uint64_t seed, unsigned steps, bool shared)
 		reset = op.kind == EOP_RESET_DST || op.kind == EOP_RESET_ALL;
 		target = (op.kind == EOP_CLONE || op.kind == EOP_SHARE) ? 1 : op.sp;
 		ramops_tlb_clear(&r);
-		if (!reset)
+		if (op.kind == EOP_RESET_SRC) /* the borrower is live: its loans go */
+			n = warm_up(&e, 1, 1, w, &rs);
+		else if (!reset)
 			n = warm_up(&e, shared ? 0 : target, shared ? 1 : target, w, &rs);
 		r.stale_frees = 0;
 		nlog0 = r.nframe_log;

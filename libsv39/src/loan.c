@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loan.c - who lent to whom, so that a space can be destroyed in any order.
+ *
+ * A space that lent or borrowed with sv39_share keeps a ledger: pages from
+ * its own alloc_table, never linked into its tree (no hart walks them),
+ * chained through entry 0; each other entry names a peer space (its
+ * address) with LOAN_LENT (the peer borrowed from this space) and/or
+ * LOAN_BORROWED (this space borrowed from the peer). sv39_share records
+ * both sides of a loan; sv39_space_destroy settles every loan before it
+ * frees anything: a borrower drops out of its lenders' ledgers, and a lender
+ * first takes back every entry its live borrowers have into its tables,
+ * flushes them, and only then frees.
+ */
+#include "internal.h"
+
+#define LOAN_BITS (SV39_LOAN_LENT | SV39_LOAN_BORROWED)
+
+static inline uint64_t
+loan_word(const struct sv39_space *peer)
+{
+	return (uint64_t)(uintptr_t)peer;
+}
+
+static inline struct sv39_space *
+loan_peer(uint64_t w)
+{
+	return (struct sv39_space *)(uintptr_t)(w & ~(uint64_t)LOAN_BITS);
+}
+
+/* The entry of s's ledger naming peer, or NULL. */
+static sv39_pte_t *
+ledger_find(const struct sv39_space *s, const struct sv39_space *peer)
+{
+	for (sv39_pa_t pa = s->loans; pa;) {
+		sv39_pte_t *page = table_of(s, pa);
+
+		for (unsigned i = 1; i < SV39_PTES_PER_TABLE; i++)
+			if (page[i] && loan_peer(page[i]) == peer)
+				return &page[i];
+		pa = page[0];
+	}
+	return NULL;
+}
+
+/* A free entry of s's ledger, or NULL when it has none (or no page). */
+static sv39_pte_t *
+ledger_free_slot(const struct sv39_space *s)
+{
+	for (sv39_pa_t pa = s->loans; pa;) {
+		sv39_pte_t *page = table_of(s, pa);
+
+		for (unsigned i = 1; i < SV39_PTES_PER_TABLE; i++)
+			if (!page[i])
+				return &page[i];
+		pa = page[0];
+	}
+	return NULL;
+}
+
+unsigned
+sv39_loan_need(const struct sv39_space *s, const struct sv39_space *peer)
+{
+	return !ledger_find(s, peer) && !ledger_free_slot(s);
+}
+
+void
+sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits)
+{
+	struct sv39_space *s = t->s;
+	sv39_pte_t *e = ledger_find(s, peer);
+
+	if (!e)
+		e = ledger_free_slot(s);
+	if (!e) {
+		sv39_pa_t pa = sv39_txn_take(t);
+		sv39_pte_t *page = table_of(s, pa);
+
+		page[0] = s->loans;
+		s->loans = pa;
+		e = &page[1];
+	}
+	if (!*e)
+		*e = loan_word(peer);
+	*e |= bits;
+}
+
+/* Forget bits of s's loan with peer; the entry goes when none is left. */
+static void
+ledger_clear(struct sv39_space *s, const struct sv39_space *peer, unsigned bits)
+{
+	sv39_pte_t *e = ledger_find(s, peer);
+
+	if (!e)
+		return;
+	*e &= ~(uint64_t)bits;
+	if (!(*e & LOAN_BITS))
+		*e = 0;
+}
+
+/* Is b's entry a borrowed pointer at the table l's own entry points at? */
+static inline bool
+lent_by(sv39_pte_t b_e, sv39_pte_t l_e)
+{
+	return pte_borrowed(b_e) && pte_table(l_e) && !pte_borrowed(l_e) &&
+	       sv39_pte_pa(b_e) == sv39_pte_pa(l_e);
+}
+
+/*
+ * Zero b's borrowed level-1 entries in one root slot that point at l's
+ * tables (b_l1 is b's own level-1 table there, l_root_e l's root entry).
+ * True when any went. Does not flush.
+ */
+static bool
+revoke_mega(const struct sv39_space *l, sv39_pte_t *b_l1, sv39_pte_t l_root_e)
+{
+	const sv39_pte_t *l_l1;
+	bool any = false;
+
+	if (!pte_table(l_root_e) || pte_borrowed(l_root_e))
+		return false;
+	l_l1 = next_table(l, l_root_e);
+	for (unsigned j = 0; j < SV39_PTES_PER_TABLE; j++) {
+		if (lent_by(b_l1[j], l_l1[j])) {
+			b_l1[j] = 0;
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * Lender l is being destroyed: take back every entry of live borrower b
+ * that points into l's tables (l never freed or moved a table it lent, so
+ * b's borrowed entry is l's exactly when l's own entry at the same place
+ * points at the same page). b's own level-1 tables left empty become
+ * zombies; then b is flushed whole (pointers went) and only then are they
+ * freed. l's tables are freed by the caller, after this.
+ */
+static void
+revoke(struct sv39_space *b, const struct sv39_space *l)
+{
+	sv39_pte_t *broot = table_of(b, b->root);
+	const sv39_pte_t *lroot = table_of(l, l->root);
+	bool any = false;
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t *bl1;
+
+		if (lent_by(broot[i], lroot[i])) {
+			broot[i] = 0;
+			any = true;
+			continue;
+		}
+		if (!pte_table(broot[i]) || pte_borrowed(broot[i]))
+			continue;
+		bl1 = next_table(b, broot[i]);
+		if (!revoke_mega(l, bl1, lroot[i]))
+			continue;
+		any = true;
+		if (sv39_table_is_empty(bl1) && !((b->lent[i / 64] >> (i % 64)) & 1))
+			broot[i] &= ~SV39_PTE_V; /* zombie: freed after the flush */
+	}
+	if (!any)
+		return;
+	b->gen++;
+	ops_flush_tlb(b, 0, 0);
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		if (broot[i] && !pte_valid(broot[i])) {
+			sv39_free_subtree(b, sv39_pte_pa(broot[i]), 1, false);
+			broot[i] = 0;
+		}
+	}
+}
+
+void
+sv39_loan_settle(struct sv39_space *s)
+{
+	sv39_pa_t pa = s->loans;
+
+	while (pa) {
+		sv39_pte_t *page = table_of(s, pa);
+		sv39_pa_t next = page[0];
+
+		for (unsigned i = 1; i < SV39_PTES_PER_TABLE; i++) {
+			uint64_t w = page[i];
+			struct sv39_space *peer = loan_peer(w);
+
+			if (w & SV39_LOAN_LENT) {
+				revoke(peer, s);
+				ledger_clear(peer, s, SV39_LOAN_BORROWED);
+			}
+			if (w & SV39_LOAN_BORROWED)
+				ledger_clear(peer, s, SV39_LOAN_LENT);
+		}
+		s->ops->free_table(s->ctx, pa); /* never linked: nothing to flush */
+		pa = next;
+	}
+	s->loans = 0;
+}
