@@ -67,7 +67,7 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 		if (pte_borrowed(de))
 			return SV39_EBUSY;
 		if (pte_leaf(se) && !c->perm_safe) {
-			err = sv39_perm_check(clone_pte(c, se) & SV39_PERM_MASK);
+			err = sv39_perm_check_(clone_pte(c, se) & SV39_PERM_MASK);
 			if (err)
 				return err;
 		}
@@ -78,9 +78,9 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 			continue;
 		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
-			if (level == 2 && sv39_table_has_borrowed(next_table(t->s, de)))
+			if (level == 2 && sv39_table_has_borrowed_(next_table(t->s, de)))
 				return SV39_EBUSY;
-			sv39_txn_count_defer(t); /* clone_apply parks dst's subtree */
+			sv39_txn_count_defer_(t); /* clone_apply parks dst's subtree */
 			continue;
 		}
 		if (!pte_valid(se) && !pte_valid(de))
@@ -218,9 +218,9 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 	if (first_changed <= last_changed) {
 		sv39_va_t base = va - ((sv39_va_t)i0 << SV39_PAGE_SHIFT);
 
-		sv39_txn_changed(t, base + ((sv39_va_t)first_changed << SV39_PAGE_SHIFT),
-				 base + ((sv39_va_t)last_changed << SV39_PAGE_SHIFT) +
-					 (SV39_PAGE_SIZE - 1));
+		sv39_txn_changed_(t, base + ((sv39_va_t)first_changed << SV39_PAGE_SHIFT),
+				  base + ((sv39_va_t)last_changed << SV39_PAGE_SHIFT) +
+					  (SV39_PAGE_SIZE - 1));
 	}
 }
 
@@ -228,7 +228,7 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
  * Make dst's [va, last] at level mirror src (sv). fresh: dst is a table no
  * hart can reach yet. A new table below is filled completely, then linked
  * with pte_publish, so a walker never sees it half-filled. Does not flush:
- * records changes and zombies for sv39_txn_finish.
+ * records changes and zombies for sv39_txn_finish_.
  */
 static void
 clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, bool fresh,
@@ -253,25 +253,25 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 			sv39_pte_t e = clone_pte(c, se);
 
 			if (pte_table(de) && !keep_tables) {
-				sv39_txn_defer_subtree(t, sv39_pte_pa(de), level - 1, sl.va,
-						       sl.last);
+				sv39_txn_defer_subtree_(t, sv39_pte_pa(de), level - 1, sl.va,
+							sl.last);
 				pte_set(slot, e);
 				continue;
 			}
 			if (!pte_table(de)) {
 				if (pte_valid(de) && de != e)
-					sv39_txn_changed(t, sl.va, sl.last);
+					sv39_txn_changed_(t, sl.va, sl.last);
 				pte_set(slot, e);
 				continue;
 			}
 		}
 		if (sl.covered && !pte_valid(se) && pte_leaf(de)) {
 			pte_set(slot, 0);
-			sv39_txn_changed(t, sl.va, sl.last);
+			sv39_txn_changed_(t, sl.va, sl.last);
 			continue;
 		}
 		if (!pte_valid(de)) {
-			sv39_pa_t pa = sv39_txn_take(t);
+			sv39_pa_t pa = sv39_txn_take_(t);
 
 			child = table_of(t->s, pa);
 			clone_apply(t, c, child, true, view_child(c->src, se), level - 1, sl.va,
@@ -279,15 +279,15 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 			pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
 		} else {
 			if (pte_leaf(de))
-				sv39_split_leaf(t, slot, level);
+				sv39_split_leaf_(t, slot, level);
 			child = next_table(t->s, pte_get(slot));
 			clone_apply(t, c, child, false, view_child(c->src, se), level - 1, sl.va,
 				    sl.last);
 		}
-		if (!keep_tables && sv39_table_is_empty(child)) {
+		if (!keep_tables && sv39_table_is_empty_(child)) {
 			sv39_va_t base = sl.va & ~(level_size(level) - 1);
 
-			sv39_txn_zombie(t, slot, base, base + (level_size(level) - 1));
+			sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
 		}
 	}
 }
@@ -304,7 +304,7 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t
 
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
-	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 	clear &= ~SV39_PTE_V; /* implied: never set or cleared */
@@ -320,17 +320,17 @@ sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_va_t
 	c.perm_safe = !(clear & (SV39_PTE_R | SV39_PTE_X)) &&
 		      (!(set & SV39_PTE_W) || (set & SV39_PTE_R)) && !(set & SV39_PTE_PBMT_MASK);
 
-	sv39_txn_init(&t, dst);
+	sv39_txn_init_(&t, dst);
 	root = table_of(dst, dst->root);
 	err = clone_prepare(&t, &c, view_real(root), view_real(table_of(src, src->root)),
 			    SV39_ROOT_LEVEL, va, last);
 	if (err)
 		return err;
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
 	clone_apply(&t, &c, root, false, view_real(table_of(src, src->root)), SV39_ROOT_LEVEL, va,
 		    last);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&t);
 	return 0;
 }

@@ -9,17 +9,13 @@
  */
 #include "internal.h"
 
-/* A user range [va, va + len) that is canonical and does not wrap. */
+/* A user range [va, va + len), len > 0: canonical, in one half, no wrap. */
 static int
 user_range_check(sv39_va_t va, uint64_t len)
 {
-	sv39_va_t last = va + (len - 1);
+	sv39_va_t last;
 
-	if (!va_is_canonical(va) || last < va)
-		return SV39_ERANGE;
-	if (va < SV39_LOW_END && last >= SV39_LOW_END)
-		return SV39_ERANGE;
-	return 0;
+	return sv39_range_check_(va, len, 1, &last);
 }
 
 /*
@@ -95,7 +91,7 @@ user_copy(const struct sv39_space *s, sv39_va_t va, uint8_t *kbuf, uint64_t len,
 		uint64_t in_page = SV39_PAGE_SIZE - (pa & (SV39_PAGE_SIZE - 1));
 		uint64_t n = len < in_page ? len : in_page;
 
-		frame = (uint8_t *)sv39_phys_to_virt(s, pa & ~(SV39_PAGE_SIZE - 1));
+		frame = (uint8_t *)sv39_phys_to_virt_(s, pa & ~(SV39_PAGE_SIZE - 1));
 		frame += pa & (SV39_PAGE_SIZE - 1);
 		if (to_user)
 			copy_bytes(frame, kbuf, n);
@@ -162,7 +158,7 @@ user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max, uint64_t *n
 		if (err)
 			return err;
 		uint64_t in_page = SV39_PAGE_SIZE - (pa & (SV39_PAGE_SIZE - 1));
-		const char *p = (const char *)sv39_phys_to_virt(s, pa & ~(SV39_PAGE_SIZE - 1));
+		const char *p = (const char *)sv39_phys_to_virt_(s, pa & ~(SV39_PAGE_SIZE - 1));
 
 		p += pa & (SV39_PAGE_SIZE - 1);
 		for (uint64_t i = 0; i < in_page && seen < max; i++, seen++) {

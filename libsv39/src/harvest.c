@@ -15,6 +15,7 @@ struct harvest_args {
 	int found;
 };
 
+/* The only error a harvest can meet: a borrowed entry in range (EBUSY). Reads only. */
 static int
 harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned level, sv39_va_t va,
 		sv39_va_t last)
@@ -62,7 +63,7 @@ bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
  * with one atomic AND and reported from the value that AND returns, so a
  * harvest reports exactly the bits it cleared and a bit the hardware sets
  * meanwhile (this one or the other of A and D) is never lost. Does not
- * flush: records the cleared leaves for sv39_txn_finish.
+ * flush: records the cleared leaves for sv39_txn_finish_.
  */
 static void
 harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, unsigned level,
@@ -88,7 +89,7 @@ harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, uns
 		h->found += (int)n;
 		sv39_va_t base = sl.va & ~(level_size(level) - 1);
 
-		sv39_txn_changed(t, base, base + (level_size(level) - 1));
+		sv39_txn_changed_(t, base, base + (level_size(level) - 1));
 	}
 }
 
@@ -107,7 +108,7 @@ sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit, 
 		return SV39_EALIGN;
 	if (npages > (UINT64_MAX >> SV39_PAGE_SHIFT) || npages > INT32_MAX)
 		return SV39_ERANGE;
-	err = sv39_range_check(va, npages << SV39_PAGE_SHIFT, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, npages << SV39_PAGE_SHIFT, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 	root = table_of(s, s->root);
@@ -121,8 +122,8 @@ sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t bit, 
 	if (npages % 64)
 		bitmap[npages / 64] &= ~(((uint64_t)1 << (npages % 64)) - 1);
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	harvest_apply(&t, &h, root, SV39_ROOT_LEVEL, va, last);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&t);
 	return h.found;
 }

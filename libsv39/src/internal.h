@@ -221,7 +221,7 @@ pte_clear_bits(sv39_pte_t *slot, sv39_pte_t bits)
 #define SV39_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 static inline void *
-sv39_phys_to_virt(const struct sv39_space *s, sv39_pa_t pa)
+sv39_phys_to_virt_(const struct sv39_space *s, sv39_pa_t pa)
 {
 #ifdef SV39_PHYS_TO_VIRT
 	return SV39_PHYS_TO_VIRT(s->ctx, pa);
@@ -236,7 +236,7 @@ sv39_phys_to_virt(const struct sv39_space *s, sv39_pa_t pa)
 static inline sv39_pte_t *
 table_of(const struct sv39_space *s, sv39_pa_t pa)
 {
-	return (sv39_pte_t *)sv39_phys_to_virt(s, pa);
+	return (sv39_pte_t *)sv39_phys_to_virt_(s, pa);
 }
 
 /* The table a valid non-leaf entry points at. */
@@ -271,9 +271,30 @@ space_lent(const struct sv39_space *s, sv39_va_t va)
 	return (s->lent[i / 64] >> (i % 64)) & 1;
 }
 
-/* Range validation shared by every range call (range.c helpers). */
-int sv39_range_check(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last);
-int sv39_perm_check(uint64_t perm);
+/*
+ * The files of src/ form a strict order: each uses only those before it.
+ *   range.c, table.c      argument checks; whole table pages
+ *   txn.c                 the transaction (uses table.c)
+ *   split.c, loan.c       superpage splits; the ledger of loans (use txn.c)
+ *   the calls             map.c, unmap.c, protect.c, clone.c, share.c,
+ *                         harvest.c, walk.c, iter.c, check.c, space.c,
+ *                         error.c (use any of the above, never each other)
+ *   copy.c, dump.c        built on sv39_translate (walk.c) and
+ *                         sv39_for_each (iter.c)
+ * The file-order test checks the archive for a cycle.
+ * Names the files share end in '_': visibly internal, never declared in
+ * sv39.h (the internal-names test checks the archive's symbols).
+ */
+
+/* range.c: range validation shared by every range call. */
+int sv39_range_check_(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last);
+int sv39_perm_check_(uint64_t perm);
+
+/* table.c */
+bool sv39_table_is_empty_(const sv39_pte_t *table);
+bool sv39_table_has_borrowed_(const sv39_pte_t *table);
+void sv39_free_subtree_(const struct sv39_space *s, sv39_pa_t table, unsigned level,
+			bool free_frames);
 
 /*
  * A transaction: the state of one mutating call.
@@ -281,10 +302,10 @@ int sv39_perm_check(uint64_t perm);
  * Every mutating call runs in three steps so that it is all-or-nothing:
  *  1. prepare: walk the range read-only, find every error and count the
  *     table pages the change needs (txn.need);
- *  2. sv39_txn_reserve: allocate them all up front (the only step that can fail
+ *  2. sv39_txn_reserve_: allocate them all up front (the only step that can fail
  *     with SV39_ENOMEM; on failure they are given back);
  *  3. apply: make the change, taking tables from the reserve; cannot fail.
- * Then sv39_txn_finish flushes the TLB once for the changed span and only after
+ * Then sv39_txn_finish_ flushes the TLB once for the changed span and only after
  * that frees what became unreachable.
  */
 #define SV39_DEFER_MAX 16
@@ -319,16 +340,16 @@ struct sv39_txn {
 	unsigned defer_counted; /* subtrees the prepare step expects to park */
 };
 
-void sv39_txn_init(struct sv39_txn *t, struct sv39_space *s);
-int sv39_txn_reserve(struct sv39_txn *t);
-void sv39_txn_cancel(struct sv39_txn *t);
-sv39_pa_t sv39_txn_take(struct sv39_txn *t);
-void sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
-void sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
-void sv39_txn_count_defer(struct sv39_txn *t);
-void sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
-			    sv39_va_t last);
-void sv39_txn_finish(struct sv39_txn *t);
+void sv39_txn_init_(struct sv39_txn *t, struct sv39_space *s);
+int sv39_txn_reserve_(struct sv39_txn *t);
+void sv39_txn_cancel_(struct sv39_txn *t);
+sv39_pa_t sv39_txn_take_(struct sv39_txn *t);
+void sv39_txn_changed_(struct sv39_txn *t, sv39_va_t va, sv39_va_t last);
+void sv39_txn_zombie_(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last);
+void sv39_txn_count_defer_(struct sv39_txn *t);
+void sv39_txn_defer_subtree_(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
+			     sv39_va_t last);
+void sv39_txn_finish_(struct sv39_txn *t);
 
 /*
  * A read-only view of one table during a prepare step, which must reason
@@ -418,17 +439,13 @@ slot_set(struct slot *sl, unsigned level, sv39_va_t cur, sv39_va_t last)
 #define SV39_LOAN_LENT 1u     /* the peer borrowed from this space */
 #define SV39_LOAN_BORROWED 2u /* this space borrowed from the peer */
 /* Ledger pages s needs to record a loan with peer: 0 or 1. */
-unsigned sv39_loan_need(const struct sv39_space *s, const struct sv39_space *peer);
-/* Record bits with peer in t->s's ledger, taking the page sv39_loan_need counted. */
-void sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
+unsigned sv39_loan_need_(const struct sv39_space *s, const struct sv39_space *peer);
+/* Record bits with peer in t->s's ledger, taking the page sv39_loan_need_ counted. */
+void sv39_loan_add_(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
 /* Settle every loan of s before it is freed; frees the ledger. */
-void sv39_loan_settle(struct sv39_space *s);
+void sv39_loan_settle_(struct sv39_space *s);
 
-/* split.c */
-void sv39_split_leaf(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
-bool sv39_table_is_empty(const sv39_pte_t *table);
-bool sv39_table_has_borrowed(const sv39_pte_t *table);
-void sv39_free_subtree(const struct sv39_space *s, sv39_pa_t table, unsigned level,
-		       bool free_frames);
+/* split.c (uses txn.c) */
+void sv39_split_leaf_(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
 
 #endif /* SV39_INTERNAL_H */

@@ -66,7 +66,7 @@ sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 	if (!space_ok(s) || !fn)
 		return SV39_EINVAL;
 	it.gen = s->gen;
-	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 	return iter_table(s, &it, table_of(s, s->root), SV39_ROOT_LEVEL, va, last);

@@ -59,13 +59,13 @@ ledger_free_slot(const struct sv39_space *s)
 }
 
 unsigned
-sv39_loan_need(const struct sv39_space *s, const struct sv39_space *peer)
+sv39_loan_need_(const struct sv39_space *s, const struct sv39_space *peer)
 {
 	return !ledger_find(s, peer) && !ledger_free_slot(s);
 }
 
 void
-sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits)
+sv39_loan_add_(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits)
 {
 	struct sv39_space *s = t->s;
 	sv39_pte_t *e = ledger_find(s, peer);
@@ -73,7 +73,7 @@ sv39_loan_add(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits)
 	if (!e)
 		e = ledger_free_slot(s);
 	if (!e) {
-		sv39_pa_t pa = sv39_txn_take(t);
+		sv39_pa_t pa = sv39_txn_take_(t);
 		sv39_pte_t *page = table_of(s, pa);
 
 		page[0] = s->loans;
@@ -158,7 +158,7 @@ revoke(struct sv39_space *b, const struct sv39_space *l)
 		if (!revoke_mega(l, bl1, lroot[i]))
 			continue;
 		any = true;
-		if (sv39_table_is_empty(bl1) && !((b->lent[i / 64] >> (i % 64)) & 1))
+		if (sv39_table_is_empty_(bl1) && !((b->lent[i / 64] >> (i % 64)) & 1))
 			broot[i] &= ~SV39_PTE_V; /* zombie: freed after the flush */
 	}
 	if (!any)
@@ -167,14 +167,14 @@ revoke(struct sv39_space *b, const struct sv39_space *l)
 	ops_flush_tlb(b, 0, 0);
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
 		if (broot[i] && !pte_valid(broot[i])) {
-			sv39_free_subtree(b, sv39_pte_pa(broot[i]), 1, false);
+			sv39_free_subtree_(b, sv39_pte_pa(broot[i]), 1, false);
 			broot[i] = 0;
 		}
 	}
 }
 
 void
-sv39_loan_settle(struct sv39_space *s)
+sv39_loan_settle_(struct sv39_space *s)
 {
 	sv39_pa_t pa = s->loans;
 

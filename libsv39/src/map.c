@@ -99,7 +99,7 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 		bool cut = fits && pte_table(e) && !space_lent(t->s, sl.va);
 
 		if (cut && !replaced)
-			sv39_txn_count_defer(t); /* map_apply parks this subtree */
+			sv39_txn_count_defer_(t); /* map_apply parks this subtree */
 		/*
 		 * Below: a table to fill in, or, where a superpage fits, to be
 		 * replaced by it. Either way its entries in range must allow the
@@ -178,9 +178,9 @@ map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, b
 			sv39_pte_t old = pte_get(&slot[k]), e = first + k * step;
 
 			if (pte_valid(old) && old != e)
-				sv39_txn_changed(t, va + ((uint64_t)k << SV39_PAGE_SHIFT),
-						 va + ((uint64_t)k << SV39_PAGE_SHIFT) +
-							 SV39_PAGE_SIZE - 1);
+				sv39_txn_changed_(t, va + ((uint64_t)k << SV39_PAGE_SHIFT),
+						  va + ((uint64_t)k << SV39_PAGE_SHIFT) +
+							  SV39_PAGE_SIZE - 1);
 			pte_set(&slot[k], e);
 		}
 		return;
@@ -212,24 +212,24 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool 
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
 			if (pte_table(old)) /* freed after the flush */
-				sv39_txn_defer_subtree(t, sv39_pte_pa(old), level - 1, sl.va,
-						       sl.last);
+				sv39_txn_defer_subtree_(t, sv39_pte_pa(old), level - 1, sl.va,
+							sl.last);
 			else if (pte_valid(old) && old != e)
-				sv39_txn_changed(t, sl.va, sl.last);
+				sv39_txn_changed_(t, sl.va, sl.last);
 			pte_set(slot, e);
 			continue;
 		}
 		if (map_leaf_same(m, old, &sl, level))
 			continue; /* as map_prepare: left whole */
 		if (!pte_valid(old)) {
-			sv39_pa_t pa = sv39_txn_take(t);
+			sv39_pa_t pa = sv39_txn_take_(t);
 
 			map_apply(t, m, table_of(t->s, pa), true, level - 1, sl.va, sl.last);
 			pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
 			continue;
 		}
 		if (pte_leaf(old))
-			sv39_split_leaf(t, slot, level);
+			sv39_split_leaf_(t, slot, level);
 		map_apply(t, m, next_table(t->s, pte_get(slot)), false, level - 1, sl.va, sl.last);
 	}
 }
@@ -249,13 +249,13 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 	/* Every alignment error before any range error (docs/api.md). */
 	if (!is_aligned(pa, SV39_PAGE_SIZE))
 		return SV39_EALIGN;
-	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 	if (pa >= SV39_PA_LIMIT || size > SV39_PA_LIMIT - pa)
 		return SV39_ERANGE;
 	perm &= ~SV39_PTE_V; /* implied */
-	err = sv39_perm_check(perm);
+	err = sv39_perm_check_(perm);
 	if (err)
 		return err;
 
@@ -263,15 +263,15 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 	if (!(flags & SV39_MAP_NO_AD))
 		m.bits |= SV39_PTE_A | ((perm & SV39_PTE_W) ? SV39_PTE_D : 0);
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	root = table_of(s, s->root);
 	err = map_prepare(&t, &m, view_real(root), SV39_ROOT_LEVEL, va, last, false);
 	if (err)
 		return err;
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
 	map_apply(&t, &m, root, false, SV39_ROOT_LEVEL, va, last);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&t);
 	return 0;
 }

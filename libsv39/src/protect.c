@@ -47,7 +47,7 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
 		if (pte_leaf(e) && protect_noop(p, e))
 			continue; /* unchanged: no split, no flush */
 		if (pte_leaf(e)) {
-			err = sv39_perm_check(protect_pte(p, e) & SV39_PERM_MASK);
+			err = sv39_perm_check_(protect_pte(p, e) & SV39_PERM_MASK);
 			if (err)
 				return err;
 			if (sl.covered)
@@ -65,7 +65,7 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
  * Apply what protect_prepare checked. A leaf is changed by one atomic
  * read-modify-write (pte_update), never a load and a store, so that A and D
  * set by a hardware walker in between are kept. Does not flush: records
- * the changed span for sv39_txn_finish.
+ * the changed span for sv39_txn_finish_.
  */
 static void
 protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table, unsigned level,
@@ -83,12 +83,12 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 			/* Hardware only ever sets A and D: "no change" stays true. */
 			if (protect_pte(p, e) != e) {
 				pte_update(slot, p->clear, p->set);
-				sv39_txn_changed(t, sl.va, sl.last);
+				sv39_txn_changed_(t, sl.va, sl.last);
 			}
 			continue;
 		}
 		if (pte_leaf(e))
-			sv39_split_leaf(t, slot, level);
+			sv39_split_leaf_(t, slot, level);
 		protect_apply(t, p, next_table(t->s, pte_get(slot)), level - 1, sl.va, sl.last);
 	}
 }
@@ -104,7 +104,7 @@ sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, ui
 
 	if (!space_ok(s))
 		return SV39_EINVAL;
-	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 	p.set &= ~SV39_PTE_V; /* implied: never set or cleared */
@@ -112,15 +112,15 @@ sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set, ui
 	if ((p.set | p.clear) & ~SV39_PERM_MASK)
 		return SV39_EPERM;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	root = table_of(s, s->root);
 	err = protect_prepare(&t, &p, view_real(root), SV39_ROOT_LEVEL, va, last);
 	if (err)
 		return err;
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
 	protect_apply(&t, &p, root, SV39_ROOT_LEVEL, va, last);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&t);
 	return 0;
 }

@@ -11,7 +11,7 @@
  * 0x3f_ffff_ffff and 0xffff_ffc0_0000_0000.
  */
 int
-sv39_range_check(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last)
+sv39_range_check_(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last)
 {
 	if (size == 0)
 		return SV39_EINVAL;
@@ -33,7 +33,7 @@ sv39_range_check(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last)
  * with R (W without R is reserved by the spec), and not both PBMT bits.
  */
 int
-sv39_perm_check(uint64_t perm)
+sv39_perm_check_(uint64_t perm)
 {
 	if (perm & ~SV39_PERM_MASK)
 		return SV39_EPERM;

@@ -89,7 +89,7 @@ share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t l
 				return SV39_EEXIST;
 			/* No lending on of what src itself borrowed. */
 			if (pte_borrowed(se) ||
-			    (pte_table(se) && sv39_table_has_borrowed(next_table(ts->s, se))))
+			    (pte_table(se) && sv39_table_has_borrowed_(next_table(ts->s, se))))
 				return SV39_EBUSY;
 			ts->need += pte_leaf(se); /* split the gigapage */
 			*linked |= pte_valid(se);
@@ -102,39 +102,58 @@ share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t l
 	return 0;
 }
 
-/* src's table entry for a slot: a superpage there is split first. */
+/*
+ * src's table entry for a slot: a superpage there is split first (a table
+ * from ts's reserve; the split keeps every translation, so no flush).
+ */
 static sv39_pte_t
 lendable(struct sv39_txn *ts, sv39_pte_t *slot, unsigned level)
 {
-	if (pte_leaf(*slot))
-		sv39_split_leaf(ts, slot, level);
-	return *slot;
+	if (pte_leaf(pte_get(slot)))
+		sv39_split_leaf_(ts, slot, level);
+	return pte_get(slot);
 }
 
-/* Share the 2 MiB slots [va, last] of one gigabyte; droot_e is dst's root entry. */
+/*
+ * Share the 2 MiB slots [va, last] of one gigabyte; droot_e is dst's root
+ * entry, sroot_e src's. Takes exactly what share_prepare_mega counted: a
+ * level-1 table for dst when droot_e is empty (filled completely, then
+ * linked with pte_publish), src's splits from ts. Does not flush: every
+ * entry it writes in dst was empty, and splits keep src's translations.
+ */
 static void
 share_apply_mega(struct sv39_txn *t, struct sv39_txn *ts, sv39_pte_t *droot_e, sv39_pte_t *sroot_e,
 		 sv39_va_t va, sv39_va_t last)
 {
 	sv39_pte_t *dl1 = NULL, *sl1;
+	sv39_pa_t fresh = 0;
 	struct slot sl;
 
-	if (!pte_valid(*sroot_e))
+	if (!pte_valid(pte_get(sroot_e)))
 		return;
 	sl1 = next_table(ts->s, lendable(ts, sroot_e, 2));
 	for_each_slot (sl, 1, va, last) {
-		if (!pte_valid(sl1[sl.i]))
+		if (!pte_valid(pte_get(&sl1[sl.i])))
 			continue;
-		if (!dl1) {
-			if (!pte_valid(*droot_e))
-				*droot_e = sv39_pte_make(sv39_txn_take(t), SV39_PTE_V);
-			dl1 = next_table(t->s, *droot_e);
+		if (!dl1 && pte_valid(pte_get(droot_e))) {
+			dl1 = next_table(t->s, pte_get(droot_e));
+		} else if (!dl1) {
+			fresh = sv39_txn_take_(t); /* linked below, once filled */
+			dl1 = table_of(t->s, fresh);
 		}
-		dl1[sl.i] = borrowed_pte(lendable(ts, &sl1[sl.i], 1));
+		pte_publish(&dl1[sl.i], borrowed_pte(lendable(ts, &sl1[sl.i], 1)));
 		mark_lent(ts->s, sl.va);
 	}
+	if (fresh)
+		pte_publish(droot_e, sv39_pte_make(fresh, SV39_PTE_V));
 }
 
+/*
+ * Link src's tables for [va, last] into dst, marked borrowed: whole
+ * gigabytes at the root, 2 MiB slots through share_apply_mega. Cannot
+ * fail; takes exactly what share_prepare counted from t (dst) and ts
+ * (src). Does not record the loan (sv39_share does) and does not flush.
+ */
 static void
 share_apply(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t last)
 {
@@ -147,9 +166,9 @@ share_apply(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t las
 			share_apply_mega(t, ts, &droot[sl.i], &sroot[sl.i], sl.va, sl.last);
 			continue;
 		}
-		if (!pte_valid(sroot[sl.i]))
+		if (!pte_valid(pte_get(&sroot[sl.i])))
 			continue;
-		droot[sl.i] = borrowed_pte(lendable(ts, &sroot[sl.i], 2));
+		pte_publish(&droot[sl.i], borrowed_pte(lendable(ts, &sroot[sl.i], 2)));
 		mark_lent(ts->s, sl.va);
 	}
 }
@@ -164,34 +183,34 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
-	err = sv39_range_check(va, size, SV39_MEGA_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_MEGA_SIZE, &last);
 	if (err)
 		return err;
 
-	sv39_txn_init(&t, dst);
-	sv39_txn_init(&ts, src);
+	sv39_txn_init_(&t, dst);
+	sv39_txn_init_(&ts, src);
 	err = share_prepare(&t, &ts, va, last, &linked);
 	if (err)
 		return err;
 	if (linked) { /* both ledgers record the loan (a page each, maybe) */
-		t.need += sv39_loan_need(dst, src);
-		ts.need += sv39_loan_need(src, dst);
+		t.need += sv39_loan_need_(dst, src);
+		ts.need += sv39_loan_need_(src, dst);
 	}
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
-	err = sv39_txn_reserve(&ts);
+	err = sv39_txn_reserve_(&ts);
 	if (err) {
-		sv39_txn_cancel(&t);
+		sv39_txn_cancel_(&t);
 		return err;
 	}
 	share_apply(&t, &ts, va, last);
 	if (linked) {
-		sv39_loan_add(&t, src, SV39_LOAN_BORROWED);
-		sv39_loan_add(&ts, dst, SV39_LOAN_LENT);
+		sv39_loan_add_(&t, src, SV39_LOAN_BORROWED);
+		sv39_loan_add_(&ts, dst, SV39_LOAN_LENT);
 	}
 	/* Splits keep every translation and links are new: nothing to flush. */
-	sv39_txn_finish(&ts);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&ts);
+	sv39_txn_finish_(&t);
 	return 0;
 }

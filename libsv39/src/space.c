@@ -72,9 +72,9 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 {
 	if (!s || !s->ops)
 		return;
-	sv39_loan_settle(s); /* borrowers let go of s's tables first */
-	sv39_free_subtree(s, s->root, SV39_ROOT_LEVEL,
-			  (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
+	sv39_loan_settle_(s); /* borrowers let go of s's tables first */
+	sv39_free_subtree_(s, s->root, SV39_ROOT_LEVEL,
+			   (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;
 	s->ops = NULL;
 	s->gen++;

@@ -2,21 +2,21 @@
 /*
  * txn.c - what makes a mutating call all-or-nothing and TLB-safe.
  *
- * Reserve: the prepare step counts the tables a change needs; sv39_txn_reserve
+ * Reserve: the prepare step counts the tables a change needs; sv39_txn_reserve_
  * allocates all of them before anything is touched, so that an allocation
  * failure leaves the space as it was. The reserve keeps its own list in the
  * reserved pages (no hart can reach them, so their words are free to use):
  * the first page of each 512 is an index page whose entries 1..511 hold the
  * addresses of the next 511 and whose entry 0 links the previous index page.
  * So reserving touches one cache line per 8 pages, not one per page, and
- * sv39_txn_take zeroes every word it used before a page leaves the reserve.
+ * sv39_txn_take_ zeroes every word it used before a page leaves the reserve.
  *
- * Flush: sv39_txn_changed records the span of every valid entry the call changed
- * or removed. sv39_txn_finish flushes that span once (the TLB rule) and only then
+ * Flush: sv39_txn_changed_ records the span of every valid entry the call changed
+ * or removed. sv39_txn_finish_ flushes that span once (the TLB rule) and only then
  * frees what became unreachable: zombie entries (V cleared, PPN kept) in the
  * reclaim span, and whole subtrees parked in t->defer. However many subtrees
  * a call parks, it flushes once: past SV39_DEFER_MAX they are listed in
- * overflow pages that the prepare step counted (sv39_txn_count_defer) and
+ * overflow pages that the prepare step counted (sv39_txn_count_defer_) and
  * the reserve holds, like any table the call needs.
  *
  * When a pointer to a table page is removed, the flush is for the whole
@@ -26,7 +26,7 @@
 #include "internal.h"
 
 void
-sv39_txn_init(struct sv39_txn *t, struct sv39_space *s)
+sv39_txn_init_(struct sv39_txn *t, struct sv39_space *s)
 {
 	/* Field by field: a struct assignment may become a call to memset. */
 	t->s = s;
@@ -54,7 +54,7 @@ txn_release(struct sv39_txn *t)
 {
 	SV39_ASSERT(t->ndefer == 0 && !t->overflow);
 	while (t->reserved) {
-		sv39_pa_t pa = sv39_txn_take(t);
+		sv39_pa_t pa = sv39_txn_take_(t);
 
 		t->s->ops->free_table(t->s->ctx, pa);
 	}
@@ -65,13 +65,13 @@ txn_release(struct sv39_txn *t)
  * reserve of the same call failed): give its pages back.
  */
 void
-sv39_txn_cancel(struct sv39_txn *t)
+sv39_txn_cancel_(struct sv39_txn *t)
 {
 	txn_release(t);
 }
 
 int
-sv39_txn_reserve(struct sv39_txn *t)
+sv39_txn_reserve_(struct sv39_txn *t)
 {
 	const struct sv39_ops *ops = t->s->ops;
 
@@ -100,7 +100,7 @@ sv39_txn_reserve(struct sv39_txn *t)
 }
 
 sv39_pa_t
-sv39_txn_take(struct sv39_txn *t)
+sv39_txn_take_(struct sv39_txn *t)
 {
 	sv39_pa_t pa;
 
@@ -134,7 +134,7 @@ span_add(bool *open, sv39_va_t *lo, sv39_va_t *hi, sv39_va_t va, sv39_va_t last)
 }
 
 void
-sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
+sv39_txn_changed_(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
 {
 	span_add(&t->changed, &t->flush_lo, &t->flush_hi, va, last);
 }
@@ -146,11 +146,11 @@ sv39_txn_changed(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
  * The entry covers [va, last].
  */
 void
-sv39_txn_zombie(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
+sv39_txn_zombie_(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 {
 	if (!(pte_clear_bits(slot, SV39_PTE_V) & SV39_PTE_LEAF_MASK))
 		t->flush_all = true;
-	sv39_txn_changed(t, va, last);
+	sv39_txn_changed_(t, va, last);
 	span_add(&t->zombies, &t->zva, &t->zlast, va, last);
 }
 
@@ -176,15 +176,15 @@ static void
 txn_drain_deferred(struct sv39_txn *t)
 {
 	for (unsigned k = 0; k < t->ndefer; k++)
-		sv39_free_subtree(t->s, t->defer[k].pa, t->defer[k].level, false);
+		sv39_free_subtree_(t->s, t->defer[k].pa, t->defer[k].level, false);
 	t->ndefer = 0;
 	while (t->overflow) {
 		sv39_pte_t *page = t->overflow_va;
 		sv39_pa_t prev = page[0];
 
 		for (unsigned k = 1; k <= t->overflow_n; k++) {
-			sv39_free_subtree(t->s, page[k] & ~(SV39_PAGE_SIZE - 1),
-					  (unsigned)(page[k] & (SV39_PAGE_SIZE - 1)), false);
+			sv39_free_subtree_(t->s, page[k] & ~(SV39_PAGE_SIZE - 1),
+					   (unsigned)(page[k] & (SV39_PAGE_SIZE - 1)), false);
 			page[k] = 0;
 		}
 		page[0] = 0;
@@ -197,12 +197,12 @@ txn_drain_deferred(struct sv39_txn *t)
 }
 
 /*
- * Prepare side of sv39_txn_defer_subtree: the apply step will park one
+ * Prepare side of sv39_txn_defer_subtree_: the apply step will park one
  * more subtree. Counts an overflow page into t->need when the parking
  * array (and the last overflow page) will be full.
  */
 void
-sv39_txn_count_defer(struct sv39_txn *t)
+sv39_txn_count_defer_(struct sv39_txn *t)
 {
 	if (t->defer_counted >= SV39_DEFER_MAX &&
 	    (t->defer_counted - SV39_DEFER_MAX) % DEFER_PER_PAGE == 0)
@@ -215,7 +215,7 @@ static void
 txn_defer_overflow(struct sv39_txn *t, sv39_pa_t table, unsigned level)
 {
 	if (!t->overflow || t->overflow_n == DEFER_PER_PAGE) {
-		sv39_pa_t pa = sv39_txn_take(t);
+		sv39_pa_t pa = sv39_txn_take_(t);
 		sv39_pte_t *page = table_of(t->s, pa);
 
 		page[0] = t->overflow;
@@ -229,11 +229,11 @@ txn_defer_overflow(struct sv39_txn *t, sv39_pa_t table, unsigned level)
 /*
  * Park a subtree that an overwrite just cut loose (its old entry covered
  * [va, last]); it is freed after the flush. The prepare step called
- * sv39_txn_count_defer once for it. Does not flush.
+ * sv39_txn_count_defer_ once for it. Does not flush.
  */
 void
-sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
-		       sv39_va_t last)
+sv39_txn_defer_subtree_(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39_va_t va,
+			sv39_va_t last)
 {
 	if (t->ndefer < SV39_DEFER_MAX) {
 		t->defer[t->ndefer].pa = table;
@@ -243,7 +243,7 @@ sv39_txn_defer_subtree(struct sv39_txn *t, sv39_pa_t table, unsigned level, sv39
 		txn_defer_overflow(t, table, level);
 	}
 	t->flush_all = true;
-	sv39_txn_changed(t, va, last);
+	sv39_txn_changed_(t, va, last);
 }
 
 /*
@@ -269,14 +269,14 @@ reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv3
 			if (t->free_frames)
 				ops_free_frame(t->s, sv39_pte_pa(e), level_size(level));
 		} else {
-			sv39_free_subtree(t->s, sv39_pte_pa(e), level - 1, t->free_frames);
+			sv39_free_subtree_(t->s, sv39_pte_pa(e), level - 1, t->free_frames);
 		}
 		pte_set(&table[sl.i], 0);
 	}
 }
 
 void
-sv39_txn_finish(struct sv39_txn *t)
+sv39_txn_finish_(struct sv39_txn *t)
 {
 	txn_flush(t);
 	if (t->zombies)

@@ -4,7 +4,7 @@
  *
  * Removal never writes a page that is about to be freed: a leaf whose frame
  * goes back (SV39_UNMAP_FREE) and a table whose whole range goes away are
- * turned into zombies (V cleared, PPN kept) and freed by sv39_txn_finish after
+ * turned into zombies (V cleared, PPN kept) and freed by sv39_txn_finish_ after
  * the TLB flush. A table wholly inside the range is dropped at its parent
  * entry without touching its leaves.
  */
@@ -12,6 +12,11 @@
 
 #define UNMAP_FLAGS (SV39_UNMAP_FREE | SV39_UNMAP_HOLES)
 
+/*
+ * Find every error (a hole without SV39_UNMAP_HOLES, a borrowed entry) and
+ * count the superpages the range edges split. Reads only; v is the table
+ * as it is or as a split would make it.
+ */
 static int
 unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level, sv39_va_t va,
 	      sv39_va_t last)
@@ -60,13 +65,20 @@ static void
 unmap_leaf(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 {
 	if (t->free_frames) {
-		sv39_txn_zombie(t, slot, va, last);
+		sv39_txn_zombie_(t, slot, va, last);
 	} else {
 		pte_set(slot, 0);
-		sv39_txn_changed(t, va, last);
+		sv39_txn_changed_(t, va, last);
 	}
 }
 
+/*
+ * Remove what [va, last] maps below table (at level). Cannot fail; takes
+ * exactly the splits unmap_prepare counted. Tables a lent root slot holds
+ * stay (the borrower walks them); any other table left empty, or wholly in
+ * range, becomes a zombie. Does not flush and frees nothing: removed
+ * entries and zombies are recorded for sv39_txn_finish_.
+ */
 static void
 unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv39_va_t last)
 {
@@ -74,29 +86,30 @@ unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
 
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
+		sv39_pte_t e = pte_get(slot);
 		bool keep_tables = space_lent(t->s, sl.va);
 		sv39_pte_t *child;
 
-		if (!pte_valid(*slot))
+		if (!pte_valid(e))
 			continue;
-		if (pte_leaf(*slot) && sl.covered) {
+		if (pte_leaf(e) && sl.covered) {
 			unmap_leaf(t, slot, sl.va, sl.last);
 			continue;
 		}
 		if (level == 0)
 			continue; /* not a leaf at level 0: nothing maps here */
-		if (pte_table(*slot) && sl.covered && !keep_tables) {
-			sv39_txn_zombie(t, slot, sl.va, sl.last); /* whole subtree */
+		if (pte_table(e) && sl.covered && !keep_tables) {
+			sv39_txn_zombie_(t, slot, sl.va, sl.last); /* whole subtree */
 			continue;
 		}
-		if (pte_leaf(*slot))
-			sv39_split_leaf(t, slot, level);
-		child = next_table(t->s, *slot);
+		if (pte_leaf(e))
+			sv39_split_leaf_(t, slot, level);
+		child = next_table(t->s, pte_get(slot));
 		unmap_apply(t, child, level - 1, sl.va, sl.last);
-		if (!keep_tables && sv39_table_is_empty(child)) {
+		if (!keep_tables && sv39_table_is_empty_(child)) {
 			sv39_va_t base = sl.va & ~(level_size(level) - 1);
 
-			sv39_txn_zombie(t, slot, base, base + (level_size(level) - 1));
+			sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
 		}
 	}
 }
@@ -113,20 +126,20 @@ sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags)
 		return SV39_EINVAL;
 	if ((flags & SV39_UNMAP_FREE) && !s->ops->free_frame)
 		return SV39_EINVAL;
-	err = sv39_range_check(va, size, SV39_PAGE_SIZE, &last);
+	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	t.free_frames = flags & SV39_UNMAP_FREE;
 	root = table_of(s, s->root);
 	err = unmap_prepare(&t, flags, view_real(root), SV39_ROOT_LEVEL, va, last);
 	if (err)
 		return err;
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
 	unmap_apply(&t, root, SV39_ROOT_LEVEL, va, last);
-	sv39_txn_finish(&t);
+	sv39_txn_finish_(&t);
 	return 0;
 }

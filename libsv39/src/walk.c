@@ -16,9 +16,9 @@ walk_create(struct sv39_space *s, sv39_pte_t *table, sv39_va_t va, unsigned l, s
 	struct sv39_txn t;
 	int err;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	t.need = l;
-	err = sv39_txn_reserve(&t);
+	err = sv39_txn_reserve_(&t);
 	if (err)
 		return err;
 	/*
@@ -26,7 +26,7 @@ walk_create(struct sv39_space *s, sv39_pte_t *table, sv39_va_t va, unsigned l, s
 	 * the top down is fine once the zeroing is ordered first (pte_publish).
 	 */
 	for (; l > 0; l--) {
-		sv39_pa_t pa = sv39_txn_take(&t);
+		sv39_pa_t pa = sv39_txn_take_(&t);
 
 		pte_publish(&table[pte_index(va, l)], sv39_pte_make(pa, SV39_PTE_V));
 		table = table_of(s, pa);

@@ -6,7 +6,7 @@
 # On RISC-V's weak memory model another hart's page-table walker may see a
 # store that links a new table before the stores that filled (or zeroed) it,
 # unless a fence orders them. Each FUNCTION named (one that links a table:
-# map_apply, clone_apply, sv39_split_leaf, sv39_walk) must contain a fence
+# map_apply, clone_apply, sv39_split_leaf_, sv39_walk) must contain a fence
 # that orders earlier stores before later ones (fence w,w or stronger)
 # followed, before any call or other store, by the doubleword store (sd, or
 # the sc.d of a compare-and-swap) that links the table.

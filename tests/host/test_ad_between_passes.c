@@ -6,7 +6,7 @@
  * SV39_ASSERT on, as here, a disagreement traps).
  *
  * Deterministic: the walker's store is made from alloc_table, which the
- * library calls in between (sv39_txn_reserve). Each call cuts two
+ * library calls in between (sv39_txn_reserve_). Each call cuts two
  * superpages at their edges: one that must split whatever happens (so that
  * the reserve runs), and one whose split prepare might skip as "no change".
  */

@@ -18,12 +18,12 @@ take_too_many(struct sv39_space *s)
 {
 	struct sv39_txn t;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	t.need = 1;
-	if (sv39_txn_reserve(&t) != 0)
+	if (sv39_txn_reserve_(&t) != 0)
 		exit(3);
-	(void)sv39_txn_take(&t);
-	(void)sv39_txn_take(&t); /* the reserve is empty: must trap */
+	(void)sv39_txn_take_(&t);
+	(void)sv39_txn_take_(&t); /* the reserve is empty: must trap */
 }
 
 /* Apply takes one table fewer than prepare counted. */
@@ -32,12 +32,12 @@ take_too_few(struct sv39_space *s)
 {
 	struct sv39_txn t;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	t.need = 2;
-	if (sv39_txn_reserve(&t) != 0)
+	if (sv39_txn_reserve_(&t) != 0)
 		exit(3);
-	s->ops->free_table(s->ctx, sv39_txn_take(&t));
-	sv39_txn_finish(&t); /* one page still reserved: must trap */
+	s->ops->free_table(s->ctx, sv39_txn_take_(&t));
+	sv39_txn_finish_(&t); /* one page still reserved: must trap */
 }
 
 /* The counts agree. */
@@ -46,13 +46,13 @@ take_exact(struct sv39_space *s)
 {
 	struct sv39_txn t;
 
-	sv39_txn_init(&t, s);
+	sv39_txn_init_(&t, s);
 	t.need = 2;
-	if (sv39_txn_reserve(&t) != 0)
+	if (sv39_txn_reserve_(&t) != 0)
 		exit(3);
-	s->ops->free_table(s->ctx, sv39_txn_take(&t));
-	s->ops->free_table(s->ctx, sv39_txn_take(&t));
-	sv39_txn_finish(&t);
+	s->ops->free_table(s->ctx, sv39_txn_take_(&t));
+	s->ops->free_table(s->ctx, sv39_txn_take_(&t));
+	sv39_txn_finish_(&t);
 }
 
 /* Run fn in a child; true when the child died by a signal. */
