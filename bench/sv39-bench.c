@@ -763,25 +763,40 @@ walkmap_figure(void)
 static const double pages_1g = (double)(1 * GiB / SV39_PAGE_SIZE);
 static char what[128];
 
+/*
+ * The lines every 1 GiB case of 4 KiB pages prints: op, its walk-per-page
+ * baseline (a), a memset of the PTE bytes it writes (b) and the same bytes
+ * as 8-byte stores (b'), then the ratios against their targets (ratios()).
+ * b_what names those bytes.
+ */
+static void
+report_1g(const char *op_what, struct figure op, const char *a_what, struct figure a,
+	  const char *b_what, double b_limit, double a_limit)
+{
+	struct figure b, b2;
+
+	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
+	b = measure(NULL, body_memset, NULL);
+	b2 = measure(NULL, body_scalarfill, NULL);
+	line("op", op_what, op, pages_1g);
+	line("(a)", a_what, a, pages_1g);
+	snprintf(what, sizeof(what), "memset %zu B (%s)", memset_bytes, b_what);
+	line("(b)", what, b, pages_1g);
+	line("(b')", "the same bytes as 8-byte PTE stores, one loop", b2, pages_1g);
+	printf("  op/(b') = %.2f\n", op.med / b2.med);
+	ratios(op, a, b, b_limit, a_limit);
+}
+
 /* map 1 GiB of 4 KiB pages: 512 L0 tables, 512 L1 entries, 1 root entry */
 static void
 case_map4k(void)
 {
-	struct figure op, a, b, b2;
+	struct figure op;
 
 	printf("map 1 GiB as 4 KiB pages (one sv39_map call)\n");
 	op = measure(setup_empty, body_map4k, check_map4k);
-	a = walkmap_figure();
-	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
-	b = measure(NULL, body_memset, NULL);
-	b2 = measure(NULL, body_scalarfill, NULL);
-	line("op", "sv39_map(1 GiB)", op, pages_1g);
-	line("(a)", "262144 x (sv39_walk ALLOC + store)", a, pages_1g);
-	snprintf(what, sizeof(what), "memset %zu B (512 L0 tables + 1 L1 table + 8)", memset_bytes);
-	line("(b)", what, b, pages_1g);
-	line("(b')", "the same bytes as 8-byte PTE stores, one loop", b2, pages_1g);
-	printf("  op/(b') = %.2f\n", op.med / b2.med);
-	ratios(op, a, b, 2, 4);
+	report_1g("sv39_map(1 GiB)", op, "262144 x (sv39_walk ALLOC + store)", walkmap_figure(),
+		  "512 L0 tables + 1 L1 table + 8", 2, 4);
 }
 
 /*
@@ -946,21 +961,13 @@ case_clone(void)
 static void
 case_unmap(void)
 {
-	struct figure op, a, b, b2;
+	struct figure op, a;
 
 	printf("unmap 1 GiB of 4 KiB pages (one sv39_unmap call; frees the tables)\n");
 	op = measure(setup_mapped_1g, body_unmap, check_unmap);
 	a = measure(setup_mapped_1g, body_walkunmap, teardown_destroy);
-	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
-	b = measure(NULL, body_memset, NULL);
-	b2 = measure(NULL, body_scalarfill, NULL);
-	line("op", "sv39_unmap(1 GiB)", op, pages_1g);
-	line("(a)", "262144 x (sv39_walk + store 0), tables kept", a, pages_1g);
-	snprintf(what, sizeof(what), "memset %zu B (every removed PTE)", memset_bytes);
-	line("(b)", what, b, pages_1g);
-	line("(b')", "the same bytes as 8-byte stores, one loop", b2, pages_1g);
-	printf("  op/(b') = %.2f\n", op.med / b2.med);
-	ratios(op, a, b, 0, 0);
+	report_1g("sv39_unmap(1 GiB)", op, "262144 x (sv39_walk + store 0), tables kept", a,
+		  "every removed PTE", 0, 0);
 }
 
 /* destroy a space holding 1 GiB of 4 KiB pages (512 L0 + 1 L1 + root) */
