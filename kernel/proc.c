@@ -123,27 +123,6 @@ init_exec(struct proc *p)
 	p->tf->a0 = (uint64_t)r;
 }
 
-/* The layout docs/kernel.md promises, checked on pid 1's tables once per boot. */
-static void
-init_report_layout(struct proc *p)
-{
-	kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
-		"table %lu (global table %lu)\n",
-		p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
-	if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
-	    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
-	    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||
-	    sv39_translate(&p->upt, SV39_HIGH_BASE, NULL, NULL, NULL) != SV39_ENOENT ||
-	    sv39_translate(&p->upt, p->stack_guard, NULL, NULL, NULL) != SV39_ENOENT ||
-	    sv39_translate(&p->upt, 0, NULL, NULL, NULL) != SV39_ENOENT)
-		panic("proc: pid 1's tables do not have the documented layout");
-	kprintf("proc: kernel stack %lx..%lx, guard page %lx unmapped; the user "
-		"table has no kernel half\n",
-		(uint64_t)PKSTACK_LO, (uint64_t)PKSTACK_HI, (uint64_t)PKSTACK_GUARD);
-	if (boot_vmprint)
-		sv39_dump(&p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL);
-}
-
 /*
  * A new process's first return from the scheduler lands here, still
  * holding proc_lock; then to user mode. pid 1 first execs its program.
@@ -157,7 +136,7 @@ forkret(void)
 	release(&proc_lock);
 	if (p == initproc && !p->sz) {
 		init_exec(p);
-		init_report_layout(p);
+		uvm_report_layout(p, boot_vmprint);
 	}
 	usertrapret();
 }

@@ -127,6 +127,7 @@ struct uvm_image {
 int uvm_image_init(struct uvm_image *im, struct proc *p);
 void uvm_image_free(struct uvm_image *im);
 int uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top);
+void uvm_report_layout(struct proc *p, int vmprint);
 int uvm_grow(struct proc *p, uint64_t newsz);
 int uvm_shrink(struct proc *p, uint64_t newsz);
 int uvm_copy(struct proc *from, struct proc *to);

@@ -487,3 +487,27 @@ uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need)
 	}
 	return 1;
 }
+
+/*
+ * The layout docs/kernel.md promises, checked on pid 1's tables once per
+ * boot (proc.c's forkret); with vmprint, the user table in that format.
+ */
+void
+uvm_report_layout(struct proc *p, int vmprint)
+{
+	kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
+		"table %lu (global table %lu)\n",
+		p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
+	if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
+	    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, SV39_HIGH_BASE, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, p->stack_guard, NULL, NULL, NULL) != SV39_ENOENT ||
+	    sv39_translate(&p->upt, 0, NULL, NULL, NULL) != SV39_ENOENT)
+		panic("proc: pid 1's tables do not have the documented layout");
+	kprintf("proc: kernel stack %lx..%lx, guard page %lx unmapped; the user "
+		"table has no kernel half\n",
+		(uint64_t)PKSTACK_LO, (uint64_t)PKSTACK_HI, (uint64_t)PKSTACK_GUARD);
+	if (vmprint)
+		sv39_dump(&p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL);
+}

@@ -393,6 +393,26 @@ frames_free(uint64_t giga, const uint64_t mega[], const uint64_t small[], uint64
 	kfree(stub);
 }
 
+/* The random mappings of the scratch space s over the frames; 0 or 1. */
+static int
+map_all(struct sv39_space *s, uint64_t giga, const uint64_t mega[], const uint64_t small[])
+{
+	nmaps = 0;
+	for (int i = 0; i < NPAGES; i++)
+		if (map_random(s, PAGE_SIZE, small[rnd() % NSMALL_FRAMES]))
+			return 1;
+	for (int i = 0; i < NMEGAS; i++)
+		if (map_random(s, SV39_MEGA_SIZE, mega[rnd() % NMEGA_BLOCKS]))
+			return 1;
+	if (giga && map_random(s, SV39_GIGA_SIZE, giga))
+		return 1;
+	if (sv39_check(s))
+		panic("mmudiff: sv39_check failed on the scratch space");
+	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n", nmaps,
+		NPAGES, NMEGAS, giga ? 1 : 0, md_ctx.tables);
+	return 0;
+}
+
 int
 ktest_mmudiff(void)
 {
@@ -411,19 +431,8 @@ ktest_mmudiff(void)
 			       0);
 	if (err)
 		panic("mmudiff: scratch space: %s", sv39_strerror(err));
-	nmaps = 0;
-	for (int i = 0; i < NPAGES; i++)
-		if (map_random(&s, PAGE_SIZE, small[rnd() % NSMALL_FRAMES]))
-			return 1;
-	for (int i = 0; i < NMEGAS; i++)
-		if (map_random(&s, SV39_MEGA_SIZE, mega[rnd() % NMEGA_BLOCKS]))
-			return 1;
-	if (giga && map_random(&s, SV39_GIGA_SIZE, giga))
+	if (map_all(&s, giga, mega, small))
 		return 1;
-	if (sv39_check(&s))
-		panic("mmudiff: sv39_check failed on the scratch space");
-	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n", nmaps,
-		NPAGES, NMEGAS, giga ? 1 : 0, md_ctx.tables);
 
 	/* Run on the scratch space; interrupts off so ticks do not count. */
 	intr_off();
