@@ -264,11 +264,16 @@ ops_free_frame(const struct sv39_space *s, sv39_pa_t pa, uint64_t size)
 
 /* Root slot i lent to another space: its table pages are never freed. */
 static inline bool
+root_slot_lent(const struct sv39_space *s, unsigned i)
+{
+	return (s->lent[i / 64] >> (i % 64)) & 1;
+}
+
+/* The root slot holding va lent (root_slot_lent). */
+static inline bool
 space_lent(const struct sv39_space *s, sv39_va_t va)
 {
-	unsigned i = pte_index(va, SV39_ROOT_LEVEL);
-
-	return (s->lent[i / 64] >> (i % 64)) & 1;
+	return root_slot_lent(s, pte_index(va, SV39_ROOT_LEVEL));
 }
 
 /*

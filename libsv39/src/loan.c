@@ -107,12 +107,26 @@ lent_by(sv39_pte_t b_e, sv39_pte_t l_e)
 }
 
 /*
- * Zero b's borrowed level-1 entries in one root slot that point at l's
- * tables (b_l1 is b's own level-1 table there, l_root_e l's root entry).
- * True when any went. Does not flush.
+ * Take back b's borrowed entry in *slot (at level, covering va): the table it
+ * points at is l's, so it is dropped, never reclaimed, and since a pointer
+ * goes the flush is whole (sv39_txn_finish_).
+ */
+static void
+revoke_entry(struct sv39_txn *t, sv39_pte_t *slot, unsigned level, sv39_va_t va)
+{
+	pte_set(slot, 0);
+	t->flush_all = true;
+	sv39_txn_changed_(t, va, va + (level_size(level) - 1));
+}
+
+/*
+ * Take back b's borrowed level-1 entries in one root slot (at va) that
+ * point at l's tables (b_l1 is b's own level-1 table there, l_root_e l's
+ * root entry). True when any went. Does not flush.
  */
 static bool
-revoke_mega(const struct sv39_space *l, sv39_pte_t *b_l1, sv39_pte_t l_root_e)
+revoke_mega(struct sv39_txn *t, const struct sv39_space *l, sv39_pte_t *b_l1, sv39_pte_t l_root_e,
+	    sv39_va_t va)
 {
 	const sv39_pte_t *l_l1;
 	bool any = false;
@@ -121,8 +135,8 @@ revoke_mega(const struct sv39_space *l, sv39_pte_t *b_l1, sv39_pte_t l_root_e)
 		return false;
 	l_l1 = next_table(l, l_root_e);
 	for (unsigned j = 0; j < SV39_PTES_PER_TABLE; j++) {
-		if (lent_by(b_l1[j], l_l1[j])) {
-			b_l1[j] = 0;
+		if (lent_by(pte_get(&b_l1[j]), pte_get(&l_l1[j]))) {
+			revoke_entry(t, &b_l1[j], 1, va + ((sv39_va_t)j << level_shift(1)));
 			any = true;
 		}
 	}
@@ -133,44 +147,36 @@ revoke_mega(const struct sv39_space *l, sv39_pte_t *b_l1, sv39_pte_t l_root_e)
  * Lender l is being destroyed: take back every entry of live borrower b
  * that points into l's tables (l never freed or moved a table it lent, so
  * b's borrowed entry is l's exactly when l's own entry at the same place
- * points at the same page). b's own level-1 tables left empty become
- * zombies; then b is flushed whole (pointers went) and only then are they
- * freed. l's tables are freed by the caller, after this.
+ * points at the same page). One transaction of b's: b's own level-1 tables
+ * left empty become zombies, b is flushed whole once, and only then are
+ * they freed. l's tables are freed by the caller, after this.
  */
 static void
 revoke(struct sv39_space *b, const struct sv39_space *l)
 {
 	sv39_pte_t *broot = table_of(b, b->root);
 	const sv39_pte_t *lroot = table_of(l, l->root);
-	bool any = false;
+	struct sv39_txn t;
 
+	sv39_txn_init_(&t, b);
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_va_t va = va_canon((sv39_va_t)i << level_shift(SV39_ROOT_LEVEL));
+		sv39_pte_t e = pte_get(&broot[i]);
 		sv39_pte_t *bl1;
 
-		if (lent_by(broot[i], lroot[i])) {
-			broot[i] = 0;
-			any = true;
+		if (lent_by(e, pte_get(&lroot[i]))) {
+			revoke_entry(&t, &broot[i], SV39_ROOT_LEVEL, va);
 			continue;
 		}
-		if (!pte_table(broot[i]) || pte_borrowed(broot[i]))
+		if (!pte_table(e) || pte_borrowed(e))
 			continue;
-		bl1 = next_table(b, broot[i]);
-		if (!revoke_mega(l, bl1, lroot[i]))
-			continue;
-		any = true;
-		if (sv39_table_is_empty_(bl1) && !((b->lent[i / 64] >> (i % 64)) & 1))
-			broot[i] &= ~SV39_PTE_V; /* zombie: freed after the flush */
+		bl1 = next_table(b, e);
+		if (revoke_mega(&t, l, bl1, pte_get(&lroot[i]), va) && sv39_table_is_empty_(bl1) &&
+		    !root_slot_lent(b, i))
+			sv39_txn_zombie_(&t, &broot[i], va, va + (level_size(SV39_ROOT_LEVEL) - 1));
 	}
-	if (!any)
-		return;
-	b->gen++;
-	ops_flush_tlb(b, 0, 0);
-	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
-		if (broot[i] && !pte_valid(broot[i])) {
-			sv39_free_subtree_(b, sv39_pte_pa(broot[i]), 1, false);
-			broot[i] = 0;
-		}
-	}
+	if (t.changed) /* nothing reserved: an untouched b needs no finish */
+		sv39_txn_finish_(&t);
 }
 
 void
