@@ -274,10 +274,7 @@ exec(struct proc *p, const char *path, char *const argv[])
 	p->tf->epc = ((const struct elf64_ehdr *)u->elf)->entry;
 	p->tf->sp = sp;
 	p->tf->a1 = argv_va;
-	/* The new image starts with the FP registers zero (usertrap.c). */
-	memset(p->fpregs, 0, sizeof(p->fpregs));
-	p->fp_valid = 0;
-	p->fp_cpu = -1;
+	fp_state_init(p); /* the new image starts with the FP registers zero */
 	set_name(p, path);
 	return argc;
 }

@@ -66,8 +66,7 @@ proc_alloc(void)
 	p->xstate = 0;
 	p->parent = NULL;
 	p->chan = NULL;
-	p->fp_valid = 0;
-	p->fp_cpu = -1;
+	fp_state_init(p);
 	p->name[0] = '\0';
 	p->slot = (int)(p - procs);
 	p->last_cpu = -1;
@@ -361,11 +360,7 @@ proc_fork(void)
 	}
 	*np->tf = *p->tf;
 	np->tf->a0 = 0; /* fork() returns 0 in the child */
-	if (p->fp_valid) {
-		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
-		np->fp_valid = 1;
-	}
-	np->fp_cpu = -1;
+	fp_state_fork(np, p);
 	memcpy(np->name, p->name, sizeof(np->name));
 	acquire(&proc_lock);
 	pid = np->pid;

@@ -145,6 +145,8 @@ int exec(struct proc *p, const char *path, char *const argv[]);
 void usertrap(void) __attribute__((noreturn));
 void usertrapret(void) __attribute__((noreturn));
 int ucopy_fixup(struct trapframe *tf);
+void fp_state_init(struct proc *p);
+void fp_state_fork(struct proc *np, const struct proc *p);
 
 /* syscall.c */
 void syscall(struct proc *p);

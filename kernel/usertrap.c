@@ -53,6 +53,27 @@ static struct {
 	int zero;
 } fp_hart[NCPU];
 
+/* A new process or a new image: the Initial state, all zero, nothing saved. */
+void
+fp_state_init(struct proc *p)
+{
+	p->fp_valid = 0;
+	p->fp_cpu = -1; /* loaded on no hart */
+}
+
+/*
+ * fork: the child starts with the parent's FP state (saved by the trap that
+ * entered the kernel, if it was Dirty), loaded on no hart yet.
+ */
+void
+fp_state_fork(struct proc *np, const struct proc *p)
+{
+	np->fp_valid = p->fp_valid;
+	if (p->fp_valid)
+		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
+	np->fp_cpu = -1;
+}
+
 /* Entry from U-mode: keep the process's FP state if it changed; FS Off. */
 static void
 fp_trap_entry(struct proc *p, uint64_t status)
