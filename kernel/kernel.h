@@ -70,7 +70,6 @@ void uart_init(int kind, void *base, unsigned reg_shift);
 void uart_putc(char c);
 int uart_getc(void); /* -1: nothing received */
 void uart_rx_intr_on(void);
-int uart_loopback(int on);
 
 /* plic.c */
 int plic_init(const struct platform *pl, uint32_t src);

@@ -34,8 +34,6 @@
 #define SIFIVE_IE_RXWM (1u << 1)
 #define NS16550_IER 1
 #define NS16550_IER_RDI (1u << 0)
-#define NS16550_MCR 4
-#define NS16550_MCR_LOOP (1u << 4)
 
 static int uart_kind;
 static volatile uint8_t *uart_base;
@@ -63,19 +61,6 @@ uart_rx_intr_on(void)
 		*rxctrl &= ~SIFIVE_RXCTRL_RXCNT; /* watermark 0: any byte */
 		*(volatile uint32_t *)(uart_base + SIFIVE_IE) |= SIFIVE_IE_RXWM;
 	}
-}
-
-/*
- * ns16550a only (ktest=uartirq): in loopback mode (MCR bit 4) what is
- * sent comes back as received. 0, or -1 on a UART without it.
- */
-int
-uart_loopback(int on)
-{
-	if (uart_kind != UART_NS16550A)
-		return -1;
-	uart_base[NS16550_MCR << uart_shift] = on ? NS16550_MCR_LOOP : 0;
-	return 0;
 }
 
 /* A received byte, or -1 if none is waiting. */
