@@ -39,7 +39,8 @@ map_leaf_fits(const struct map_args *m, const struct slot *sl, unsigned level)
  * With SV39_MAP_REPLACE and SV39_MAP_NO_AD: does the map write over the
  * superpage e of this slot what it maps already (same frames, same bits but
  * for A and D)? Then the call leaves e whole, A and D as the hardware has
- * them, instead of splitting it to rewrite the same leaves. The answer may
+ * them, instead of splitting it to rewrite the same leaves, or of writing
+ * the same superpage again without them (SV39_MAP_HUGE). The answer may
  * not depend on e's A and D, which a walker may set between prepare and
  * apply (they must agree: prepare's count is what apply takes), so a map
  * that presets A and D always writes.
@@ -211,6 +212,8 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool 
 		if (map_leaf_fits(m, &sl, level) && !(pte_table(old) && space_lent(t->s, sl.va))) {
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
+			if (map_leaf_same(m, old, &sl, level))
+				continue; /* the same superpage: keeps its A and D */
 			if (pte_table(old)) /* freed after the flush */
 				sv39_txn_defer_subtree_(t, sv39_pte_pa(old), level - 1, sl.va,
 							sl.last);

@@ -117,6 +117,9 @@ test_other_noops(void)
 		T_NOOP(&r,
 		       sv39_map(&s, g + MEGA + 3 * PG, 0x80203000, 2 * PG, SV39_PTE_R, REPL_NO_AD));
 		T_NOOP(&r, sv39_map(&s, g + MEGA, 0x80200000, MEGA, SV39_PTE_R, REPL_NO_AD));
+		/* ... also where HUGE would write the same megapage (fuzz_refmodel) */
+		T_NOOP(&r, sv39_map(&s, g + MEGA, 0x80200000, MEGA, SV39_PTE_R,
+				    REPL_NO_AD | SV39_MAP_HUGE));
 		T_XLATE(&s, g + MEGA + 3 * PG, 0x80203000, t_leaf_flags(SV39_PTE_R, 0), MEGA);
 		/* ... also with new pages on both sides of it: the megapage stays whole */
 		CHECK_EQ(sv39_map(&s, g + MEGA - PG, 0x80200000 - PG, MEGA + 2 * PG, SV39_PTE_R,
