@@ -213,7 +213,7 @@ map_apply(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool 
 			sv39_pte_t e = sv39_pte_make(map_pa(m, sl.va), m->bits);
 
 			if (map_leaf_same(m, old, &sl, level))
-				continue; /* the same superpage: keeps its A and D */
+				continue;   /* the same superpage: keeps its A and D */
 			if (pte_table(old)) /* freed after the flush */
 				sv39_txn_defer_subtree_(t, sv39_pte_pa(old), level - 1, sl.va,
 							sl.last);
