@@ -204,6 +204,13 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 		sv39_txn_cancel_(&t);
 		return err;
 	}
+	/*
+	 * dst will walk src's tables, and the ones src adds below them later,
+	 * which only src's own reserve checks: translate in dst calls
+	 * phys_to_virt from now on (a NULL phys_to_virt vouches for all).
+	 */
+	if (linked && dst->p2v)
+		dst->linear_root = 0;
 	share_apply(&t, &ts, va, last);
 	if (linked) {
 		sv39_loan_add_(&t, src, SV39_LOAN_BORROWED);

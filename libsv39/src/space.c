@@ -6,10 +6,13 @@
 
 /*
  * Fill in every member of s for a space whose root is root. Allocates
- * nothing and checks nothing: the callers have.
+ * nothing and checks nothing: the callers have. known_tree: every table
+ * page the space reaches is the root (a new space); else (a rebuilt one)
+ * only a NULL phys_to_virt vouches for where the tables below it are.
  */
 static void
-space_fill(struct sv39_space *s, const struct sv39_ops *ops, void *ctx, sv39_pa_t root)
+space_fill(struct sv39_space *s, const struct sv39_ops *ops, void *ctx, sv39_pa_t root,
+	   bool known_tree)
 {
 	s->root = root;
 	s->asid = 0;
@@ -17,6 +20,14 @@ space_fill(struct sv39_space *s, const struct sv39_ops *ops, void *ctx, sv39_pa_
 	s->ctx = ctx;
 	s->p2v = ops ? ops->phys_to_virt : NULL;
 	s->p2v_offset = ops ? ops->phys_offset : 0;
+	s->linear_root = 0;
+	if (ops && !s->p2v)
+		s->linear_root = (uintptr_t)(root + s->p2v_offset);
+	else if (ops && known_tree) {
+		/* Learn the offset from the root; sv39_txn_reserve_ checks every later page. */
+		s->linear_root = (uintptr_t)s->p2v(ctx, root);
+		s->p2v_offset = (uint64_t)s->linear_root - root;
+	}
 	s->gen = 0;
 	s->loans = 0;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
@@ -37,12 +48,12 @@ sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
 
 	if (!s)
 		return SV39_EINVAL;
-	space_fill(s, NULL, NULL, 0);
+	space_fill(s, NULL, NULL, 0, false);
 	if (!ops_usable(ops))
 		return SV39_EINVAL;
 	if (ops->alloc_table(ctx, &root) != 0)
 		return SV39_ENOMEM;
-	space_fill(s, ops, ctx, root);
+	space_fill(s, ops, ctx, root, true);
 	return 0;
 }
 
@@ -52,12 +63,12 @@ sv39_space_init_from_root(struct sv39_space *s, const struct sv39_ops *ops, void
 {
 	if (!s)
 		return SV39_EINVAL;
-	space_fill(s, NULL, NULL, 0);
+	space_fill(s, NULL, NULL, 0, false);
 	if (!ops_usable(ops) || !is_aligned(root, SV39_PAGE_SIZE))
 		return SV39_EINVAL;
 	if (root >> SV39_PA_BITS)
 		return SV39_ERANGE;
-	space_fill(s, ops, ctx, root);
+	space_fill(s, ops, ctx, root, false);
 	return 0;
 }
 
@@ -77,6 +88,7 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 			   (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
 	s->root = 0;
 	s->ops = NULL;
+	s->linear_root = 0;
 	s->gen++;
 }
 

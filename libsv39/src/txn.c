@@ -70,6 +70,19 @@ sv39_txn_cancel_(struct sv39_txn *t)
 	txn_release(t);
 }
 
+/*
+ * Is a new page of s where s->p2v_offset says (struct sv39_space,
+ * linear_root)? If not, translate calls phys_to_virt from now on. Before
+ * the page is linked anywhere, so no look-up ever takes the wrong address.
+ */
+static void
+txn_check_linear(struct sv39_space *s, sv39_pa_t pa)
+{
+	if (s->linear_root && s->p2v &&
+	    (uint64_t)(uintptr_t)s->p2v(s->ctx, pa) != pa + s->p2v_offset)
+		s->linear_root = 0;
+}
+
 int
 sv39_txn_reserve_(struct sv39_txn *t)
 {
@@ -83,6 +96,7 @@ sv39_txn_reserve_(struct sv39_txn *t)
 			return SV39_ENOMEM;
 		}
 		SV39_ASSERT(is_aligned(pa, SV39_PAGE_SIZE));
+		txn_check_linear(t->s, pa);
 		if (t->reserved == 0 || t->index_n == SV39_PTES_PER_TABLE - 1) {
 			/* pa starts a new index page; entry 0 links the full one. */
 			sv39_pte_t *page = table_of(t->s, pa);
@@ -160,7 +174,8 @@ txn_flush(struct sv39_txn *t)
 {
 	if (!t->changed)
 		return;
-	if (t->flush_all)
+	/* A span across the hole (several root slots) is flushed whole too. */
+	if (t->flush_all || (t->flush_lo < SV39_LOW_END && t->flush_hi >= SV39_LOW_END))
 		ops_flush_tlb(t->s, 0, 0);
 	else /* a span of the whole space also comes out as size 0 */
 		ops_flush_tlb(t->s, t->flush_lo, t->flush_hi - t->flush_lo + 1);
@@ -275,12 +290,30 @@ reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv3
 	}
 }
 
+/*
+ * reclaim over the zombie span, one canonical half at a time: a span of
+ * several root slots (a lender's take-back, loan.c) may run from the low
+ * half into the high one, and as one range it would step through every
+ * slot-sized piece of the hole between them (2^34 of them).
+ */
+static void
+reclaim_span(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
+{
+	sv39_pte_t *root = table_of(t->s, t->s->root);
+
+	if (va < SV39_LOW_END && last >= SV39_LOW_END) {
+		reclaim(t, root, SV39_ROOT_LEVEL, va, SV39_LOW_END - 1);
+		va = va_canon(SV39_LOW_END); /* the first address of the high half */
+	}
+	reclaim(t, root, SV39_ROOT_LEVEL, va, last);
+}
+
 void
 sv39_txn_finish_(struct sv39_txn *t)
 {
 	txn_flush(t);
 	if (t->zombies)
-		reclaim(t, table_of(t->s, t->s->root), SV39_ROOT_LEVEL, t->zva, t->zlast);
+		reclaim_span(t, t->zva, t->zlast);
 	txn_drain_deferred(t);
 	SV39_ASSERT(t->reserved == 0);
 	txn_release(t);

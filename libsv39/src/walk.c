@@ -113,8 +113,8 @@ translate_step(const sv39_pte_t *table, sv39_va_t va, unsigned level)
 enum reach { BY_OFFSET, BY_CALL, BY_HOOK };
 
 /*
- * The table page at pa: pa + off on the runtime direct-map fast path, a
- * call of p2v (loaded once per translate), or the build-time hook.
+ * The table page at pa: pa + off on the linear fast path, a call of p2v
+ * (loaded once per translate), or the build-time hook.
  */
 static inline __attribute__((always_inline)) const sv39_pte_t *
 translate_table(const struct sv39_space *s, enum reach how, uint64_t off,
@@ -222,16 +222,16 @@ translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64
  * page size is a constant.
  */
 static inline __attribute__((always_inline)) int
-translate_in(const struct sv39_space *s, sv39_va_t va, enum reach how, uint64_t off,
-	     void *(*p2v)(void *ctx, sv39_pa_t pa), void *ctx, sv39_pa_t *pa, uint64_t *pte_flags,
-	     uint64_t *page_size)
+translate_in(const struct sv39_space *s, const sv39_pte_t *root, sv39_va_t va, enum reach how,
+	     uint64_t off, void *(*p2v)(void *ctx, sv39_pa_t pa), void *ctx, sv39_pa_t *pa,
+	     uint64_t *pte_flags, uint64_t *page_size)
 {
 	sv39_pte_t e;
 
 	if (SV39_UNLIKELY(!translate_canonical(va)))
 		return SV39_ERANGE;
 	/* The spec's walk: follow pointers (V set, R = W = X = 0) down. */
-	e = translate_step(translate_table(s, how, off, p2v, ctx, s->root), va, 2);
+	e = translate_step(root, va, 2);
 	if (SV39_UNLIKELY(!plain_pointer(e)))
 		return translate_done(e, 2, va, pa, pte_flags, page_size);
 	e = translate_step(translate_table(s, how, off, p2v, ctx, pointer_pa(e)), va, 1);
@@ -243,14 +243,22 @@ translate_in(const struct sv39_space *s, sv39_va_t va, enum reach how, uint64_t 
 
 #ifndef SV39_PHYS_TO_VIRT
 /*
- * translate through ops->phys_to_virt: out of line, so that the direct-map
- * path in sv39_translate saves no registers for its calls.
+ * translate off the linear fast path: a destroyed or zeroed space, or one
+ * whose tables phys_to_virt must find (it borrowed, or a page was not at
+ * the offset learned from its root). Out of line, so that the fast path
+ * in sv39_translate saves no registers for its calls.
  */
 static __attribute__((noinline)) int
-translate_call(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
+translate_slow(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
 	       uint64_t *page_size)
 {
-	return translate_in(s, va, BY_CALL, 0, s->p2v, s->ctx, pa, pte_flags, page_size);
+	if (!space_ok(s))
+		return SV39_EINVAL;
+	if (!s->p2v) /* a direct map whose root is at virtual 0 */
+		return translate_in(s, table_of(s, s->root), va, BY_OFFSET, s->p2v_offset, NULL,
+				    NULL, pa, pte_flags, page_size);
+	return translate_in(s, s->p2v(s->ctx, s->root), va, BY_CALL, 0, s->p2v, s->ctx, pa,
+			    pte_flags, page_size);
 }
 #endif
 
@@ -258,14 +266,18 @@ int
 sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
 	       uint64_t *page_size)
 {
-	if (SV39_UNLIKELY(!space_ok(s)))
+	if (SV39_UNLIKELY(!s))
 		return SV39_EINVAL;
 #ifdef SV39_PHYS_TO_VIRT
-	return translate_in(s, va, BY_HOOK, 0, NULL, NULL, pa, pte_flags, page_size);
+	if (SV39_UNLIKELY(!space_ok(s)))
+		return SV39_EINVAL;
+	return translate_in(s, table_of(s, s->root), va, BY_HOOK, 0, NULL, NULL, pa, pte_flags,
+			    page_size);
 #else
-	if (SV39_LIKELY(!s->p2v))
-		return translate_in(s, va, BY_OFFSET, s->p2v_offset, NULL, NULL, pa, pte_flags,
-				    page_size);
-	return translate_call(s, va, pa, pte_flags, page_size);
+	/* Non-zero only in a live space whose every table is at pa + p2v_offset. */
+	if (SV39_LIKELY(s->linear_root))
+		return translate_in(s, (const sv39_pte_t *)s->linear_root, va, BY_OFFSET,
+				    s->p2v_offset, NULL, NULL, pa, pte_flags, page_size);
+	return translate_slow(s, va, pa, pte_flags, page_size);
 #endif
 }

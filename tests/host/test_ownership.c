@@ -9,6 +9,8 @@
  * over six spaces (cycles of lending included) never let a live space reach
  * a freed table page, whatever the order they are destroyed in.
  */
+#include <unistd.h>
+
 #include "testutil.h"
 
 /* Every table page reachable from s (through borrowed entries too) is live. */
@@ -121,6 +123,42 @@ test_lender_first(void)
 		t_destroy(&r, &B, 0);
 		t_env_fini(&r);
 	}
+}
+
+/*
+ * A lender destroyed first while its borrower holds 2 MiB loans in its own
+ * level-1 tables at the top of the low half and at the top of the high
+ * half: both tables empty, so the take-back reclaims in both halves. It
+ * once did so as one range across the hole between them (2^34 root
+ * slots: fuzz_refmodel's timeout). The alarm turns such a hang into a
+ * failure; the call itself takes microseconds.
+ */
+static void
+test_lender_first_both_halves(void)
+{
+	const sv39_va_t lo = 0x3fc0000000ULL, hi = 0xffffffffbfc00000ULL;
+	struct ramops r;
+	struct sv39_space L, B;
+
+	check_begin("lender first, loans in both halves");
+	t_env_init(&r, 64, 0);
+	if (!t_space(&r, &L) || !t_space(&r, &B))
+		return;
+	CHECK_EQ(sv39_map(&L, lo, 0x80000000, PG, RW, 0), 0);
+	CHECK_EQ(sv39_map(&L, hi, 0x80200000, PG, RW, 0), 0);
+	CHECK_EQ(sv39_share(&B, &L, lo, MEGA), 0);
+	CHECK_EQ(sv39_share(&B, &L, hi, MEGA), 0);
+	CHECK_EQ(t_count_tables(&r, &B), 3); /* B's root and two level-1 tables */
+	ramops_clear_log(&r);
+	alarm(10);
+	t_destroy(&r, &L, 0);
+	alarm(0);
+	CHECK_EQ(t_count_tables(&r, &B), 1); /* both emptied, both freed */
+	CHECK(ramops_flushed(&r, 0, 0));
+	T_UNMAPPED(&B, lo);
+	T_UNMAPPED(&B, hi);
+	t_destroy(&r, &B, 0);
+	t_env_fini(&r);
 }
 
 /* Borrower and lender translate every page of the range the same. */
@@ -350,6 +388,7 @@ main(void)
 	test_no_chain();
 	test_superpage_share();
 	test_lender_first();
+	test_lender_first_both_halves();
 	test_random_graphs();
 	printf("random graphs: %u successful shares\n", g_shares);
 	CHECK(g_shares > 100); /* the graphs did share */

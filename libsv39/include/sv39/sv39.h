@@ -82,7 +82,12 @@ extern "C" {
  * @phys_to_virt: may be NULL. Where the library may read and write the page
  *	at physical address pa (a table page, or a frame in the copy helpers).
  *	NULL selects the direct-map fast path: the page at pa is reached at
- *	(void *)(pa + @phys_offset), with no call at all.
+ *	(void *)(pa + @phys_offset), with no call at all. A phys_to_virt must
+ *	give the same address for a table page as long as it is one: a new
+ *	space learns phys_to_virt(root) - root, checks each page it takes
+ *	later, and sv39_translate adds that offset instead of calling while
+ *	every table the space reaches is there (not in a space that borrowed,
+ *	nor one made by sv39_space_init_from_root).
  * @flush_tlb: may be NULL (no TLB to flush, e.g. a space not yet live).
  *	Invalidate cached translations of [va, va + size) for asid; size == 0
  *	means the whole address space. Also drops cached non-leaf entries.
@@ -116,7 +121,15 @@ struct sv39_ops {
  *	space with sv39_share; the library never frees a table page there
  *	while the space lives. Internal: do not write.
  * @p2v: @ops->phys_to_virt, @p2v_offset: @ops->phys_offset, copied at init
- *	so that a table look-up needs no load through @ops. Internal.
+ *	so that a table look-up needs no load through @ops. With a
+ *	phys_to_virt, @p2v_offset is what it returned for the root minus the
+ *	root's address. Internal.
+ * @linear_root: where the root table is, as long as every table page the
+ *	space reaches is at its physical address + @p2v_offset (always with a
+ *	NULL phys_to_virt; with one, as long as each page the library took
+ *	for the space was found there and the space borrowed nothing); else
+ *	0. sv39_translate then adds the offset instead of calling
+ *	phys_to_virt. Internal.
  * @gen: counts the calls that changed the tree (and destroy), so that
  *	sv39_for_each notices a callback that changed the space it walks.
  *	Internal: do not write.
@@ -140,6 +153,7 @@ struct sv39_space {
 	void *ctx;
 	void *(*p2v)(void *ctx, sv39_pa_t pa);
 	uint64_t p2v_offset;
+	uintptr_t linear_root;
 	uint64_t lent[SV39_PTES_PER_TABLE / 64];
 	uint64_t gen;
 	sv39_pa_t loans;
