@@ -10,6 +10,8 @@ BUILD     ?= build
 SAN_BUILD ?= build-san
 BOARD     ?= qemu-virt
 FUZZ_SECONDS ?= 30
+# make test fuzzes reproducibly (scripts/run-fuzz); make fuzz explores anew.
+FUZZ_SEED ?= 1
 MESON_OPTS ?=
 
 DEBIAN_PACKAGES := gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
@@ -72,7 +74,7 @@ test: build san
 	meson test -C $(BUILD) --print-errorlogs
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(SAN_BUILD) --suite host --print-errorlogs
-	scripts/run-fuzz $(SAN_BUILD) $(FUZZ_SECONDS)
+	scripts/run-fuzz $(SAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_SEED)
 
 bench: build
 	$(BUILD)/bench/sv39-bench
