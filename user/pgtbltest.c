@@ -179,25 +179,15 @@ expect_megapages(const char *who, uint64 lo, uint64 hi)
 	}
 }
 
+/*
+ * A forked child must see the heap [lo, hi) as the parent filled it, with
+ * [first, hi) still in 2 MiB leaves, and its own writes must not show in
+ * the parent.
+ */
 static void
-superpage_test(void)
+superpage_fork_test(uint64 lo, uint64 first, uint64 hi)
 {
-	uint64 start, lo, hi, first, va, pte, prev;
-	int pid, status, free0, before = failures;
-
-	free0 = freepages();
-	start = (uint64)sbrk(0);
-	/* [first, hi) is exactly four whole 2 MiB regions, hi ends the heap */
-	first = (start + MEGASIZE - 1) & ~(MEGASIZE - 1);
-	hi = first + 4 * MEGASIZE;
-	lo = PGROUNDUP(start);
-	if ((uint64)sbrk((int)(hi - start)) != start) {
-		FAIL("superpage: sbrk(%ld) failed\n", (long)(hi - start));
-		return;
-	}
-	fill(lo, hi, 0x5a5a);
-	expect_megapages("superpage", first, hi);
-	check("superpage", lo, hi, 0x5a5a);
+	int pid, status;
 
 	pid = fork();
 	if (pid < 0) {
@@ -214,13 +204,23 @@ superpage_test(void)
 			FAIL("superpage: child failed (status %d)\n", status);
 		check("superpage after fork", lo, hi, 0x5a5a);
 	}
+}
 
-	/* one page less: the last region must now be 511 small leaves */
+/*
+ * Shrink the heap ending at hi by one page: that page must go, the rest
+ * of the last 2 MiB region must become 511 small leaves, and the regions
+ * before it and all the data must stay as they were. Leaves the break at
+ * hi - PGSIZE.
+ */
+static void
+superpage_shrink_test(uint64 lo, uint64 first, uint64 hi)
+{
+	uint64 va, pte, prev = 0;
+
 	if ((uint64)sbrk(-PGSIZE) != hi)
 		FAIL("superpage: sbrk(-%d) did not return the old break\n", PGSIZE);
 	if (pgpte((void *)(hi - PGSIZE)) != 0)
 		FAIL("superpage: %p still mapped after sbrk(-%d)\n", (void *)(hi - PGSIZE), PGSIZE);
-	prev = 0;
 	for (va = hi - MEGASIZE; va < hi - PGSIZE; va += PGSIZE) {
 		pte = pgpte((void *)va);
 		if ((pte & PTE_V) == 0 || (pte & LEAF_BITS) == 0) {
@@ -236,6 +236,29 @@ superpage_test(void)
 	}
 	expect_megapages("superpage after shrink", first, hi - MEGASIZE);
 	check("superpage after shrink", lo, hi - PGSIZE, 0x5a5a);
+}
+
+static void
+superpage_test(void)
+{
+	uint64 start, lo, hi, first;
+	int free0, before = failures;
+
+	free0 = freepages();
+	start = (uint64)sbrk(0);
+	/* [first, hi) is exactly four whole 2 MiB regions, hi ends the heap */
+	first = (start + MEGASIZE - 1) & ~(MEGASIZE - 1);
+	hi = first + 4 * MEGASIZE;
+	lo = PGROUNDUP(start);
+	if ((uint64)sbrk((int)(hi - start)) != start) {
+		FAIL("superpage: sbrk(%ld) failed\n", (long)(hi - start));
+		return;
+	}
+	fill(lo, hi, 0x5a5a);
+	expect_megapages("superpage", first, hi);
+	check("superpage", lo, hi, 0x5a5a);
+	superpage_fork_test(lo, first, hi);
+	superpage_shrink_test(lo, first, hi);
 
 	/* give it all back: no page may be lost on the way */
 	sbrk(-(int)(hi - PGSIZE - start));

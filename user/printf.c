@@ -82,101 +82,146 @@ out_number(struct out *o, unsigned long long v, int base, int upper, const char 
 		out_pad(o, ' ', width - len);
 }
 
+/* A conversion's flags, field width and size prefix, as the format gave them. */
+struct spec {
+	int left;  /* '-': pad on the right, with spaces */
+	int width; /* the field width, 0 if none */
+	int size;  /* how many 'l' or 'z' prefixes: 0 int, 1 long, 2 long long */
+	char pad;  /* '0' or ' ' */
+};
+
+/*
+ * Read the flags, width and size prefix after a '%' into sp; a '*' width
+ * takes its value from ap. Returns the conversion character's place, which
+ * is the terminating NUL if the format ends first.
+ */
+static const char *
+parse_spec(const char *fmt, struct spec *sp, va_list *ap)
+{
+	sp->left = 0;
+	sp->width = 0;
+	sp->size = 0;
+	sp->pad = ' ';
+	for (;; fmt++) {
+		if (*fmt == '-')
+			sp->left = 1;
+		else if (*fmt == '0')
+			sp->pad = '0';
+		else
+			break;
+	}
+	if (*fmt == '*') {
+		sp->width = va_arg(*ap, int);
+		if (sp->width < 0) {
+			sp->left = 1;
+			sp->width = -sp->width;
+		}
+		fmt++;
+	}
+	while (*fmt >= '0' && *fmt <= '9')
+		sp->width = sp->width * 10 + (*fmt++ - '0');
+	if (sp->left)
+		sp->pad = ' ';
+	while (*fmt == 'l' || *fmt == 'z') {
+		sp->size++;
+		fmt++;
+	}
+	return fmt;
+}
+
+/* The next argument of a %d or %i, read at the type its size prefix names. */
+static long long
+arg_signed(va_list *ap, int size)
+{
+	if (size == 0)
+		return va_arg(*ap, int);
+	if (size == 1)
+		return va_arg(*ap, long);
+	return va_arg(*ap, long long);
+}
+
+/* The next argument of a %u, %x or %X, read at the type its size prefix names. */
+static unsigned long long
+arg_unsigned(va_list *ap, int size)
+{
+	if (size == 0)
+		return va_arg(*ap, unsigned int);
+	if (size == 1)
+		return va_arg(*ap, unsigned long);
+	return va_arg(*ap, unsigned long long);
+}
+
+/*
+ * One conversion c with its flags, taking its argument (if any) from ap.
+ * An unknown c is shown as written. Never called for the NUL.
+ */
+static void
+out_conv(struct out *o, char c, const struct spec *sp, va_list *ap)
+{
+	const char *s;
+	char ch;
+	unsigned long long u;
+	long long d;
+
+	switch (c) {
+	case 'd':
+	case 'i':
+		d = arg_signed(ap, sp->size);
+		u = d < 0 ? -(unsigned long long)d : (unsigned long long)d;
+		out_number(o, u, 10, 0, d < 0 ? "-" : "", sp->width, sp->left, sp->pad);
+		break;
+	case 'u':
+	case 'x':
+	case 'X':
+		u = arg_unsigned(ap, sp->size);
+		out_number(o, u, c == 'u' ? 10 : 16, c == 'X', "", sp->width, sp->left, sp->pad);
+		break;
+	case 'p':
+		u = (unsigned long)va_arg(*ap, void *);
+		out_number(o, u, 16, 0, "0x", 18, 0, '0');
+		break;
+	case 's':
+		s = va_arg(*ap, const char *);
+		if (s == NULL)
+			s = "(null)";
+		out_field(o, s, (int)strlen(s), sp->width, sp->left, ' ');
+		break;
+	case 'c':
+		ch = (char)va_arg(*ap, int);
+		out_field(o, &ch, 1, sp->width, sp->left, ' ');
+		break;
+	case '%':
+		out_char(o, '%');
+		break;
+	default: /* unknown: show it as written */
+		out_char(o, '%');
+		out_char(o, c);
+		break;
+	}
+}
+
 static int
 vfdprintf(int fd, const char *fmt, va_list ap)
 {
 	struct out o;
-	const char *s;
-	char c;
+	struct spec sp;
+	va_list args;
 
 	o.fd = fd;
 	o.len = 0;
 	o.total = 0;
+	va_copy(args, ap);
 	for (; *fmt != '\0'; fmt++) {
-		int left = 0, width = 0, size = 0;
-		char pad = ' ';
-		unsigned long long u;
-		long long d;
-
 		if (*fmt != '%') {
 			out_char(&o, *fmt);
 			continue;
 		}
-		fmt++;
-		for (;; fmt++) {
-			if (*fmt == '-')
-				left = 1;
-			else if (*fmt == '0')
-				pad = '0';
-			else
-				break;
-		}
-		if (*fmt == '*') {
-			width = va_arg(ap, int);
-			if (width < 0) {
-				left = 1;
-				width = -width;
-			}
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		if (left)
-			pad = ' ';
-		while (*fmt == 'l' || *fmt == 'z') {
-			size++;
-			fmt++;
-		}
-
-		switch (*fmt) {
-		case 'd':
-		case 'i':
-			if (size == 0)
-				d = va_arg(ap, int);
-			else if (size == 1)
-				d = va_arg(ap, long);
-			else
-				d = va_arg(ap, long long);
-			u = d < 0 ? -(unsigned long long)d : (unsigned long long)d;
-			out_number(&o, u, 10, 0, d < 0 ? "-" : "", width, left, pad);
-			break;
-		case 'u':
-		case 'x':
-		case 'X':
-			if (size == 0)
-				u = va_arg(ap, unsigned int);
-			else if (size == 1)
-				u = va_arg(ap, unsigned long);
-			else
-				u = va_arg(ap, unsigned long long);
-			out_number(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', "", width, left, pad);
-			break;
-		case 'p':
-			u = (unsigned long)va_arg(ap, void *);
-			out_number(&o, u, 16, 0, "0x", 18, 0, '0');
-			break;
-		case 's':
-			s = va_arg(ap, const char *);
-			if (s == NULL)
-				s = "(null)";
-			out_field(&o, s, (int)strlen(s), width, left, ' ');
-			break;
-		case 'c':
-			c = (char)va_arg(ap, int);
-			out_field(&o, &c, 1, width, left, ' ');
-			break;
-		case '%':
-			out_char(&o, '%');
-			break;
-		case '\0':
-			fmt--; /* a lone '%' at the end: stop at the NUL */
-			break;
-		default: /* unknown: show it as written */
-			out_char(&o, '%');
-			out_char(&o, *fmt);
-			break;
-		}
+		fmt = parse_spec(fmt + 1, &sp, &args);
+		if (*fmt == '\0')
+			break; /* a lone '%' at the end: stop at the NUL */
+		out_conv(&o, *fmt, &sp, &args);
 	}
+	va_end(args);
 	out_flush(&o);
 	return o.total;
 }

@@ -390,13 +390,84 @@ names_program(const char *s)
 }
 
 /*
+ * read(0, buf, n) with a buffer the child may write would wait forever
+ * for input that never comes: its length becomes 0. With a bad buffer
+ * it must fail. Other fds and lengths are left as they are.
+ */
+static void
+sanitise_read(uint64 *a, int *expect_fail)
+{
+	int n = as_int(a[2]);
+
+	if (as_int(a[0]) != 0 || n <= 0)
+		return;
+	if (user_can(a[1], (uint64)n, PTE_W)) {
+		a[2] = with_int(a[2], 0); /* a good buffer would wait for input */
+		return;
+	}
+	*expect_fail = 1;
+}
+
+/*
+ * write(1 or 2, buf, n) with a buffer the child can read would print its
+ * memory on the console: its length becomes 0. With a bad buffer it must
+ * fail. Only the first WRITE_CHUNK bytes count: the kernel copies that
+ * much before it prints, so a bad page there fails with nothing printed.
+ */
+static void
+sanitise_write(uint64 *a, int *expect_fail)
+{
+	int n = as_int(a[2]), t = as_int(a[0]);
+
+	if ((t != 1 && t != 2) || n <= 0)
+		return;
+	if (user_can(a[1], (uint64)(n < WRITE_CHUNK ? n : WRITE_CHUNK), PTE_R)) {
+		a[2] = with_int(a[2], 0); /* readable: it would print garbage */
+		return;
+	}
+	*expect_fail = 1;
+}
+
+/*
+ * kill(pid) may only aim at no process or at one of the child's own
+ * children; any other pid (itself, the parent, a sibling, the watchdog)
+ * becomes one of its children, or -1 if it has none.
+ */
+static void
+sanitise_kill(uint64 *a)
+{
+	int t = as_int(a[0]);
+
+	if (t <= 0 || t >= (1 << 30) || (t != mypid && is_kid(t)))
+		return; /* no such process, or one of ours */
+	t = nkids ? kids[rnd() % (uint64)nkids] : -1;
+	a[0] = with_int(a[0], t);
+}
+
+/*
+ * exec(path, argv) must not work, or the child would stop fuzzing: now
+ * and then it gets a real program's name, and whenever the path names a
+ * program, argv becomes a bad pointer so that it fails there.
+ */
+static void
+sanitise_exec(uint64 *a)
+{
+	const char *s;
+
+	if (rnd() % 4 == 0)
+		a[0] = (uint64)exec_names[rnd() % (sizeof(exec_names) / sizeof(exec_names[0]))];
+	s = user_string(a[0], EXEC_PATH_MAX);
+	if (s != NULL && names_program(s))
+		a[1] = bad_ptr(); /* it must fail on argv, whatever the path */
+}
+
+/*
  * Make a random call safe to issue (see the top of the file). Returns 0
  * to skip it, 1 to issue it; *expect_fail says the result must be -1.
  */
 static int
 sanitise(uint64 *num, uint64 *a, int *expect_fail)
 {
-	const char *s;
 	int n, t;
 
 	*expect_fail = 0;
@@ -414,40 +485,16 @@ sanitise(uint64 *num, uint64 *a, int *expect_fail)
 		a[0] = fix_out(a[0], 4);
 		return 1;
 	case SYS_read:
-		n = as_int(a[2]);
-		if (as_int(a[0]) != 0 || n <= 0)
-			return 1;
-		if (user_can(a[1], (uint64)n, PTE_W)) {
-			a[2] = with_int(a[2], 0); /* a good buffer would wait for input */
-			return 1;
-		}
-		*expect_fail = 1;
+		sanitise_read(a, expect_fail);
 		return 1;
 	case SYS_write:
-		n = as_int(a[2]);
-		t = as_int(a[0]);
-		if ((t != 1 && t != 2) || n <= 0)
-			return 1;
-		if (user_can(a[1], (uint64)(n < WRITE_CHUNK ? n : WRITE_CHUNK), PTE_R)) {
-			a[2] = with_int(a[2], 0); /* readable: it would print garbage */
-			return 1;
-		}
-		*expect_fail = 1;
+		sanitise_write(a, expect_fail);
 		return 1;
 	case SYS_kill:
-		t = as_int(a[0]);
-		if (t <= 0 || t >= (1 << 30) || (t != mypid && is_kid(t)))
-			return 1; /* no such process, or one of ours */
-		t = nkids ? kids[rnd() % (uint64)nkids] : -1;
-		a[0] = with_int(a[0], t);
+		sanitise_kill(a);
 		return 1;
 	case SYS_exec:
-		if (rnd() % 4 == 0)
-			a[0] = (uint64)
-				exec_names[rnd() % (sizeof(exec_names) / sizeof(exec_names[0]))];
-		s = user_string(a[0], EXEC_PATH_MAX);
-		if (s != NULL && names_program(s))
-			a[1] = bad_ptr(); /* it must fail on argv, whatever the path */
+		sanitise_exec(a);
 		return 1;
 	case SYS_sleep:
 		if (as_int(a[0]) > 2)
@@ -653,6 +700,65 @@ struct tally {
 	int orphans;	/* grandchildren left to us by a child that died */
 };
 
+/* A round's fuzzing children: who they are, what each must leave, what it did. */
+struct fuzzers {
+	int par;	   /* how many the round forks */
+	int pid[MAX_PAR];  /* < 0: that fork failed */
+	int want[MAX_PAR]; /* the exit status its final act leaves */
+	int got[MAX_PAR];  /* the status wait() gave, -2 until then */
+};
+
+/*
+ * Fork the watchdog: after WATCHDOG_TICKS it kills every fuzzing child
+ * of f and exits DOG_FIRED, so a hang is reported, not waited out. Returns
+ * its pid (< 0 if the fork failed); the caller kills it when all are done.
+ */
+static int
+start_watchdog(const struct fuzzers *f, int r)
+{
+	int dog, k;
+
+	dog = fork();
+	if (dog == 0) {
+		sleep(WATCHDOG_TICKS);
+		for (k = 0; k < f->par; k++)
+			if (f->pid[k] > 0)
+				kill(f->pid[k]);
+		exit(DOG_FIRED);
+	}
+	if (dog < 0)
+		FAIL("round %d: fork of the watchdog failed\n", r);
+	return dog;
+}
+
+/*
+ * Compare each child's exit status with the one it must leave, and count
+ * the kills in t: an unexpected kill (status -1) is reported but
+ * tolerated, any other wrong status is a failure.
+ */
+static void
+check_statuses(const struct fuzzers *f, uint64 seed, int r, struct tally *t)
+{
+	int k;
+
+	for (k = 0; k < f->par; k++) {
+		if (f->pid[k] < 0)
+			continue;
+		if (f->got[k] == KILLED)
+			t->kills++;
+		if (f->got[k] == f->want[k])
+			continue;
+		if (f->got[k] == KILLED) {
+			t->unexpected++;
+			printf("sysfuzz: round %d: child %d was killed (want status %d)\n", r, k,
+			       f->want[k]);
+		} else {
+			FAIL("round %d (seed %lu): child %d: status %d, want %d\n", r, seed, k,
+			     f->got[k], f->want[k]);
+		}
+	}
+}
+
 /*
  * Run round r: par fuzzing children at once (child k takes the seed of
  * stream r * par + k), and a watchdog that kills them all if the round
@@ -661,34 +767,27 @@ struct tally {
 static void
 run_round(uint64 seed, int r, int par, int calls, struct tally *t)
 {
-	int pid[MAX_PAR], want[MAX_PAR], got[MAX_PAR], left = 0, dog, dst = -2, who, st, k;
+	struct fuzzers f;
+	int left = 0, dog, dst = -2, who, st, k;
 	uint64 rs;
 
 	round_no = r;
+	f.par = par;
 	for (k = 0; k < par; k++) {
 		enum final final;
 
 		rs = round_seed(seed, r * par + k);
-		final = final_of(rs, &want[k]);
-		got[k] = -2;
-		pid[k] = fork();
-		if (pid[k] == 0)
-			child(rs, calls, final, want[k]);
-		if (pid[k] < 0)
+		final = final_of(rs, &f.want[k]);
+		f.got[k] = -2;
+		f.pid[k] = fork();
+		if (f.pid[k] == 0)
+			child(rs, calls, final, f.want[k]);
+		if (f.pid[k] < 0)
 			FAIL("round %d: fork failed\n", r);
 		else
 			left++;
 	}
-	dog = fork();
-	if (dog == 0) {
-		sleep(WATCHDOG_TICKS);
-		for (k = 0; k < par; k++)
-			if (pid[k] > 0)
-				kill(pid[k]);
-		exit(DOG_FIRED);
-	}
-	if (dog < 0)
-		FAIL("round %d: fork of the watchdog failed\n", r);
+	dog = start_watchdog(&f, r);
 	while (left > 0 || dog > 0) {
 		who = wait(&st);
 		if (who < 0) {
@@ -700,34 +799,19 @@ run_round(uint64 seed, int r, int par, int calls, struct tally *t)
 			dog = 0;
 			continue;
 		}
-		for (k = 0; k < par && pid[k] != who; k++)
+		for (k = 0; k < par && f.pid[k] != who; k++)
 			;
 		if (k == par) {
 			t->orphans++; /* a grandchild left behind by a killed child */
 			continue;
 		}
-		got[k] = st;
+		f.got[k] = st;
 		if (--left == 0 && dog > 0)
 			kill(dog);
 	}
 	if (dst == DOG_FIRED)
 		FAIL("round %d (seed %lu): a child hung (%d ticks)\n", r, seed, WATCHDOG_TICKS);
-	for (k = 0; k < par; k++) {
-		if (pid[k] < 0)
-			continue;
-		if (got[k] == KILLED)
-			t->kills++;
-		if (got[k] == want[k])
-			continue;
-		if (got[k] == KILLED) {
-			t->unexpected++;
-			printf("sysfuzz: round %d: child %d was killed (want status %d)\n", r, k,
-			       want[k]);
-		} else {
-			FAIL("round %d (seed %lu): child %d: status %d, want %d\n", r, seed, k,
-			     got[k], want[k]);
-		}
-	}
+	check_statuses(&f, seed, r, t);
 	while (wait(NULL) > 0)
 		t->orphans++;
 }
