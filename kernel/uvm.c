@@ -316,6 +316,16 @@ uvm_grow(struct proc *p, uint64_t newsz)
 			sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE);
 			return -1;
 		}
+		/*
+		 * The library flushes no new mapping (docs/api.md). Without
+		 * Svvptc this hart may hold the old invalid entries, and only
+		 * an sfence.vma orders its own PTE stores before its walker's
+		 * reads: flush here (p runs here; by address, so both of p's
+		 * ASIDs), or the next user access or copyin may fault on a
+		 * page sbrk just gave. QEMU caches no invalid entry and needs
+		 * no fence, so no test here can see it; real harts may.
+		 */
+		kvm_flush_local(a, b - a);
 	}
 	p->sz = newsz;
 	return 0;
