@@ -56,7 +56,14 @@ console_write_n(const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
-/* write(1 or 2, src, n): copied in 256 bytes at a time. n or -1. */
+/*
+ * write(1 or 2, src, n): copied in 256 bytes at a time. n or -1. A
+ * preemption point between chunks (docs/kernel.md, "Preemption"): the
+ * UART takes about 1.7 us a byte under QEMU, so one large write would
+ * otherwise keep the hart for many ticks. No lock is held there, and the
+ * caller's buffer stays mapped while it waits: only the caller changes
+ * its own memory.
+ */
 int
 console_write_user(struct proc *p, uint64_t src, int n)
 {
@@ -65,6 +72,7 @@ console_write_user(struct proc *p, uint64_t src, int n)
 	for (int done = 0; done < n;) {
 		int k = n - done > (int)sizeof(buf) ? (int)sizeof(buf) : n - done;
 
+		proc_resched_point();
 		if (copyin(p, buf, src + (uint64_t)done, (uint64_t)k))
 			return -1;
 		console_write_n(buf, (size_t)k);

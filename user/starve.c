@@ -3,15 +3,18 @@
  * starve - a sleeper must not starve behind siblings that live in the
  * kernel.
  *
- * usage: starve [hogs [sleeps [mib [fork]]]]   (defaults 4, 10, 8, sbrk)
+ * usage: starve [hogs [sleeps [size [fork|write]]]]   (defaults 4, 10, 8, sbrk)
  *
- * hogs children loop on sbrk(+mib MiB) / sbrk(-mib MiB): almost all of
+ * hogs children loop on sbrk(+size MiB) / sbrk(-size MiB): almost all of
  * their time is spent inside system calls, where a timer tick used to be
- * counted and nothing else. With a large mib one sbrk() alone lasts
+ * counted and nothing else. With a large size one sbrk() alone lasts
  * longer than the limit: then only a preemption point inside sbrk's
  * allocation loop keeps the sleeper on time. With "fork", each hog grows
- * by mib MiB once and then loops on fork() (a child that exits at once)
- * and wait(): fork's copy is the long system call. One more child, the sleeper, then calls
+ * by size MiB once and then loops on fork() (a child that exits at once)
+ * and wait(): fork's copy is the long system call. With "write", each hog
+ * loops on write(1) of size KiB of dots (the console takes about 1.7 us a
+ * byte under QEMU TCG: 256 KiB is over 40 ticks), so only the point
+ * between write's chunks keeps the sleeper on time. One more child, the sleeper, then calls
  * sleep(10) sleeps times and measures each with uptime(): every one must
  * return within LIMIT ticks. The hogs are killed, and freepages() must
  * be back where it started. Exits 0 only if every check passed.
@@ -22,9 +25,26 @@
 #define NAP 10
 #define LIMIT 20
 
-static void __attribute__((noreturn)) hog(int bytes, int forks)
+enum hog_kind { HOG_SBRK, HOG_FORK, HOG_WRITE };
+
+/* write(1) of bytes of dots, 63 to a line, for ever. */
+static void __attribute__((noreturn)) write_hog(int bytes)
 {
-	if (forks) {
+	char *buf = sbrk(bytes);
+
+	if (buf == (char *)-1)
+		exit(1);
+	for (int i = 0; i < bytes; i++)
+		buf[i] = i % 64 == 63 ? '\n' : '.';
+	for (;;)
+		write(1, buf, bytes);
+}
+
+static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
+{
+	if (kind == HOG_WRITE)
+		write_hog(bytes);
+	if (kind == HOG_FORK) {
 		if (sbrk(bytes) == (char *)-1)
 			exit(1);
 		for (;;) {
@@ -72,22 +92,36 @@ sleeper(int sleeps)
 	return 0;
 }
 
+static enum hog_kind
+hog_kind_of(const char *word)
+{
+	if (!strcmp(word, "fork"))
+		return HOG_FORK;
+	if (!strcmp(word, "write"))
+		return HOG_WRITE;
+	return HOG_SBRK;
+}
+
 int
 main(int argc, char **argv)
 {
 	int hogs = argc > 1 ? atoi(argv[1]) : 4;
 	int sleeps = argc > 2 ? atoi(argv[2]) : 10;
-	int mib = argc > 3 ? atoi(argv[3]) : 8;
-	int forks = argc > 4 && !strcmp(argv[4], "fork");
+	int size = argc > 3 ? atoi(argv[3]) : 8;
+	enum hog_kind kind = argc > 4 ? hog_kind_of(argv[4]) : HOG_SBRK;
 	int pids[MAX_HOGS], sleeper_pid, pid, status = -1, bad = 0, reaped = 0;
 	int free0 = freepages();
 
-	if (hogs < 0 || hogs > MAX_HOGS || sleeps < 1 || mib < 1 || mib > 1024) {
-		fprintf(2, "usage: starve [hogs (0..%d) [sleeps [mib (1..1024)]]]\n", MAX_HOGS);
+	if (hogs < 0 || hogs > MAX_HOGS || sleeps < 1 || size < 1 || size > 1024) {
+		fprintf(2, "usage: starve [hogs (0..%d) [sleeps [size (1..1024) [fork|write]]]]\n",
+			MAX_HOGS);
 		return 2;
 	}
-	printf("starve: %d hogs on %s %d MiB, %d naps of %d ticks (limit %d)\n", hogs,
-	       forks ? "fork() of" : "sbrk(+-)", mib, sleeps, NAP, LIMIT);
+	printf("starve: %d hogs on %s %d %s, %d naps of %d ticks (limit %d)\n", hogs,
+	       kind == HOG_FORK	   ? "fork() of"
+	       : kind == HOG_WRITE ? "write(1) of"
+				   : "sbrk(+-)",
+	       size, kind == HOG_WRITE ? "KiB" : "MiB", sleeps, NAP, LIMIT);
 	for (int i = 0; i < hogs; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
@@ -95,7 +129,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (pids[i] == 0)
-			hog(mib << 20, forks);
+			hog(kind == HOG_WRITE ? size << 10 : size << 20, kind);
 	}
 	sleeper_pid = fork();
 	if (sleeper_pid == 0)
