@@ -59,6 +59,13 @@ va_is_canonical(sv39_va_t va)
 	return va_canon(va) == va;
 }
 
+/* Does [va, last] run from the low half past its end (into the hole)? */
+static inline bool
+span_crosses_hole(sv39_va_t va, sv39_va_t last)
+{
+	return va < SV39_LOW_END && last >= SV39_LOW_END;
+}
+
 static inline bool
 is_aligned(uint64_t x, uint64_t align)
 {

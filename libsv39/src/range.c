@@ -22,7 +22,7 @@ sv39_range_check_(sv39_va_t va, uint64_t size, uint64_t align, sv39_va_t *last)
 	*last = va + (size - 1);
 	if (*last < va)
 		return SV39_ERANGE;
-	if (va < SV39_LOW_END && *last >= SV39_LOW_END)
+	if (span_crosses_hole(va, *last))
 		return SV39_ERANGE;
 	return 0;
 }

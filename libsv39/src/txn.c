@@ -175,7 +175,7 @@ txn_flush(struct sv39_txn *t)
 	if (!t->changed)
 		return;
 	/* A span across the hole (several root slots) is flushed whole too. */
-	if (t->flush_all || (t->flush_lo < SV39_LOW_END && t->flush_hi >= SV39_LOW_END))
+	if (t->flush_all || span_crosses_hole(t->flush_lo, t->flush_hi))
 		ops_flush_tlb(t->s, 0, 0);
 	else /* a span of the whole space also comes out as size 0 */
 		ops_flush_tlb(t->s, t->flush_lo, t->flush_hi - t->flush_lo + 1);
@@ -301,7 +301,7 @@ reclaim_span(struct sv39_txn *t, sv39_va_t va, sv39_va_t last)
 {
 	sv39_pte_t *root = table_of(t->s, t->s->root);
 
-	if (va < SV39_LOW_END && last >= SV39_LOW_END) {
+	if (span_crosses_hole(va, last)) {
 		reclaim(t, root, SV39_ROOT_LEVEL, va, SV39_LOW_END - 1);
 		va = va_canon(SV39_LOW_END); /* the first address of the high half */
 	}
