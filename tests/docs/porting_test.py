@@ -21,7 +21,8 @@ A block without a marker fails the test. Then the kernel is built every
 way the page describes, with tests/docs/main.c for the rest of a kernel:
     make-*       the Makefile, gcc and clang, native (library + vm.c,
                  compiled) and riscv64 (rv64gc/lp64d and rv64imac/lp64,
-                 linked at 0x80200000), -Wall -Wextra -Werror;
+                 linked at 0x80200000), -Wall -Wextra -Werror, each at
+                 -O2 (the page's) and -O0 -O1 -Og -Os -O3 (OPT=);
     medlow-must-fail  the same with -mcmodel=medlow must NOT link at
                  0x80200000, or the link checks above would prove nothing;
     meson-*      meson.build with the repository as subprojects/libsv39
@@ -102,6 +103,30 @@ def check_kernel(path, soft):
         fail('%s: .text is not at 0x80200000' % path)
 
 
+# Kernels build with any of these (xv6: -O); the Makefile routes run at each,
+# so a warning only one level's analysis finds fails the test.
+OPT_LEVELS = ['-O2', '-O0', '-O1', '-Og', '-Os', '-O3']
+
+
+def make_route(name, cc, kflags, is_soft, level, kdir, work, lib):
+    """One Makefile route at one -O level: native compiles the library and
+    vm.c, riscv64 links the kernel at 0x80200000 and checks its ABI."""
+    out = os.path.join(work, name)
+    base = ['make', '-j2', '-f', 'Makefile', 'CC=' + cc, 'KCFLAGS=' + kflags,
+            'OPT=' + level, 'O=' + out, 'SV39=' + lib]
+    if is_soft is None:
+        objs = [os.path.join(out, 'vm.o')]
+        run(base + ['sv39'] + objs, kdir)
+        nobj = len(os.listdir(os.path.join(out, 'sv39')))
+        print('ok: %s: library and vm.c compiled (%d library objects)' % (name, nobj // 2))
+    else:
+        run(base + [os.path.join(out, 'kernel')], kdir)
+        check_kernel(os.path.join(out, 'kernel'), is_soft)
+        print('ok: %s: kernel linked at 0x80200000 (%s)' % (name, kflags))
+    shutil.rmtree(out)
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--src', required=True)
@@ -171,27 +196,16 @@ def main():
         ('make-rv64-clang', 'clang', '--target=riscv64-unknown-elf ' + hard, False),
         ('make-rv64-clang-softfloat', 'clang', soft_clang, True),
     ]
-    for name, cc, kflags, is_soft in makes:
-        if not wanted(name) or not have['make'] or not have[cc]:
-            continue
-        if is_soft is not None and not have['riscv64-linux-gnu-gcc']:
-            continue
-        if is_soft is not None and cc == 'clang' and not shutil.which('ld.lld'):
-            print('SKIP: %s: clang links riscv64 with ld.lld, which is not installed' % name)
-            continue
-        out = os.path.join(work, name)
-        base = ['make', '-j2', '-f', 'Makefile', 'CC=' + cc, 'KCFLAGS=' + kflags,
-                'O=' + out, 'SV39=' + lib]
-        if is_soft is None:
-            objs = [os.path.join(out, 'vm.o')]
-            run(base + ['sv39'] + objs, kdir)
-            nobj = len(os.listdir(os.path.join(out, 'sv39')))
-            print('ok: %s: library and vm.c compiled (%d library objects)' % (name, nobj // 2))
-        else:
-            run(base + [os.path.join(out, 'kernel')], kdir)
-            check_kernel(os.path.join(out, 'kernel'), is_soft)
-            print('ok: %s: kernel linked at 0x80200000 (%s)' % (name, kflags))
-        ran += 1
+    for level in OPT_LEVELS:
+        for name, cc, kflags, is_soft in makes:
+            if not wanted(name) or not have['make'] or not have[cc]:
+                continue
+            if is_soft is not None and not have['riscv64-linux-gnu-gcc']:
+                continue
+            if is_soft is not None and cc == 'clang' and not shutil.which('ld.lld'):
+                print('SKIP: %s: clang links riscv64 with ld.lld, which is not installed' % name)
+                continue
+            ran += make_route(name + level, cc, kflags, is_soft, level, kdir, work, lib)
     if wanted('medlow-must-fail') and have['make'] and have['riscv64-linux-gnu-gcc']:
         out = os.path.join(work, 'medlow')
         r = run(['make', '-j2', '-f', 'Makefile', 'KCFLAGS=-march=rv64imac_zicsr_zifencei '
