@@ -17,6 +17,11 @@ that says what it is:
     wrap=NAME                 a wrap file, used as subprojects/NAME.wrap
     run=NAME                  shell commands, run as written (with
                               /opt/riscv and build-sv39 moved into DIR)
+    xv6file=PATH [glue=1]     appended to file PATH of the stock-xv6 port
+                              (kernel/vm.c, kernel/sv39_env.h); glue=1
+                              counts the block as glue (at most 80 lines,
+                              and the page must state the count)
+    xv6make=vars|rules        the lines added to xv6's Makefile
 A block without a marker fails the test. Then the kernel is built every
 way the page describes, with tests/docs/main.c for the rest of a kernel:
     make-*       the Makefile, gcc and clang, native (library + vm.c,
@@ -29,7 +34,14 @@ way the page describes, with tests/docs/main.c for the rest of a kernel:
                  and as subprojects/sv39 (a wrap of the repository under
                  either name), and with only libsv39/ there;
     pkgconfig    the install and pkg-config commands, then the one-file
-                 (amalgamation) commands.
+                 (amalgamation) commands;
+    xv6-*        the stock-xv6 port: tests/docs/xv6 (an xv6-shaped
+                 Makefile.in and stand-ins for xv6's headers with stock
+                 signatures) with the page's Makefile lines and files,
+                 linked with a bare riscv64-linux-gnu-ld (no libgcc) at
+                 xv6's -O and every level above; the library's objects
+                 must reference nothing outside themselves; make clean
+                 must remove them.
 Exit 0 when all pass, 1 on the first failure, 77 when nothing could run.
 """
 import argparse
@@ -127,6 +139,45 @@ def make_route(name, cc, kflags, is_soft, level, kdir, work, lib):
     return 1
 
 
+def xv6_route(level, src, work, xv6files, xv6make):
+    """Section 5's port built as xv6 builds: the Makefile lines added to an
+    xv6-shaped Makefile, a bare ld link, nothing undefined in the library,
+    and make clean removing its objects."""
+    name = 'xv6' + level
+    tree = os.path.join(work, name)
+    shutil.copytree(os.path.join(src, 'tests', 'docs', 'xv6'), tree)
+    mk = open(os.path.join(tree, 'Makefile.in')).read()
+    for part in ('vars', 'rules'):
+        if part not in xv6make:
+            fail('no xv6make=%s block' % part)
+        mk = mk.replace('@SV39_%s@' % part.upper(), xv6make[part])
+    with open(os.path.join(tree, 'Makefile'), 'w') as f:
+        f.write(mk)
+    for path, text in xv6files.items():
+        with open(os.path.join(tree, path), 'w') as f:
+            f.write(text)
+    os.symlink(os.path.join(src, 'libsv39'), os.path.join(tree, 'libsv39'))
+    run(['make', '-j2', 'XV6_OPT=' + level, 'kernel/kernel'], tree)
+    sv39 = os.path.join(tree, 'kernel', 'sv39')
+    objs = sorted(os.path.join(sv39, o) for o in os.listdir(sv39) if o.endswith('.o'))
+    nm = ['riscv64-linux-gnu-nm']
+    undef = set(run(nm + ['-u'] + objs, tree).stdout.split())
+    defined = set(l.split()[-1] for l in run(nm + ['--defined-only'] + objs, tree).stdout.split('\n')
+                  if len(l.split()) == 3)
+    # panic is the kernel's, called by SV39_ASSERT from sv39_env.h
+    outside = sorted(u for u in undef - defined - {'panic'}
+                     if u != 'U' and not u.endswith(':'))
+    if outside:
+        fail('%s: the library objects need %s from outside' % (name, outside))
+    run(['make', 'clean'], tree)
+    if os.path.exists(sv39) or os.path.exists(os.path.join(tree, 'kernel', 'kernel')):
+        fail('%s: make clean left the kernel or kernel/sv39' % name)
+    print('ok: %s: stock-xv6 vm.c and %d library objects linked by a bare ld, '
+          'nothing undefined but panic; make clean' % (name, len(objs)))
+    shutil.rmtree(tree)
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--src', required=True)
@@ -146,6 +197,7 @@ def main():
 
     blocks = parse(doc)
     files, riscv_only, wraps, runs = {}, set(), {}, {}
+    xv6files, xv6make, glue = {}, {}, 0
     for line, attrs, text in blocks:
         if 'excerpt' in attrs:
             target = open(os.path.join(src, attrs['excerpt'])).read()
@@ -160,11 +212,26 @@ def main():
             wraps[attrs['wrap']] = text
         elif 'run' in attrs:
             runs[attrs['run']] = text
+        elif 'xv6file' in attrs:
+            xv6files[attrs['xv6file']] = xv6files.get(attrs['xv6file'], '') + text
+            if attrs.get('glue') == '1':
+                glue += text.count('\n')
+        elif 'xv6make' in attrs:
+            xv6make[attrs['xv6make']] = text
         else:
             fail('%s:%d: marker with no role: %s' % (doc, line, attrs))
     for need in ('xv6.h', 'sv39_env.h', 'hw.c', 'vm.c', 'Makefile', 'meson.build'):
         if need not in files:
             fail('no block makes %s' % need)
+    for need in ('kernel/vm.c', 'kernel/sv39_env.h'):
+        if need not in xv6files:
+            fail('no block makes the xv6 port\'s %s' % need)
+    # the glue: the marked blocks and the one #include of the library
+    glue += len(re.findall(r'^#include <sv39/', xv6files['kernel/vm.c'], re.M))
+    if glue > 80:
+        fail('the stock-xv6 glue is %d lines, more than 80' % glue)
+    if ('**%d lines**' % glue) not in open(doc).read():
+        fail('the page does not state the glue as **%d lines**' % glue)
     if a.break_assert:
         files['sv39_env.h'] = re.sub(r'^void panic.*\n', '', files['sv39_env.h'], flags=re.M)
     print('%s: %d blocks: files %s, wraps %s, runs %s' % (
@@ -283,6 +350,11 @@ def main():
         check_kernel(os.path.join(pdir, 'kernel1'), True)
         print('ok: onefile: amalgamated sv39.c compiled and linked into the kernel')
         ran += 1
+
+    # --- stock xv6: the page's Makefile lines in an xv6-shaped Makefile ---
+    if wanted('xv6') and have['make'] and have['riscv64-linux-gnu-gcc']:
+        for level in ['-O'] + OPT_LEVELS:
+            ran += xv6_route(level, src, work, xv6files, xv6make)
 
     if not ran:
         print('SKIP: no compiler or tool for any route')
