@@ -315,8 +315,8 @@ uvm_fault(struct proc *p, uint64_t va, uint64_t cause)
 	if (cause != EXC_LOAD_PAGE_FAULT && cause != EXC_STORE_PAGE_FAULT &&
 	    cause != EXC_INSN_PAGE_FAULT)
 		return -1;
-	if (!uvm_range_ok(p, page, PAGE_SIZE))
-		return -1;
+	if (!uvm_range_ok(p, va, 1))
+		return -1; /* the byte, not its page: the break may cut the page */
 	err = sv39_translate(&p->upt, page, &pa, &flags, &size);
 	if (err == SV39_ENOENT && cause != EXC_INSN_PAGE_FAULT && page >= p->heap_base)
 		return lazy_fault(p, page);

@@ -130,8 +130,10 @@ lazy_test(void)
 		sum += *(volatile int *)(va + 100);
 	if (sum != 0)
 		FAIL("lazy: an untouched page does not read as zeros\n");
-	/* the end of the new heap is reachable, the page above it is not in the heap */
+	/* the end of the new heap is reachable, in a page the break cuts too */
 	*(volatile char *)(lo + LAZY_BYTES - 1) = 2;
+	sbrk(100);
+	*(volatile char *)(lo + LAZY_BYTES + 99) = 3;
 	if (sbrk(0x7fffffff) != (char *)-1 && sbrk(0x7fffffff) != (char *)-1 &&
 	    sbrk(0x7fffffff) != (char *)-1)
 		FAIL("lazy: sbrk beyond free memory succeeded\n");
