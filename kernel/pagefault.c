@@ -131,11 +131,16 @@ uvm_copy(struct proc *from, struct proc *to)
 	return uvm_sync_kernel(to, 0, top);
 }
 
-/* The mirror of the leaf at [va, va + size) again; a failure leaves it behind (less). */
-static void
+/*
+ * The mirror of the leaf at [va, va + size) again. -1 when it needs a
+ * table and none is left: the fault then fails like any other out of
+ * memory, so a live process's mirror always has upt's shape, and fork's
+ * re-clone of it (share_writable) never allocates.
+ */
+static int
 resync_mirror(struct proc *p, uint64_t va, uint64_t size)
 {
-	uvm_sync_kernel(p, ALIGN_DOWN(va, size), ALIGN_DOWN(va, size) + size);
+	return uvm_sync_kernel(p, ALIGN_DOWN(va, size), ALIGN_DOWN(va, size) + size);
 }
 
 /*
@@ -149,14 +154,14 @@ cow_fault(struct proc *p, uint64_t va, uint64_t leaf_pa, uint64_t size, uint64_t
 {
 	uint64_t base = ALIGN_DOWN(va, size), pa = leaf_pa + (va - base), npa;
 	uint64_t perm = (flags & (SV39_PTE_R | SV39_PTE_X | SV39_PTE_U)) | SV39_PTE_W;
+	int err;
 
 	if (!frame_shared(leaf_pa, size) || !frame_shared(pa, PAGE_SIZE)) {
 		if (frame_shared(leaf_pa, size))
 			base = va, size = PAGE_SIZE; /* only this page is ours alone */
 		if (sv39_protect(&p->upt, base, size, SV39_PTE_W, SHARED))
 			return -1;
-		resync_mirror(p, base, size);
-		return 0;
+		return resync_mirror(p, base, size);
 	}
 	npa = kalloc();
 	if (!npa)
@@ -168,9 +173,9 @@ cow_fault(struct proc *p, uint64_t va, uint64_t leaf_pa, uint64_t size, uint64_t
 		kfree(npa);
 		return -1;
 	}
-	uvm_sync_kernel(p, va, va + PAGE_SIZE);
+	err = uvm_sync_kernel(p, va, va + PAGE_SIZE);
 	frame_put(pa, PAGE_SIZE); /* after both tables' flushes: no entry reaches it */
-	return 0;
+	return err;
 }
 
 /* Count the private writable 4 KiB leaves of a region. */
@@ -280,7 +285,10 @@ lazy_fault(struct proc *p, uint64_t va)
 		kfree(pa);
 		return -1;
 	}
-	uvm_sync_kernel(p, va, va + PAGE_SIZE); /* a failure leaves the mirror behind */
+	if (uvm_sync_kernel(p, va, va + PAGE_SIZE)) {
+		sv39_unmap(&p->upt, va, PAGE_SIZE, SV39_UNMAP_FREE); /* no table: out of memory */
+		return -1;
+	}
 	/* The library flushes no new mapping; order this hart's walker after the store. */
 	kvm_flush_local(va, PAGE_SIZE);
 	note_heap_page(p, va);
@@ -335,7 +343,8 @@ uvm_fault(struct proc *p, uint64_t va, uint64_t cause)
 	if (!(flags & SV39_PTE_A) || (cause == EXC_STORE_PAGE_FAULT && !(flags & SV39_PTE_D)))
 		sv39_protect(&p->upt, ALIGN_DOWN(page, size), size,
 			     SV39_PTE_A | (cause == EXC_STORE_PAGE_FAULT ? SV39_PTE_D : 0), 0);
-	resync_mirror(p, page, size);
+	if (resync_mirror(p, page, size))
+		return -1;
 	kvm_flush_local(page, PAGE_SIZE);
 	return 0;
 }

@@ -451,6 +451,12 @@ oom_child(void)
 	}
 	f1 = freepages();
 	printf("memtests: oom: the child took %lu MiB, %d pages left\n", total >> 20, f1);
+	/*
+	 * Counted again after printf: its deeper stack frames may be the
+	 * first stores to stack pages this child still shared with its
+	 * parent, each a copy-on-write copy.
+	 */
+	f1 = freepages();
 	pid = fork();
 	if (pid == 0)
 		exit(0);
