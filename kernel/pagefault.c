@@ -105,6 +105,60 @@ share_leaf_frame(void *arg, const struct sv39_leaf *leaf)
 	return 0;
 }
 
+struct eager_copy {
+	struct sv39_space *dst;
+};
+
+/*
+ * Copy one leaf of the parent into fresh private frames: a megapage into
+ * a 2 MiB frame when one is free, else page by page. A marked leaf is
+ * the parent's to write, so the copy gets W back and no mark.
+ */
+static int
+copy_leaf_eagerly(void *arg, const struct sv39_leaf *leaf)
+{
+	struct eager_copy *c = arg;
+	uint64_t perm = leaf->pte & (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U), pa;
+
+	if (leaf->pte & SHARED)
+		perm |= SV39_PTE_W;
+	proc_resched_point(); /* no lock held; only this process changes the table walked */
+	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
+		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {
+			kfree_contig(pa, MEGA);
+			return -1;
+		}
+		return 0;
+	}
+	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE) {
+		if (!(pa = kalloc()))
+			return -1;
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa + off), PAGE_SIZE);
+		if (sv39_map(c->dst, leaf->va + off, pa, PAGE_SIZE, perm, 0)) {
+			kfree(pa);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * fork as it was before copy-on-write: every mapped page copied into the
+ * child at once (pages never touched stay lazy in both). Only a process
+ * that asked for it with copybench mode 8 forks so: the benchmark's
+ * reference, measured in the same run as copy-on-write.
+ */
+static int
+uvm_copy_eager(struct proc *from, struct proc *to, uint64_t top)
+{
+	struct eager_copy c = { &to->upt };
+
+	if (sv39_for_each(&from->upt, 0, top, copy_leaf_eagerly, &c))
+		return -1;
+	return uvm_sync_kernel(to, 0, top);
+}
+
 /*
  * fork: to (made by uvm_create) gets from's user memory by sharing, not
  * copying: from's writable pages become read-only and marked, to's user
@@ -124,6 +178,8 @@ uvm_copy(struct proc *from, struct proc *to)
 	to->heap_base = from->heap_base;
 	if (!top)
 		return 0;
+	if (from->fork_eager)
+		return uvm_copy_eager(from, to, top);
 	share_writable(from, top);
 	if (sv39_clone_range(&to->upt, &from->upt, 0, top, 0, 0))
 		return -1;

@@ -64,6 +64,7 @@ proc_alloc(void)
 	if (!p)
 		return NULL;
 	p->xstate = 0;
+	p->fork_eager = 0;
 	p->parent = NULL;
 	p->chan = NULL;
 	fp_state_init(p);

@@ -67,6 +67,7 @@ struct proc {
 	uint64_t promo_n;     /* its private 4 KiB pages */
 	uint64_t ucopy_va;    /* the last fault in ucopy.S: address */
 	uint64_t ucopy_cause; /* and scause; 0 if none since it was cleared */
+	int fork_eager;	      /* fork copies every page (copybench 8: bench's reference) */
 	struct sv39_space upt;
 	struct sv39_space kpt;
 	struct pt_ctx upt_ctx, kpt_ctx;

@@ -14,7 +14,9 @@
  * allocator is timed inside the kernel (copybench modes 5..7).
  *
  * fork of a big process: the heap grown by 1 MiB and by 64 MiB, every
- * page written once, then fork+exit+wait timed as above; the pages fork
+ * page written once, then fork+exit+wait timed as above, first with the
+ * eager copy fork did before copy-on-write (copybench mode 8, for this
+ * process only), then copy-on-write, in the same run; the pages fork
  * takes (freepages() before fork minus right after it, the child asleep,
  * most of FORK_TRIES); and the first write to each page of a 1 MiB
  * buffer while a forked child still holds it, per page.
@@ -323,14 +325,19 @@ first_write_bench(char *p, uint64 len)
 	       n, shared / n, alone / n);
 }
 
-/* fork+exit+wait of this process with mib MiB more heap, all of it touched. */
+/*
+ * fork+exit+wait of this process with mib MiB more heap, all of it
+ * touched: eagerly (copybench mode 8 makes this process's forks copy
+ * every page, as before copy-on-write) and copy-on-write, back to back
+ * in the same run, and the pages one fork takes each way.
+ */
 static void
 fork_big_bench(int mib)
 {
-	uint64 len = (uint64)mib << 20;
+	uint64 len = (uint64)mib << 20, c_eager, c_cow;
 	char *p = sbrk((int)len);
-	char name[] = "fork+exit+wait NN MiB";
-	int pages;
+	char name[] = "fork+exit+wait NN MiB eager";
+	int pages_eager, pages_cow;
 
 	if (p == (char *)-1) {
 		printf("bench: fork %d MiB: sbrk failed\n", mib);
@@ -339,9 +346,18 @@ fork_big_bench(int mib)
 	touch_pages(p, len, 1);
 	name[15] = mib >= 10 ? (char)('0' + mib / 10 % 10) : ' ';
 	name[16] = (char)('0' + mib % 10);
-	print_cost(name, cost(measure(loop_fork, 1)));
-	pages = fork_pages();
-	printf("  %-24s %d pages (of %lu touched)\n", "pages one fork takes", pages, len / PGSIZE);
+	copybench(8, 0, 1);
+	c_eager = cost(measure(loop_fork, 1));
+	pages_eager = fork_pages();
+	copybench(8, 0, 0);
+	c_cow = cost(measure(loop_fork, 1));
+	pages_cow = fork_pages();
+	print_cost(name, c_eager);
+	memcpy(name + 22, "cow", 4);
+	print_cost(name, c_cow);
+	print_ratio("eager / copy-on-write", c_eager, c_cow);
+	printf("  %-24s %d eager, %d copy-on-write (of %lu touched)\n", "pages one fork takes",
+	       pages_eager, pages_cow, len / PGSIZE);
 	if (mib == 1 && use_rdtime)
 		first_write_bench(p, len);
 	sbrk(-(int)len);

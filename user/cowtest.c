@@ -18,6 +18,9 @@
  *   oom        a lazy touch and a copy-on-write write with no memory left
  *              kill only that process
  *   storm      children on every hart write every shared page at once
+ *   eager      copybench mode 8 (bench's eager reference): fork copies
+ *              every page, marked ones included, into private writable
+ *              frames; the parent's pages stay as they were
  * Each check ends with freepages() back at its baseline. Exits 0 only if
  * every check passed; usage: cowtest [test...] (default: all but read).
  */
@@ -222,6 +225,51 @@ forkpages_test(void)
 		FAIL("forkpages: the take-back used %d pages\n", f1 - freepages());
 	release("forkpages", brk, free0);
 	done("forkpages", before);
+}
+
+/*
+ * copybench(8, 0, 1): this process's forks copy every page (bench's eager
+ * reference). The pages are marked by an earlier copy-on-write fork, so
+ * the copy must give the child private writable frames of its own (no
+ * mark, other frames, same contents) and take at least a page per page.
+ */
+static void
+eager_test(void)
+{
+	uint64 brk = (uint64)sbrk(0), lo, va;
+	int free0 = freepages(), before = failures, f1, used, pid, bad = 0;
+
+	if (grow(FORK_PAGES * PGSIZE, &lo)) {
+		FAIL("eager: sbrk failed\n");
+		return;
+	}
+	fill(lo, lo + FORK_PAGES * PGSIZE, 7);
+	pid = fork(); /* copy-on-write: marks the parent's pages */
+	if (pid == 0)
+		exit(0);
+	wait_status(pid);
+	copybench(8, 0, 1);
+	f1 = freepages();
+	pid = fork();
+	used = f1 - freepages();
+	if (pid == 0) {
+		for (va = lo; va < lo + FORK_PAGES * PGSIZE; va += PGSIZE) {
+			uint64 pte = pgpte((void *)va);
+
+			bad += !(pte & PTE_W) || (pte & SV39_PTE_RSW_EMBEDDER);
+		}
+		bad += check("eager child", lo, lo + FORK_PAGES * PGSIZE, 7);
+		fill(lo, lo + FORK_PAGES * PGSIZE, 8);
+		exit(bad ? 1 : 0);
+	}
+	copybench(8, 0, 0);
+	if (pid < 0 || used < FORK_PAGES)
+		FAIL("eager: fork took %d pages for %d touched\n", used, FORK_PAGES);
+	if (wait_status(pid) != 0)
+		FAIL("eager: the child's pages were not private writable copies\n");
+	check("eager parent", lo, lo + FORK_PAGES * PGSIZE, 7);
+	release("eager", brk, free0);
+	done("eager", before);
 }
 
 /*
@@ -549,6 +597,7 @@ static const struct {
 	{ "pgaccess", pgaccess_test, 1 },
 	{ "oom", oom_test, 1 },
 	{ "storm", storm_test, 1 },
+	{ "eager", eager_test, 1 },
 };
 
 int
