@@ -49,22 +49,29 @@ static const struct sv39_ops scratch_ops = {
 	.free_frame = pt_free_frame,
 };
 
-/* The first run of whole writable leaves at or after from. */
-struct wrun {
+/*
+ * One pass of fork's walk over the parent: every leaf at or after from
+ * gains a holder (the child's, counted before the child maps it) until
+ * the first run of whole writable leaves ends; the run is [lo, hi).
+ */
+struct share_pass {
 	uint64_t from, lo, hi;
 };
 
 static int
-find_writable_run(void *arg, const struct sv39_leaf *leaf)
+share_pass_leaf(void *arg, const struct sv39_leaf *leaf)
 {
-	struct wrun *r = arg;
+	struct share_pass *r = arg;
 	int writable = (leaf->pte & SV39_PTE_W) != 0;
 
 	if (leaf->va < r->from)
-		return 0; /* a leaf that began before from was done already */
-	if (r->hi)
-		return writable && leaf->va == r->hi ? (r->hi += leaf->size, 0) : 1;
-	if (writable) {
+		return 0; /* an earlier pass counted it */
+	if (r->hi && !(writable && leaf->va == r->hi))
+		return 1; /* the run ends before this leaf: the next pass starts here */
+	frame_share(leaf->pa, leaf->size);
+	if (r->hi) {
+		r->hi += leaf->size;
+	} else if (writable) {
 		r->lo = leaf->va;
 		r->hi = leaf->va + leaf->size;
 	}
@@ -72,20 +79,22 @@ find_writable_run(void *arg, const struct sv39_leaf *leaf)
 }
 
 /*
- * Make every writable leaf of p's user memory [0, top) read-only and
- * marked shared, in both tables. The runs protected are whole leaves, so
- * protect splits nothing and cannot fail. If the mirror cannot follow
- * (it is behind upt and needs a table), the mirror of [0, top) goes, which
- * never needs one: kpt may map less than upt, never a writable shared page.
+ * Give every leaf frame of p's user memory [0, top) one more holder, and
+ * make every writable leaf read-only and marked shared, in both tables:
+ * one walk, stopped at the end of each writable run to protect it. The
+ * runs protected are whole leaves, so protect splits nothing and cannot
+ * fail. If the mirror cannot follow (it is behind upt and needs a
+ * table), the mirror of [0, top) goes, which never needs one: kpt may
+ * map less than upt, never a writable shared page.
  */
 static void
-share_writable(struct proc *p, uint64_t top)
+share_frames_and_protect(struct proc *p, uint64_t top)
 {
-	struct wrun r = { 0, 0, 0 };
+	struct share_pass r = { 0, 0, 0 };
 
 	for (;;) {
 		r.lo = r.hi = 0;
-		sv39_for_each(&p->upt, r.from, top - r.from, find_writable_run, &r);
+		sv39_for_each(&p->upt, r.from, top - r.from, share_pass_leaf, &r);
 		if (!r.hi)
 			return;
 		sv39_protect(&p->upt, r.lo, r.hi - r.lo, SHARED, SV39_PTE_W);
@@ -97,11 +106,12 @@ share_writable(struct proc *p, uint64_t top)
 	}
 }
 
+/* A failed fork: the holders counted for the child go again. */
 static int
-share_leaf_frame(void *arg, const struct sv39_leaf *leaf)
+unshare_leaf_frame(void *arg, const struct sv39_leaf *leaf)
 {
 	(void)arg;
-	frame_share(leaf->pa, leaf->size);
+	frame_put(leaf->pa, leaf->size);
 	return 0;
 }
 
@@ -163,10 +173,12 @@ uvm_copy_eager(struct proc *from, struct proc *to, uint64_t top)
  * fork: to (made by uvm_create) gets from's user memory by sharing, not
  * copying: from's writable pages become read-only and marked, to's user
  * table maps the same frames with the same bits, every frame gains a
- * holder, and to's kernel table mirrors it. Allocates only to's table
- * pages. On failure (-1) the caller destroys to, which lets go of
- * whatever it holds; from stays marked, which costs it one fault per
- * page it writes (a take-back, no copy).
+ * holder (counted in the same walk of from as the marking: to's table,
+ * once cloned, holds exactly those leaves), and to's kernel table
+ * mirrors it. Allocates only to's table pages. On failure (-1) the
+ * caller destroys to, which lets go of whatever it holds; from stays
+ * marked, which costs it one fault per page it writes (a take-back, no
+ * copy).
  */
 int
 uvm_copy(struct proc *from, struct proc *to)
@@ -180,10 +192,12 @@ uvm_copy(struct proc *from, struct proc *to)
 		return 0;
 	if (from->fork_eager)
 		return uvm_copy_eager(from, to, top);
-	share_writable(from, top);
-	if (sv39_clone_range(&to->upt, &from->upt, 0, top, 0, 0))
+	share_frames_and_protect(from, top);
+	if (sv39_clone_range(&to->upt, &from->upt, 0, top, 0, 0)) {
+		/* Nothing was cloned: no frame is the child's. */
+		sv39_for_each(&from->upt, 0, top, unshare_leaf_frame, NULL);
 		return -1;
-	sv39_for_each(&to->upt, 0, top, share_leaf_frame, NULL);
+	}
 	return uvm_sync_kernel(to, 0, top);
 }
 
@@ -191,7 +205,7 @@ uvm_copy(struct proc *from, struct proc *to)
  * The mirror of the leaf at [va, va + size) again. -1 when it needs a
  * table and none is left: the fault then fails like any other out of
  * memory, so a live process's mirror always has upt's shape, and fork's
- * re-clone of it (share_writable) never allocates.
+ * re-clone of it (share_frames_and_protect) never allocates.
  */
 static int
 resync_mirror(struct proc *p, uint64_t va, uint64_t size)
