@@ -5,13 +5,14 @@
  *
  * usage: starve [hogs [sleeps [size [fork|write]]]]   (defaults 4, 10, 8, sbrk)
  *
- * hogs children loop on sbrk(+size MiB) / sbrk(-size MiB): almost all of
- * their time is spent inside system calls, where a timer tick used to be
- * counted and nothing else. With a large size one sbrk() alone lasts
- * longer than the limit: then only a preemption point inside sbrk's
- * allocation loop keeps the sleeper on time. With "fork", each hog grows
- * by size MiB once and then loops on fork() (a child that exits at once)
- * and wait(): fork's copy is the long system call. With "write", each hog
+ * hogs children loop on sbrk(+size MiB), a store to every page of it
+ * (sbrk maps nothing until a page is touched: each store is a page
+ * fault, served in the kernel), sbrk(-size MiB): almost all of their
+ * time is spent in the kernel, where a timer tick used to be counted and
+ * nothing else. With "fork", each hog grows by size MiB once, touches
+ * it, and then loops on fork() (a child that exits at once) and wait():
+ * fork shares the pages (copy-on-write), and the child's exit gives back
+ * its tables. With "write", each hog
  * loops on write(1) of size KiB of dots (the console takes about 1.7 us a
  * byte under QEMU TCG: 256 KiB is over 40 ticks), so only the point
  * between write's chunks keeps the sleeper on time. One more child, the sleeper, then calls
@@ -40,13 +41,24 @@ static void __attribute__((noreturn)) write_hog(int bytes)
 		write(1, buf, bytes);
 }
 
+/* One store per page: each maps a page (or, when memory is short, kills the hog). */
+static void
+touch(char *p, int bytes)
+{
+	for (int off = 0; off < bytes; off += PGSIZE)
+		p[off] = 1;
+}
+
 static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
 {
 	if (kind == HOG_WRITE)
 		write_hog(bytes);
 	if (kind == HOG_FORK) {
-		if (sbrk(bytes) == (char *)-1)
+		char *p = sbrk(bytes);
+
+		if (p == (char *)-1)
 			exit(1);
+		touch(p, bytes);
 		for (;;) {
 			int pid = fork();
 
@@ -59,10 +71,13 @@ static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
 		}
 	}
 	for (;;) {
-		if (sbrk(bytes) == (char *)-1) {
+		char *p = sbrk(bytes);
+
+		if (p == (char *)-1) {
 			sleep(1); /* memory is short: try again later */
 			continue;
 		}
+		touch(p, bytes);
 		sbrk(-bytes);
 	}
 }
