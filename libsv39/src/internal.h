@@ -131,7 +131,10 @@ pte_malformed(sv39_pte_t e, unsigned level)
  * set A and D in (hardware A/D updating: Svadu, QEMU 7.2). Every access the
  * library makes to an entry of a reachable table goes through these, so
  * that no store tears (one 64-bit single-copy-atomic access each) and no
- * A or D the hardware sets is lost by a read-modify-write. They compile to
+ * A or D the hardware sets is lost by a read-modify-write. Loads too: a
+ * plain load racing the walker's store is a data race in C (undefined, and
+ * what ThreadSanitizer reports) even where the hardware makes it atomic;
+ * a relaxed atomic load is the same ld on rv64 and mov on x86-64. They compile to
  * plain ld/sd and AMO or lr/sc sequences on rv64 (the A extension) and need
  * no libc. Tables not yet reachable (fresh from the reserve) are written
  * with plain stores and then published with pte_publish.
