@@ -8,7 +8,7 @@
  * Create the tables for levels l-1 .. 0 below the empty entry for va in
  * table (a level-l table), all or none, and return the level-0 slot. Does
  * not flush: only new entries become valid. Out of line: the rare path of
- * sv39_walk, and the function tests/host/check-fence.sh inspects.
+ * sv39_walk, and one of the functions tests/host/check-fence.py names.
  */
 static __attribute__((noinline)) int
 walk_create(struct sv39_space *s, sv39_pte_t *table, sv39_va_t va, unsigned l, sv39_pte_t **pte)
