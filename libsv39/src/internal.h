@@ -269,6 +269,28 @@ pte_clear_bits(sv39_pte_t *slot, sv39_pte_t bits)
 }
 
 /*
+ * Can a hardware walker set anything in the valid leaf e? It sets A on any
+ * access and D on a store, which needs W. With A set, and D set or W clear,
+ * nothing is left for it to set, so a plain store (pte_set) of a changed
+ * leaf loses nothing; otherwise a change must be one atomic
+ * read-modify-write. (A hart's stale TLB entry cannot set D either: the
+ * hardware sets A and D only in the entry in memory, after checking that it
+ * still grants the access.)
+ */
+static inline bool
+pte_hardware_can_set(sv39_pte_t e)
+{
+	return !(e & SV39_PTE_A) || (e & (SV39_PTE_W | SV39_PTE_D)) == SV39_PTE_W;
+}
+
+/* Set bits with one atomic OR; returns the entry as it was just before. */
+static inline sv39_pte_t
+pte_set_bits(sv39_pte_t *slot, sv39_pte_t bits)
+{
+	return __atomic_fetch_or(slot, bits, __ATOMIC_RELAXED);
+}
+
+/*
  * Where the embedder lets the library touch the page at pa: ops->phys_to_virt,
  * or, when that is NULL, pa + ops->phys_offset (the runtime direct-map fast
  * path, no call); both copied into the space at init (s->p2v,

@@ -26,7 +26,11 @@
  * never sets a bit again on a stamped page, so a later touch cannot hide
  * the loss. A read-modify-write with a plain load and store, or a split
  * that copies the superpage's bits before publishing the new table, loses
- * such sets. Built with -fsanitize=thread too (concurrent-ad-tsan): every
+ * such sets; so does a protect or harvest that rewrites a leaf with a plain
+ * store where the walker could still set a bit (seen: storing plainly
+ * whenever A is set, W and no D included, loses D bits here), whereas a
+ * leaf with A and D (or A and no W) takes a plain store by design. Built
+ * with -fsanitize=thread too (concurrent-ad-tsan): every
  * access the library makes to an entry the walker may touch must then be
  * atomic.
  *
