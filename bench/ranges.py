@@ -38,12 +38,18 @@ def parse(out, values):
             continue
         for m in RATIO.finditer(line):
             values.setdefault((case, m.group(1)), []).append(float(m.group(2)))
+            # a target printed after this ratio: count the runs that met it
+            verdict = re.match(r" \(target [<>]= [\d.]+: (met|MISSED)", line[m.end():])
+            if verdict:
+                values.setdefault((case, m.group(1) + " target met"), []).append(
+                    1.0 if verdict.group(1) == "met" else 0.0)
         m = MINIMA.search(line)
         if m:
-            ratio = RATIO.search(line)
-            if ratio:
-                values.setdefault((case, ratio.group(1) + " of the minima"), []).append(
-                    float(m.group(1)))
+            # the minima belong to the ratio printed just before them
+            before = [r for r in RATIO.finditer(line) if r.start() < m.start()]
+            if before:
+                values.setdefault((case, before[-1].group(1) + " of the minima"),
+                                  []).append(float(m.group(1)))
 
 
 def main():
@@ -67,7 +73,10 @@ def main():
         if case != last_case:
             print("\n" + case)
             last_case = case
-        print("  %-28s %8.3f .. %8.3f .. %8.3f   (lowest, median, highest)"
+        if name.endswith(" target met"):
+            print("  %-28s in %d of %d runs" % (name, sum(v), len(v)))
+            continue
+        print("  %-28s %9.4g .. %9.4g .. %9.4g   (lowest, median, highest)"
               % (name, min(v), statistics.median(v), max(v)))
     return status
 
