@@ -235,6 +235,24 @@ measure_interleaved(void (*const body[])(void), struct figure f[], int n)
 	measure_interleaved_st(NULL, body, NULL, f, n);
 }
 
+/* An operation and the figure it is held to, timed in turn (*op, *other). */
+struct timed {
+	void (*setup)(void), (*body)(void), (*teardown)(void);
+};
+
+static void
+measure_pair(struct timed x, struct timed y, struct figure *fx, struct figure *fy)
+{
+	void (*const st[])(void) = { x.setup, y.setup };
+	void (*const bd[])(void) = { x.body, y.body };
+	void (*const td[])(void) = { x.teardown, y.teardown };
+	struct figure f[2];
+
+	measure_interleaved_st(st, bd, td, f, 2);
+	*fx = f[0];
+	*fy = f[1];
+}
+
 /* ---- shared set-ups ---- */
 
 static void
@@ -813,17 +831,9 @@ case_map4k(void)
 
 	printf("map 1 GiB as 4 KiB pages (one sv39_map call)\n");
 	memset_bytes = pte_bytes(512 * 512 + 512 + 1);
-	{
-		/* op and its floor (b') timed in turn, so that load hits both alike */
-		static void (*const st[])(void) = { setup_empty, NULL };
-		static void (*const bd[])(void) = { body_map4k, body_scalarfill };
-		static void (*const td[])(void) = { check_map4k, NULL };
-		struct figure f[2];
-
-		measure_interleaved_st(st, bd, td, f, 2);
-		op = f[0];
-		b2 = f[1];
-	}
+	/* op and its floor (b') timed in turn, so that load hits both alike */
+	measure_pair((struct timed){ setup_empty, body_map4k, check_map4k },
+		     (struct timed){ NULL, body_scalarfill, NULL }, &op, &b2);
 	report_1g("sv39_map(1 GiB)", op, "262144 x (sv39_walk ALLOC + store)", walkmap_figure(),
 		  "512 L0 tables + 1 L1 table + 8", b2, 1.25, 4);
 }
@@ -969,17 +979,10 @@ case_clone(void)
 	struct figure op, a, b, b2, b3, mc;
 
 	printf("clone_range 256 MiB (src 4 KiB pages, dst empty, clear PTE_U)\n");
-	{
-		/* the two compared figures timed in turn, each after the same set-up */
-		static void (*const st[])(void) = { setup_clone, setup_clone };
-		static void (*const bd[])(void) = { body_clone, body_clonememcpy };
-		static void (*const td[])(void) = { teardown_clone, teardown_clonememcpy };
-		struct figure f[2];
-
-		measure_interleaved_st(st, bd, td, f, 2);
-		op = f[0];
-		mc = f[1];
-	}
+	/* the two compared figures timed in turn, each after the same set-up */
+	measure_pair((struct timed){ setup_clone, body_clone, teardown_clone },
+		     (struct timed){ setup_clone, body_clonememcpy, teardown_clonememcpy }, &op,
+		     &mc);
 	a = measure(setup_clone, body_walkclone, teardown_clone);
 	memset_bytes = pte_bytes(128 * 512 + 128 + 1);
 	b = measure(NULL, body_memset, NULL);
@@ -1130,14 +1133,12 @@ static void
 case_rmw(const char *title, void (*setup)(void), uint64_t bit, void (*body)(void),
 	 const char *opname, void (*abody)(void), const char *awhat, double target)
 {
-	void (*const st[])(void) = { setup, setup };
-	void (*const bd[])(void) = { body, abody };
-	void (*const td[])(void) = { check_cleared, check_cleared };
 	struct figure f[2];
 
 	printf("%s\n", title);
 	rmw_bit = bit;
-	measure_interleaved_st(st, bd, td, f, 2);
+	measure_pair((struct timed){ setup, body, check_cleared },
+		     (struct timed){ setup, abody, check_cleared }, &f[0], &f[1]);
 	line("op", opname, f[0], pages_1g);
 	line("(a)", awhat, f[1], pages_1g);
 	printf("  op/(a) = %.2f (target <= %.1f: %s; minima %.2f)\n\n", f[0].med / f[1].med, target,
