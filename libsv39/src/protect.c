@@ -160,16 +160,16 @@ protect_prepare(struct sv39_txn *t, const struct protect_args *p, struct view v,
  * or a compare-and-swap when the protect both sets and clears).
  */
 static inline void
-protect_leaf(const struct protect_args *p, sv39_pte_t *slot, sv39_pte_t e)
+protect_leaf(uint64_t set, uint64_t clear, sv39_pte_t *slot, sv39_pte_t e)
 {
 	if (!pte_hardware_can_set(e))
-		pte_set(slot, protect_pte(p, e));
-	else if (!p->set)
-		pte_clear_bits(slot, p->clear);
-	else if (!p->clear)
-		pte_set_bits(slot, p->set);
+		pte_set(slot, (e & ~clear) | set);
+	else if (!set)
+		pte_clear_bits(slot, clear);
+	else if (!clear)
+		pte_set_bits(slot, set);
 	else
-		pte_update(slot, p->clear, p->set);
+		pte_update(slot, clear, set);
 }
 
 /*
@@ -181,7 +181,8 @@ static __attribute__((noinline)) void
 protect_apply_leaves(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table,
 		     sv39_va_t va, sv39_va_t last)
 {
-	const struct protect_args args = *p; /* in registers, not reloaded per leaf */
+	/* In registers, not reloaded per leaf; not a struct copy (-Os makes it memcpy). */
+	const uint64_t set = p->set, clear = p->clear;
 	unsigned i0 = pte_index(va, 0), end = pte_index(last, 0);
 	unsigned first_changed = SV39_PTES_PER_TABLE, last_changed = 0;
 
@@ -189,9 +190,9 @@ protect_apply_leaves(struct sv39_txn *t, const struct protect_args *p, sv39_pte_
 		sv39_pte_t e = pte_get(&table[i]);
 
 		/* Hardware only ever sets A and D: "no change" stays true. */
-		if (protect_pte(&args, e) == e)
+		if (((e & ~clear) | set) == e)
 			continue;
-		protect_leaf(&args, &table[i], e);
+		protect_leaf(set, clear, &table[i], e);
 		if (first_changed == SV39_PTES_PER_TABLE)
 			first_changed = i;
 		last_changed = i;
@@ -223,7 +224,7 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 			continue; /* as protect_prepare: unchanged, not split */
 		if (pte_leaf(e) && sl.covered) {
 			if (protect_pte(p, e) != e) {
-				protect_leaf(p, slot, e);
+				protect_leaf(p->set, p->clear, slot, e);
 				sv39_txn_changed_(t, sl.va, sl.last);
 			}
 			continue;
