@@ -25,7 +25,7 @@ bool
 sv39_table_has_borrowed_(const sv39_pte_t *table)
 {
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
-		if (pte_borrowed(table[i]))
+		if (pte_borrowed(pte_get(&table[i])))
 			return true;
 	return false;
 }

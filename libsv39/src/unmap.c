@@ -30,7 +30,7 @@ unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
 		if (!v.table)
 			return SV39_ENOENT;
 		for (unsigned i = pte_index(va, 0); i <= pte_index(last, 0); i++)
-			if (!pte_valid(v.table[i]))
+			if (!pte_valid(pte_get(&v.table[i])))
 				return SV39_ENOENT;
 		return 0;
 	}

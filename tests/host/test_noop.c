@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Calls with nothing to do (issue 7, defect 5) allocate nothing, flush
+ * Calls with nothing to do allocate nothing, flush
  * nothing and never fail with SV39_ENOMEM: every allocation is made to
  * fail while they run. Inside a slot a space lent, empty tables never
  * accumulate.

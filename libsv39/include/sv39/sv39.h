@@ -346,10 +346,12 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * leave them as they are (a leaf the call does not change is neither split
  * nor flushed; a call that sets or clears A or D always changes). Every
  * page of the range must be mapped, and every resulting leaf must be a
- * valid permission set. Each leaf is changed by one atomic
- * read-modify-write, so A and D set by a hardware walker meanwhile are kept
- * (unless @clear names them); a split gives every new leaf the superpage's
- * A and D.
+ * valid permission set. A leaf the hardware can still change (A clear, or
+ * W set and D clear) is changed by one atomic read-modify-write, so A and
+ * D set by a hardware walker meanwhile are kept (unless @clear names them);
+ * any other leaf (the copy-on-write case: A and D set) by one plain 64-bit
+ * store, as nothing can be set in it meanwhile. A split gives every new
+ * leaf the superpage's A and D.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -448,8 +450,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  * sets it again on the next access. A superpage reports every page of it
  * in range (and its bit is cleared for the whole superpage). Unmapped pages
  * read as 0. Each bit is cleared by one atomic AND and reported from the
- * value it returned: exactly the bits cleared are reported, and bits the
- * hardware sets meanwhile stay set. A store through a translation a hart
+ * value it returned, or, in a leaf the hardware can change no further (A
+ * set, and D set or W clear), by one plain store: exactly the bits cleared
+ * are reported, and bits the hardware sets meanwhile stay set. A store through a translation a hart
  * cached dirty before the flush may not set D again: to write dirty pages
  * back, clear W with sv39_protect first.
  *
