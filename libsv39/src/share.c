@@ -29,9 +29,7 @@ borrowed_pte(sv39_pte_t e)
 static void
 mark_lent(struct sv39_space *s, sv39_va_t va)
 {
-	unsigned i = pte_index(va, SV39_ROOT_LEVEL);
-
-	s->lent[i / 64] |= (uint64_t)1 << (i % 64);
+	sv39_loan_mark_lent_(s, pte_index(va, SV39_ROOT_LEVEL));
 }
 
 /*
@@ -182,6 +180,9 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 	int err;
 
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
+		return SV39_EINVAL;
+	/* Both ledgers name the structs: one rebuilt for a call would dangle. */
+	if (dst->loans == SV39_LOANS_UNKNOWN_ || src->loans == SV39_LOANS_UNKNOWN_)
 		return SV39_EINVAL;
 	err = sv39_range_check_(va, size, SV39_MEGA_SIZE, &last);
 	if (err)

@@ -71,8 +71,12 @@ test_share_giga(void)
 		if (CHECK(lroot && broot)) {
 			unsigned i = t_vpn(g, 2);
 
-			CHECK_EQ(broot[i], lroot[i] | SV39_PTE_BORROWED);
-			CHECK_EQ(broot[i + 1], lroot[i + 1] | SV39_PTE_BORROWED);
+			/* L's own entries carry the lent mark (bit 8), B's the borrowed one */
+			CHECK_EQ(lroot[i] & SV39_PTE_RSW_EMBEDDER, SV39_PTE_RSW_EMBEDDER);
+			CHECK_EQ(lroot[i + 1] & SV39_PTE_RSW_EMBEDDER, SV39_PTE_RSW_EMBEDDER);
+			CHECK_EQ(broot[i], (lroot[i] & ~SV39_PTE_RSW_EMBEDDER) | SV39_PTE_BORROWED);
+			CHECK_EQ(broot[i + 1],
+				 (lroot[i + 1] & ~SV39_PTE_RSW_EMBEDDER) | SV39_PTE_BORROWED);
 			CHECK_EQ(broot[i + 2], 0);
 		}
 		CHECK(same_pages(&B, &L, g, 4 * MEGA));
@@ -114,10 +118,14 @@ test_share_giga(void)
 		CHECK_EQ(sv39_map(&L, g + 11 * MEGA, 0x82200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		T_XLATE(&B, g + 11 * MEGA, 0x82200000, f, MEGA);
 
-		/* Destroying B frees its root and ledger only; L is untouched. */
+		/*
+		 * Destroying B frees its root and ledger, and L's ledger, which
+		 * names nobody now; L's tree is untouched.
+		 */
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		CHECK_EQ(r.allocated, before - 2);
+		CHECK_EQ(r.allocated, before - 3);
+		CHECK_EQ(L.loans, 0);
 		CHECK_EQ(r.frames_freed, 0);
 		T_XLATE(&L, g + 3 * PG, 0x82003000, f, PG);
 		T_XLATE(&L, g + 11 * MEGA, 0x82200000, f, MEGA);
@@ -202,8 +210,9 @@ test_share_mega(void)
 		CHECK_EQ(r.frames_freed, 1);
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		/* B's root, level-1 table and ledger, never the borrowed frames. */
-		CHECK_EQ(r.allocated, before - 3);
+		/* B's root, level-1 table and ledger, L's emptied ledger, never the borrowed frames. */
+		CHECK_EQ(r.allocated, before - 4);
+		CHECK_EQ(L.loans, 0);
 		CHECK_EQ(r.frames_freed, 1);
 		T_XLATE(&L, va, 0x80200000, f, PG);
 		T_XLATE(&L, va + MEGA, 0x80400000, f, PG);
