@@ -142,6 +142,62 @@ test_rebuilt_plain(void)
 	t_env_fini(&r);
 }
 
+struct unmap_in_walk {
+	struct ramops *r;
+	sv39_pa_t root;
+	sv39_va_t va;
+	unsigned calls;
+};
+
+/* The xv6 pattern inside a for_each callback: a second struct of the root. */
+static int
+unmap_through_second_struct(void *arg, const struct sv39_leaf *leaf)
+{
+	struct unmap_in_walk *u = arg;
+	struct sv39_space x;
+
+	(void)leaf;
+	if (u->calls++ == 0) {
+		CHECK_EQ(sv39_space_init_from_root(&x, &u->r->ops, u->r, u->root), 0);
+		CHECK_EQ(sv39_unmap(&x, u->va, GIGA, SV39_UNMAP_HOLES), 0);
+	}
+	return 0;
+}
+
+/*
+ * A for_each callback unmaps the walked range through another struct of the
+ * same root, freeing the tables the walk stands in: the walk notices (the
+ * entries leading to its table changed), reads nothing more and returns
+ * SV39_EBUSY. Before, it read on in the freed level-0 table and reported
+ * its stale leaves.
+ */
+static void
+test_foreach_second_struct(void)
+{
+	struct ramops r;
+	struct sv39_space S;
+
+	for (int h = 0; h < 2; h++) {
+		struct unmap_in_walk u = { &r, 0, t_bases[h], 0 };
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 64, 0);
+		if (!t_space(&r, &S))
+			return;
+		u.root = S.root;
+		CHECK_EQ(sv39_map(&S, u.va, 0x80000000, 8 * PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&S, u.va + 3 * MEGA, 0x90000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_for_each(&S, u.va, GIGA, unmap_through_second_struct, &u),
+			 SV39_EBUSY);
+		CHECK_EQ(u.calls, 1);
+		CHECK_EQ(r.errors, 0);
+		T_UNMAPPED(&S, u.va + PG);
+		CHECK_EQ(t_count_tables(&r, &S), 1);
+		t_destroy(&r, &S, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -149,5 +205,6 @@ main(void)
 	test_rebuilt_borrower_mega();
 	test_rebuilt_lender();
 	test_rebuilt_plain();
+	test_foreach_second_struct();
 	return check_finish();
 }

@@ -487,7 +487,12 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  * changes @s (map, unmap, protect, clone_range into it, share into or
  * from it, harvest, walk with SV39_WALK_ALLOC, destroy of @s or of a space
  * @s borrowed from), the walk notices when @fn returns,
- * reads nothing more of the tree and returns SV39_EBUSY.
+ * reads nothing more of the tree and returns SV39_EBUSY. Through another
+ * struct of the same root (sv39_space_init_from_root), a change that
+ * unlinks or replaces a table the walk stands in is noticed the same way
+ * (the walk re-reads the entries from the root down to it); other changes
+ * show in the leaves it reports next. Destroying the space walked through
+ * another struct is never noticed: @fn must not.
  *
  * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
  * SV39_ERANGE, SV39_EINVAL (NULL @s, size 0, NULL @fn), SV39_EBUSY (@fn
