@@ -48,6 +48,19 @@ src_has_leaf(const struct sv39_space *src, sv39_pte_t se, unsigned level, sv39_v
 }
 
 /*
+ * Is dst's leaf de, cut by the range, already what src's leaf se gives it
+ * (same frames, same bits but for A and D, which are dst's own)? Then the
+ * clone leaves it whole: a clone already in sync does nothing, where
+ * mirroring se as smaller leaves would split de into 512 equal ones.
+ */
+static inline bool
+leaf_in_sync(const struct clone_args *c, sv39_pte_t de, sv39_pte_t se)
+{
+	return pte_leaf(de) && pte_leaf(se) &&
+	       ((de ^ clone_pte(c, se)) & ~(SV39_PTE_A | SV39_PTE_D)) == 0;
+}
+
+/*
  * Find every error and count the tables needed. d is dst's table as it is
  * or will be; sv is src's.
  */
@@ -60,6 +73,7 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t de = view_get(d, sl.i, level);
 		sv39_pte_t se = view_get(sv, sl.i, level);
+		bool src_leaf;
 		int err;
 
 		if (level == 0 && c->perm_safe)
@@ -74,8 +88,11 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 		if (level == 0)
 			continue;
 		/* Nothing in src and nothing in dst: no table to make (a no-op). */
-		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+		src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
+		if (!pte_valid(de) && !src_leaf)
 			continue;
+		if (!sl.covered && leaf_in_sync(c, de, se))
+			continue; /* a cut superpage in sync stays whole */
 		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
 			if (level == 2 && sv39_table_has_borrowed_(next_table(t->s, de)))
@@ -83,10 +100,8 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 			sv39_txn_count_defer_(t); /* clone_apply parks dst's subtree */
 			continue;
 		}
-		if (!pte_valid(se) && !pte_valid(de))
-			continue;
-		if (sl.covered && (pte_leaf(se) || !pte_valid(se)) && !pte_table(de))
-			continue; /* a leaf written or removed in place */
+		if (sl.covered && src_leaf == pte_leaf(se) && !pte_table(de))
+			continue; /* a leaf written, or removed, in place */
 		/* dst needs a table here: new, split, or its own. */
 		if (!pte_table(de))
 			t->need++;
@@ -245,10 +260,13 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 		sv39_pte_t se = view_get(sv, sl.i, level);
 		sv39_pte_t de = pte_get(slot);
 		bool keep_tables = space_lent(t->s, sl.va);
+		bool src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
 		sv39_pte_t *child;
 
-		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+		if (!pte_valid(de) && !src_leaf)
 			continue; /* as clone_prepare: nothing to mirror */
+		if (!sl.covered && leaf_in_sync(c, de, se))
+			continue; /* as clone_prepare: in sync, stays whole */
 		if (sl.covered && pte_leaf(se)) {
 			sv39_pte_t e = clone_pte(c, se);
 
@@ -265,7 +283,7 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 				continue;
 			}
 		}
-		if (sl.covered && !pte_valid(se) && pte_leaf(de)) {
+		if (sl.covered && !src_leaf && pte_leaf(de)) {
 			pte_set(slot, 0);
 			sv39_txn_changed_(t, sl.va, sl.last);
 			continue;

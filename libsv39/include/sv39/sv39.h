@@ -401,10 +401,14 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * grew or shrank brings @dst back in sync; dst's own A/D bits are
  * overwritten (a dst leaf is replaced by one 64-bit store; a new dst table
  * is linked complete, after a release fence). A src superpage wholly inside
- * the range stays a superpage; one
- * cut by the range edge is mirrored as smaller leaves. Frames are never
- * freed. Where src holds tables but no leaf, dst gets no table: a clone
- * with nothing to mirror allocates nothing and flushes nothing. The borrowed mark of src leaves is not copied; every other bit
+ * the range stays a superpage; one cut by the range edge is mirrored as
+ * smaller leaves, unless dst already maps it: a dst superpage the range
+ * cuts that maps the same frames with the same bits (but for A and D, which
+ * stay dst's) is left whole, so a clone already in sync does nothing.
+ * Frames are never freed. Where src holds tables but no leaf, dst gets no
+ * table: a clone with nothing to mirror allocates nothing and flushes
+ * nothing, and a dst superpage there is removed in place (no split, no
+ * table). The borrowed mark of src leaves is not copied; every other bit
  * (SV39_PTE_RSW_EMBEDDER included) is, unless @clear removes it. V in
  * @clear or @set is ignored.
  *
