@@ -445,8 +445,9 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (NULL or destroyed
  * space, size 0, dst == src, either made by sv39_space_init_from_root:
- * the ledgers must name structs that stay), SV39_EEXIST (dst already has an entry
- * there), SV39_EBUSY (the range is borrowed in src or dst, or lent by dst),
+ * the ledgers must name structs that stay), SV39_EBUSY (the range is
+ * borrowed in src or dst, or lent by dst; checked before EEXIST for a
+ * whole GiB as for 2 MiB), SV39_EEXIST (dst already has an entry there),
  * SV39_ENOMEM (for dst's level-1 table or src's splits). On error nothing
  * changed.
  */
