@@ -173,6 +173,19 @@ clone_fill_table(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, sv39_
 }
 
 /*
+ * Remove dst's valid leaf in *slot (at level, covering va): a zombie (V
+ * cleared by one atomic AND) that keeps its final A and D until
+ * sv39_txn_finish_ zeroes it after the flush, as unmap's removals.
+ */
+static void
+clone_remove(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, unsigned level)
+{
+	sv39_va_t base = va & ~(level_size(level) - 1);
+
+	sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
+}
+
+/*
  * Make dst's level-0 slots for [va, last] equal src's: the hot loop of a
  * clone. Branch-free per entry; changed valid entries are collected as one
  * span for the flush. fresh: dst is not reachable yet, so plain stores do;
@@ -203,32 +216,23 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 		}
 		return;
 	}
-	if (!src) {
-		/* A split src superpage or nothing: rare, take the slow way. */
-		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = view_get(sv, i, 0), old = pte_get(&dst[i]);
-			sv39_pte_t e = pte_leaf(se) ? (se & keep) | set : 0;
+	for (unsigned i = i0; i <= i1; i++) {
+		sv39_pte_t se = src ? pte_get(&src[i]) : view_get(sv, i, 0);
+		sv39_pte_t old = pte_get(&dst[i]);
+		/* all ones when se is a valid leaf, else zero */
+		sv39_pte_t is_leaf = -(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
+		sv39_pte_t e = ((se & keep) | set) & is_leaf;
 
-			if (pte_valid(old) && old != e) {
-				first_changed = first_changed < i ? first_changed : i;
-				last_changed = i;
-			}
+		if (!(old & SV39_PTE_V) || old == e) {
 			pte_set(&dst[i], e);
+			continue;
 		}
-	} else {
-		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = pte_get(&src[i]), old = pte_get(&dst[i]);
-			/* all ones when se is a valid leaf, else zero */
-			sv39_pte_t is_leaf =
-				-(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
-			sv39_pte_t e = ((se & keep) | set) & is_leaf;
-
-			if ((old & SV39_PTE_V) && old != e) {
-				first_changed = first_changed < i ? first_changed : i;
-				last_changed = i;
-			}
-			pte_set(&dst[i], e);
-		}
+		first_changed = first_changed < i ? first_changed : i;
+		last_changed = i;
+		if (e)
+			pte_set(&dst[i], e); /* replaced: the old A and D go with it */
+		else
+			clone_remove(t, &dst[i], va + ((sv39_va_t)(i - i0) << SV39_PAGE_SHIFT), 0);
 	}
 	if (first_changed <= last_changed) {
 		sv39_va_t base = va - ((sv39_va_t)i0 << SV39_PAGE_SHIFT);
@@ -284,8 +288,7 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 			}
 		}
 		if (sl.covered && !src_leaf && pte_leaf(de)) {
-			pte_set(slot, 0);
-			sv39_txn_changed_(t, sl.va, sl.last);
+			clone_remove(t, slot, sl.va, level);
 			continue;
 		}
 		if (!pte_valid(de)) {
