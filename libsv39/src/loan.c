@@ -218,7 +218,7 @@ revoke(struct sv39_space *b, const struct sv39_space *l)
 void
 sv39_loan_settle_(struct sv39_space *s)
 {
-	sv39_pa_t pa = s->loans == SV39_LOANS_UNKNOWN_ ? 0 : s->loans;
+	sv39_pa_t pa = space_rebuilt(s) ? 0 : s->loans;
 
 	while (pa) {
 		sv39_pte_t *page = table_of(s, pa);
@@ -255,15 +255,7 @@ sv39_loan_mark_lent_(struct sv39_space *s, unsigned i)
 void
 sv39_loan_rebuild_(struct sv39_space *s)
 {
-	const sv39_pte_t *root = table_of(s, s->root);
-
-	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
-		sv39_pte_t e = pte_get(&root[i]);
-
-		if (pte_table(e) && !pte_borrowed(e) && (e & SV39_PTE_LENT_))
-			s->lent[i / 64] |= (uint64_t)1 << (i % 64);
-	}
-	s->loans = SV39_LOANS_UNKNOWN_;
+	s->loans = SV39_LOANS_UNREAD_;
 }
 
 /*
@@ -293,10 +285,12 @@ space_borrows(const struct sv39_space *s)
  * nothing (the lent marks are in the root) and borrows nothing now.
  */
 bool
-sv39_loan_settleable_(const struct sv39_space *s)
+sv39_loan_settleable_(struct sv39_space *s)
 {
-	if (s->loans != SV39_LOANS_UNKNOWN_)
+	if (!space_rebuilt(s))
 		return true;
+	if (s->loans == SV39_LOANS_UNREAD_)
+		sv39_table_read_lent_(s);
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
 		if (s->lent[i])
 			return false;

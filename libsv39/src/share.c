@@ -193,7 +193,7 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
 		return SV39_EINVAL;
 	/* Both ledgers name the structs: one rebuilt for a call would dangle. */
-	if (dst->loans == SV39_LOANS_UNKNOWN_ || src->loans == SV39_LOANS_UNKNOWN_)
+	if (space_rebuilt(dst) || space_rebuilt(src))
 		return SV39_EINVAL;
 	err = sv39_range_check_(va, size, SV39_MEGA_SIZE, &last);
 	if (err)

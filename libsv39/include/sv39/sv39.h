@@ -138,7 +138,8 @@ struct sv39_ops {
  *	Internal: do not write.
  * @loans: physical address of the space's ledger of loans (the spaces it
  *	lent to or borrowed from with sv39_share, by address), 0 when none,
- *	1 in a struct made by sv39_space_init_from_root (not known there).
+ *	odd in a struct made by sv39_space_init_from_root (not known there;
+ *	@lent is read from the root by the first call that changes the tree).
  *	Internal: do not write. A space with loans must not move in memory.
  *
  * A space that takes no part in a share is plain data: nothing the library
