@@ -92,12 +92,14 @@ int
 sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 	      int (*fn)(void *arg, const struct sv39_leaf *leaf), void *arg)
 {
-	struct iter_args it = { .fn = fn, .arg = arg };
+	struct iter_args it; /* member by member: an initialiser may become memset */
 	sv39_va_t last;
 	int err;
 
 	if (!space_ok(s) || !fn)
 		return SV39_EINVAL;
+	it.fn = fn;
+	it.arg = arg;
 	it.gen = s->gen;
 	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)

@@ -4,7 +4,7 @@
  * keep-the-root pattern) beside spaces that share. A rebuilt struct does
  * not know its root's ledger of loans, which its peers' ledgers name by the
  * struct that made the share: through it, sv39_share is refused and
- * sv39_space_destroy of a root that lent, or borrows now, does nothing. Its
+ * sv39_space_destroy of a root that lent, or borrows now, returns SV39_EBUSY. Its
  * lent marks come from the root, so its unmap and clone never free a table
  * a borrower walks. No order of these calls reaches a freed page (ramops
  * poisons freed pages for ASan and counts every access to one).
@@ -24,7 +24,7 @@ rebuilt(struct ramops *r, const struct sv39_space *s)
 /*
  * L lends a GiB to B; B's root is rebuilt and destroyed through the rebuilt
  * struct, then L is destroyed. The destroy through the rebuilt struct must
- * not free B's root while L's ledger names B: it is refused (nothing
+ * not free B's root while L's ledger names B: it is refused (SV39_EBUSY, nothing
  * changes, the struct stays initialised). Once L is gone, B takes part in
  * no share and its rebuilt struct may destroy it.
  */
@@ -44,7 +44,7 @@ test_rebuilt_borrower_destroyed_first(void)
 		CHECK_EQ(sv39_map(&L, g, 0x80000000, PG, RW, 0), 0);
 		CHECK_EQ(sv39_share(&B, &L, g, GIGA), 0);
 		Bx = rebuilt(&r, &B);
-		T_NOCHANGE(&r, (sv39_space_destroy(&Bx, 0), 0), 0);
+		T_NOCHANGE(&r, sv39_space_destroy(&Bx, 0), SV39_EBUSY);
 		CHECK(sv39_space_is_init(&Bx));
 		T_XLATE(&Bx, g, 0x80000000, t_leaf_flags(RW, 0), PG);
 		/* L first: it takes its GiB back from B, both ledgers go */
@@ -73,7 +73,7 @@ test_rebuilt_borrower_mega(void)
 	CHECK_EQ(sv39_map(&L, g, 0x80000000, PG, RW, 0), 0);
 	CHECK_EQ(sv39_share(&B, &L, g, MEGA), 0);
 	Bx = rebuilt(&r, &B);
-	T_NOCHANGE(&r, (sv39_space_destroy(&Bx, 0), 0), 0);
+	T_NOCHANGE(&r, sv39_space_destroy(&Bx, 0), SV39_EBUSY);
 	CHECK(sv39_space_is_init(&Bx));
 	/* the borrower's own struct settles: then the lender has no ledger */
 	t_destroy(&r, &B, 0);
@@ -114,11 +114,11 @@ test_rebuilt_lender(void)
 	/* no share through a rebuilt struct, on either side */
 	T_NOCHANGE(&r, sv39_share(&C, &Lx, g + GIGA, GIGA), SV39_EINVAL);
 	T_NOCHANGE(&r, sv39_share(&Bx, &C, g + 2 * GIGA, GIGA), SV39_EINVAL);
-	T_NOCHANGE(&r, (sv39_space_destroy(&Lx, 0), 0), 0);
+	T_NOCHANGE(&r, sv39_space_destroy(&Lx, 0), SV39_EBUSY);
 	CHECK(sv39_space_is_init(&Lx));
 	t_destroy(&r, &B, 0);
 	/* L has lent: only its own struct destroys it, even with no borrower left */
-	T_NOCHANGE(&r, (sv39_space_destroy(&Lx, 0), 0), 0);
+	T_NOCHANGE(&r, sv39_space_destroy(&Lx, 0), SV39_EBUSY);
 	t_destroy(&r, &L, 0);
 	t_destroy(&r, &C, 0);
 	t_env_fini(&r);

@@ -294,7 +294,7 @@ step_destroy(struct world *w, int i, bool again)
 	struct sv39_space x = rebuilt(w, i);
 
 	if (model_shares(&w->m[i])) {
-		T_NOCHANGE(&w->r, (sv39_space_destroy(&x, 0), 0), 0);
+		T_NOCHANGE(&w->r, sv39_space_destroy(&x, 0), SV39_EBUSY);
 		CHECK(sv39_space_is_init(&x));
 		w->refused++;
 		t_destroy(&w->r, &w->orig[i], 0);

@@ -209,7 +209,7 @@ int sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
  * two: the ledger of loans (@loans) lives where the share was made, and
  * its peers name that struct. So through a rebuilt struct sv39_share is
  * refused (SV39_EINVAL), and sv39_space_destroy of a root that ever lent,
- * or borrows now, does nothing: destroy such a space through the struct
+ * or borrows now, returns SV39_EBUSY: destroy such a space through the struct
  * that shared (a borrower whose lenders are all destroyed takes part in
  * no share any more).
  *
