@@ -351,6 +351,30 @@ root_slot_lent(const struct sv39_space *s, unsigned i)
 	return (s->lent[i / 64] >> (i % 64)) & 1;
 }
 
+/*
+ * A lender's own pointer entry at the root of a slot it lent carries this
+ * mark (RSW bit 8; the hardware ignores it, and the embedder's use of bit 8
+ * is on leaves only), so that a struct rebuilt from the root knows what the
+ * root lent (sv39_loan_rebuild_). Never cleared while the space lives.
+ */
+#define SV39_PTE_LENT_ SV39_PTE_RSW_EMBEDDER
+
+/*
+ * s->loans of a struct made by sv39_space_init_from_root: whether the root
+ * has a ledger, and where, is not known there (odd: not a page address).
+ * UNREAD until the first mutating call reads s->lent from the root's marks
+ * (sv39_txn_init_), so that a struct rebuilt for a read-only call costs no
+ * pass over the root.
+ */
+#define SV39_LOANS_UNREAD_ ((sv39_pa_t)1)
+#define SV39_LOANS_REBUILT_ ((sv39_pa_t)3)
+
+static inline bool
+space_rebuilt(const struct sv39_space *s)
+{
+	return s->loans & 1;
+}
+
 /* The root slot holding va lent (root_slot_lent). */
 static inline bool
 space_lent(const struct sv39_space *s, sv39_va_t va)
@@ -382,6 +406,7 @@ bool sv39_table_is_empty_(const sv39_pte_t *table);
 bool sv39_table_has_borrowed_(const sv39_pte_t *table);
 void sv39_free_subtree_(const struct sv39_space *s, sv39_pa_t table, unsigned level,
 			bool free_frames);
+void sv39_table_read_lent_(struct sv39_space *s);
 
 /*
  * A transaction: the state of one mutating call.
@@ -531,6 +556,12 @@ unsigned sv39_loan_need_(const struct sv39_space *s, const struct sv39_space *pe
 void sv39_loan_add_(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
 /* Settle every loan of s before it is freed; frees the ledger. */
 void sv39_loan_settle_(struct sv39_space *s);
+/* Mark root slot i of s lent, in s->lent and in the root's own entry. */
+void sv39_loan_mark_lent_(struct sv39_space *s, unsigned i);
+/* A struct just rebuilt from its root: ledger unknown, lent marks unread. */
+void sv39_loan_rebuild_(struct sv39_space *s);
+/* Can this struct of s settle s's loans (false: rebuilt, and the root shares)? */
+bool sv39_loan_settleable_(struct sv39_space *s);
 
 /* split.c (uses txn.c) */
 void sv39_split_leaf_(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
