@@ -42,7 +42,7 @@ src_has_leaf(const struct sv39_space *src, sv39_pte_t se, unsigned level, sv39_v
 		return false;
 	table = next_table(src, se);
 	for_each_slot (sl, level - 1, va, last)
-		if (src_has_leaf(src, table[sl.i], level - 1, sl.va, sl.last))
+		if (src_has_leaf(src, pte_get(&table[sl.i]), level - 1, sl.va, sl.last))
 			return true;
 	return false;
 }
@@ -114,35 +114,22 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 }
 
 /*
- * Fill a whole fresh level-0 table from src's: each valid leaf with keep
- * and set applied, everything else 0. dst is not yet reachable: plain
- * stores. Fixed counts, restrict pointers and no branch in the loops, so
- * that compilers vectorise them at -O2.
- *
- * First the common case, a table of leaves that all have V and R (every
- * user page): a copy with keep and set applied, ANDing the entries on the
- * way to learn whether it was that case. If not, the exact per-entry form
- * overwrites it: V and one of R, W, X in arithmetic, as
- * ((e & RWX) + RWX) >> 4 is 1 exactly when RWX is nonzero.
- */
-/* Two PTEs, as one 16-byte access (as map.c's pte_pair). */
-typedef sv39_pte_t clone_pair __attribute__((vector_size(16)));
-
-/*
  * The common-case copy of clone_fill_table: keep (and, when with_set, set)
  * applied to every entry, two PTEs per 16-byte access, four accesses per
  * turn. Returns the AND of every source entry. with_set is a constant at
- * each call, so the usual set == 0 loop has no OR in it.
+ * each call, so the usual set == 0 loop has no OR in it. src is live (a
+ * walker may set A and D in it): read with pte_get_pair.
  */
 static inline __attribute__((always_inline)) sv39_pte_t
-clone_copy_pairs(clone_pair *restrict to, const clone_pair *restrict from, sv39_pte_t keep,
+clone_copy_pairs(pte_pair *restrict to, const pte_pair *restrict from, sv39_pte_t keep,
 		 sv39_pte_t set, bool with_set)
 {
-	const clone_pair k2 = { keep, keep }, s2 = { set, set };
-	clone_pair all2 = { ~(sv39_pte_t)0, ~(sv39_pte_t)0 };
+	const pte_pair k2 = { keep, keep }, s2 = { set, set };
+	pte_pair all2 = { ~(sv39_pte_t)0, ~(sv39_pte_t)0 };
 
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 2; i += 4) {
-		clone_pair a = from[i], b = from[i + 1], c = from[i + 2], d = from[i + 3];
+		pte_pair a = pte_get_pair(&from[i]), b = pte_get_pair(&from[i + 1]);
+		pte_pair c = pte_get_pair(&from[i + 2]), d = pte_get_pair(&from[i + 3]);
 
 		all2 &= a & b & c & d;
 		to[i] = with_set ? (a & k2) | s2 : a & k2;
@@ -153,19 +140,32 @@ clone_copy_pairs(clone_pair *restrict to, const clone_pair *restrict from, sv39_
 	return all2[0] & all2[1];
 }
 
+/*
+ * Fill a whole fresh level-0 table from src's: each valid leaf with keep
+ * and set applied, everything else 0. dst is not yet reachable: plain
+ * stores; src is live: every entry read single-copy atomic (pte_get_pair,
+ * pte_get). Fixed counts, restrict pointers and no branch in the copy, so
+ * that it runs two entries per access.
+ *
+ * First the common case, a table of leaves that all have V and R (every
+ * user page): a copy with keep and set applied, ANDing the entries on the
+ * way to learn whether it was that case. If not, the exact per-entry form
+ * overwrites it: V and one of R, W, X in arithmetic, as
+ * ((e & RWX) + RWX) >> 4 is 1 exactly when RWX is nonzero.
+ */
 static void
 clone_fill_table(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, sv39_pte_t keep,
 		 sv39_pte_t set)
 {
-	const clone_pair *from = (const clone_pair *)(const void *)src; /* tables are */
-	clone_pair *to = (clone_pair *)(void *)dst;			/* page aligned */
+	const pte_pair *from = (const pte_pair *)(const void *)src; /* tables are */
+	pte_pair *to = (pte_pair *)(void *)dst;			    /* page aligned */
 	sv39_pte_t all = set ? clone_copy_pairs(to, from, keep, set, true)
 			     : clone_copy_pairs(to, from, keep, 0, false);
 
 	if ((all & (SV39_PTE_V | SV39_PTE_R)) == (SV39_PTE_V | SV39_PTE_R))
 		return;
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
-		sv39_pte_t se = src[i];
+		sv39_pte_t se = pte_get(&src[i]);
 		sv39_pte_t leaf = (((se & SV39_PTE_LEAF_MASK) + SV39_PTE_LEAF_MASK) >> 4) & se;
 
 		dst[i] = ((se & keep) | set) & (0 - (leaf & 1));
@@ -208,7 +208,7 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 	if (src && fresh) {
 		/* A table just taken from the reserve: nothing to compare with. */
 		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = src[i];
+			sv39_pte_t se = pte_get(&src[i]);
 			/* 1 for a valid leaf (V and one of R, W, X), in arithmetic */
 			sv39_pte_t leaf = se & ((se >> 1) | (se >> 2) | (se >> 3)) & 1;
 

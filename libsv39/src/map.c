@@ -115,9 +115,6 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 	return 0;
 }
 
-/* Two PTEs, one 16-byte store where the target has one (scalar elsewhere). */
-typedef sv39_pte_t pte_pair __attribute__((vector_size(16)));
-
 /*
  * slot[k] = first + k * step for k < n, in a table no hart can reach yet
  * (fresh from the reserve, published afterwards): the hot loop of a 4 KiB

@@ -90,7 +90,8 @@ share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t l
 	struct slot sl;
 
 	for_each_slot (sl, SV39_ROOT_LEVEL, va, last) {
-		sv39_pte_t de = droot[sl.i], se = sroot[sl.i];
+		/* root entries: 1 GiB leaves the hardware sets A and D in */
+		sv39_pte_t de = pte_get(&droot[sl.i]), se = pte_get(&sroot[sl.i]);
 		int err;
 
 		if (sl.covered) {

@@ -14,7 +14,10 @@
  *
  * Meanwhile the main thread runs sv39_protect over the range (every leaf
  * rewritten, and superpages split by one-page protects right after a
- * harvest cleared their bits) and sv39_harvest of A and of D.
+ * harvest cleared their bits) and sv39_harvest of A and of D, and reads
+ * the leaves through every read-only pass: translate, walk, check, the
+ * prepare passes of map and unmap, and the source side of clone, for_each
+ * and share.
  *
  * Bookkeeping, on a shared clock: before trying to set bit b for page p
  * the walker stamps pending[p][b] with the time (and leaves the page alone
@@ -41,14 +44,19 @@
 
 #include "testutil.h"
 
-#define NSMALL 128		       /* 4 KiB pages at VA_SMALL */
-#define NSUPER 8		       /* 2 MiB superpages at VA_SUPER */
-#define NPAGES (NSMALL + NSUPER * 512) /* pages the walker may touch */
-#define ROUNDS 64		       /* protect/harvest rounds per phase */
+#define NSMALL 128			   /* 4 KiB pages at VA_SMALL */
+#define NSUPER 8			   /* 2 MiB superpages at VA_SUPER */
+#define NGIGA 64			   /* pages of the 1 GiB leaf at VA_GIGA */
+#define FIRST_SUPER NSMALL		   /* page index of VA_SUPER */
+#define FIRST_GIGA (NSMALL + NSUPER * 512) /* page index of VA_GIGA */
+#define NPAGES (FIRST_GIGA + NGIGA)	   /* pages the walker may touch */
+#define ROUNDS 64			   /* protect/harvest rounds per phase */
 #define VA_SMALL 0x0000000040000000ULL
 #define VA_SUPER 0x0000000080000000ULL
+#define VA_GIGA 0x00000000c0000000ULL
 #define PA_SMALL 0x0000000100000000ULL
 #define PA_SUPER 0x0000000200000000ULL
+#define PA_GIGA 0x0000000400000000ULL
 
 static const uint64_t bit_of[2] = { SV39_PTE_A, SV39_PTE_D };
 
@@ -65,9 +73,22 @@ struct shared {
 static sv39_va_t
 page_va(unsigned p)
 {
-	if (p < NSMALL)
+	if (p < FIRST_SUPER)
 		return VA_SMALL + (uint64_t)p * PG;
-	return VA_SUPER + (uint64_t)(p - NSMALL) * PG;
+	if (p < FIRST_GIGA)
+		return VA_SUPER + (uint64_t)(p - FIRST_SUPER) * PG;
+	return VA_GIGA + (uint64_t)(p - FIRST_GIGA) * PG;
+}
+
+/* The frame page p is mapped to. */
+static sv39_pa_t
+page_pa(unsigned p)
+{
+	if (p < FIRST_SUPER)
+		return PA_SMALL + (uint64_t)p * PG;
+	if (p < FIRST_GIGA)
+		return PA_SUPER + (uint64_t)(p - FIRST_SUPER) * PG;
+	return PA_GIGA + (uint64_t)(p - FIRST_GIGA) * PG;
 }
 
 /* The walker's view of a table page: ramops's buffer at a fixed offset. */
@@ -153,9 +174,16 @@ walker(void *arg)
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		/* A quarter of the touches on the 4 KiB pages, the rest on superpages. */
-		p = (x & 3) == 0 ? (unsigned)(x >> 8) % NSMALL
-				 : NSMALL + (unsigned)(x >> 8) % (NSUPER * 512);
+		/*
+		 * A quarter of the touches on the 4 KiB pages, a quarter on the
+		 * 1 GiB leaf (a root entry), the rest on the 2 MiB superpages.
+		 */
+		if ((x & 3) == 0)
+			p = (unsigned)(x >> 8) % NSMALL;
+		else if ((x & 3) == 1)
+			p = FIRST_GIGA + (unsigned)(x >> 8) % NGIGA;
+		else
+			p = FIRST_SUPER + (unsigned)(x >> 8) % (NSUPER * 512);
 		walker_touch(sh, p, (x >> 2) & 1);
 		__atomic_store_n(&sh->busy, 0, __ATOMIC_SEQ_CST);
 	}
@@ -265,13 +293,48 @@ read_while_walked(struct sv39_space *s)
 }
 
 /*
+ * The calls that read s's leaves as a source, while the walker sets bits
+ * in them: sv39_clone_range of everything into a fresh space (the fill
+ * loops reading whole and partial level-0 tables, and the 1 GiB leaf at
+ * the root), again into the same space (in sync), sv39_for_each over
+ * everything, and sv39_share of the 1 GiB and of one 2 MiB slot into the
+ * clone, which already maps both (EEXIST after share's prepare pass read
+ * s's root entries, the 1 GiB leaf among them). The superpages are split
+ * at this point (round_run), so every leaf of s is a 4 KiB page but the
+ * 1 GiB one. Under ThreadSanitizer every load of them must be atomic.
+ */
+static void
+read_as_source(struct ramops *r, struct sv39_space *s)
+{
+	static const sv39_va_t va[3] = { VA_SMALL, VA_SUPER, VA_GIGA };
+	static const uint64_t size[3] = { NSMALL * PG, NSUPER * MEGA, GIGA };
+	struct sv39_space d;
+
+	if (!t_space(r, &d))
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < 3; k++)
+			CHECK_EQ(sv39_clone_range(&d, s, va[k], size[k], 0, 0), 0);
+	for (unsigned p = 0; p < NPAGES; p += 61) {
+		sv39_pa_t pa = 0;
+
+		CHECK_EQ(sv39_translate(&d, page_va(p), &pa, NULL, NULL), 0);
+		CHECK_EQ(pa, page_pa(p));
+	}
+	CHECK_EQ(t_count_leaves(s, VA_SMALL, 3 * GIGA), NSMALL + NSUPER * 512 + 1);
+	CHECK_EQ(sv39_share(&d, s, VA_GIGA, GIGA), SV39_EEXIST);
+	CHECK_EQ(sv39_share(&d, s, VA_SUPER, MEGA), SV39_EEXIST);
+	t_destroy(r, &d, 0);
+}
+
+/*
  * One round: protect everything back and forth and harvest; each
  * superpage is harvested and then split at once, so that the walker sets
  * its bits again while the split copies them. Then (walker paused) the
  * superpages are checked and mapped whole again. Returns the losses.
  */
 static unsigned
-round_run(struct shared *sh, struct sv39_space *s, unsigned round)
+round_run(struct shared *sh, struct ramops *r, struct sv39_space *s, unsigned round)
 {
 	unsigned lost;
 
@@ -286,7 +349,10 @@ round_run(struct shared *sh, struct sv39_space *s, unsigned round)
 			 0);
 	}
 	harvest(sh, s, 0, NSMALL, round & 1);
+	harvest(sh, s, FIRST_GIGA, NGIGA, round & 1);
 	read_while_walked(s);
+	read_as_source(r, s);
+	harvest(sh, s, FIRST_GIGA, NGIGA, !(round & 1));
 	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, 0, SV39_PTE_X), 0);
 	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, 0, SV39_PTE_X), 0);
 	harvest(sh, s, 0, NSMALL, !(round & 1));
@@ -311,6 +377,7 @@ phase(struct ramops *r, struct shared *sh)
 	/* No A/D preset: every bit set from here on is the walker's. */
 	CHECK_EQ(sv39_map(&s, VA_SMALL, PA_SMALL, NSMALL * PG, RW, SV39_MAP_NO_AD), 0);
 	map_superpages(&s, false);
+	CHECK_EQ(sv39_map(&s, VA_GIGA, PA_GIGA, GIGA, RW, SV39_MAP_NO_AD | SV39_MAP_HUGE), 0);
 	sh->r = r;
 	sh->root = s.root;
 	sh->stop = 0;
@@ -319,7 +386,7 @@ phase(struct ramops *r, struct shared *sh)
 		return 1;
 	lost = 0;
 	for (unsigned k = 0; k < ROUNDS; k++)
-		lost += round_run(sh, &s, k);
+		lost += round_run(sh, r, &s, k);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	lost += check_pages(sh, &s, 0, NPAGES);
@@ -328,7 +395,7 @@ phase(struct ramops *r, struct shared *sh)
 		sv39_pa_t pa = 0;
 
 		CHECK_EQ(sv39_translate(&s, page_va(p), &pa, NULL, NULL), 0);
-		CHECK_EQ(pa, p < NSMALL ? PA_SMALL + p * PG : PA_SUPER + (p - NSMALL) * PG);
+		CHECK_EQ(pa, page_pa(p));
 	}
 	t_destroy(r, &s, 0);
 	return lost;
@@ -343,7 +410,7 @@ main(int argc, char **argv)
 	struct ramops r;
 
 	check_begin("hardware A/D during protect, harvest, split");
-	t_env_init(&r, 64, 0);
+	t_env_init(&r, 128, 0);
 	for (unsigned i = 0; i < phases; i++) {
 		unsigned l = phase(&r, &sh);
 
