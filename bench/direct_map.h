@@ -2,7 +2,7 @@
 /*
  * direct_map.h - forced into every file of the library variant that
  * sv39-bench-direct links (meson: -include): the library's build-time
- * phys_to_virt hook (SV39_PHYS_TO_VIRT, see libsv39/src/internal.h), as a
+ * phys_to_virt hook (SV39_PHYS_TO_VIRT, see libsv39/src/base.h), as a
  * kernel with a direct map would set it. The benchmark's table arena sits at
  * physical SV39_BENCH_PA_BASE; sv39_bench_direct_base is its host address.
  */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check.c - sv39_check: find entries the hardware would fault on, or that
- * the spec reserves (pte_malformed, internal.h: the same definition
+ * the spec reserves (pte_malformed, base.h: the same definition
  * sv39_translate uses).
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
 
 /* The first malformed entry in the table and below it: SV39_EINVAL. */
 static int

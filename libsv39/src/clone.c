@@ -8,7 +8,11 @@
  * the range becomes one leaf in dst, replacing whatever tables dst had
  * there (they are freed after the flush, unless dst lent them).
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 struct clone_args {
 	const struct sv39_space *src;

@@ -7,7 +7,7 @@
  * Each copy first checks the whole range, then copies, so a failed copy
  * has copied nothing. A and D are not updated (the space is const).
  */
-#include "internal.h"
+#include "base.h"
 
 /* A user range [va, va + len), len > 0: canonical, in one half, no wrap. */
 static int

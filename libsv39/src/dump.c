@@ -2,7 +2,8 @@
 /*
  * dump.c - sv39_dump: the tree as text, one line at a time, without printf.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
 
 #define LINE_MAX_CHARS 160
 

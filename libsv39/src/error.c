@@ -2,7 +2,7 @@
 /*
  * error.c - names for the error codes.
  */
-#include "internal.h"
+#include <sv39/sv39.h>
 
 static const char *const sv39_errnames[SV39_ERRNO_MAX + 1] = {
 	[0] = "success",

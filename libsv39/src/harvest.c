@@ -6,7 +6,10 @@
  * the leaf must be flushed, or a cached translation with the bit still set
  * would keep the hardware from setting it again.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
 
 struct harvest_args {
 	sv39_va_t va; /* first page of the whole range: bitmap bit 0 */

@@ -2,7 +2,9 @@
 /*
  * iter.c - sv39_for_each: visit leaves in address order.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
 
 struct iter_args {
 	int (*fn)(void *arg, const struct sv39_leaf *leaf);

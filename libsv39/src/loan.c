@@ -12,7 +12,11 @@
  * first takes back every entry its live borrowers have into its tables,
  * flushes them, and only then frees.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 #define LOAN_BITS (SV39_LOAN_LENT | SV39_LOAN_BORROWED)
 

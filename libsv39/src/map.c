@@ -8,7 +8,11 @@
  * (empty, or full of leaves being replaced), the table is cut loose and
  * freed after the flush, except in a root slot the space lent to another.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 #define MAP_FLAGS (SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE)
 

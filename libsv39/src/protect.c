@@ -9,7 +9,10 @@
  * change one loop of loads and stores, and the span to flush is recorded
  * once per table.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
 
 struct protect_args {
 	uint64_t set, clear;

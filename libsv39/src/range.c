@@ -2,7 +2,7 @@
 /*
  * range.c - argument checks shared by every range call.
  */
-#include "internal.h"
+#include "base.h"
 
 /*
  * Check a range [va, va + size) and return its last byte in *last.

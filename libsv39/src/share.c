@@ -17,7 +17,11 @@
  * keep a frame src gave back. No chain of lending can form: src may not
  * lend what it borrowed, and dst may not borrow inside a root slot it lent.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 /* The entry dst gets for src's table entry e. */
 static inline sv39_pte_t

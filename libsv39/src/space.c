@@ -2,7 +2,10 @@
 /*
  * space.c - creating and destroying an address space; its satp value.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "loan.h"
 
 /*
  * Fill in every member of s for a space whose root is root. Allocates

@@ -3,7 +3,9 @@
  * split.c - splitting a superpage into a table of its pages, with a table
  * taken from the call's reserve (txn.c).
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "txn.h"
 
 /*
  * Replace the superpage leaf in *slot (at level, 1 or 2) by a pointer to a

@@ -4,7 +4,10 @@
  * entry, freeing a subtree, and reading a root's lent marks. Needs nothing but the embedder's ops, so
  * every other file may use it (txn.c frees parked subtrees with it).
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "loan.h"
 
 /* True when no entry of the table is valid (zombies count as gone). */
 bool

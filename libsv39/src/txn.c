@@ -23,7 +23,11 @@
  * space (size 0): sfence.vma with an address is only required to drop leaf
  * entries for that address, and a hart may have cached the non-leaf entry.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 void
 sv39_txn_init_(struct sv39_txn *t, struct sv39_space *s)

@@ -9,7 +9,11 @@
  * sv39_txn_finish_ after the TLB flush. A table wholly inside the range is dropped at its parent
  * entry without touching its leaves.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "table.h"
+#include "txn.h"
+#include "loan.h"
 
 #define UNMAP_FLAGS (SV39_UNMAP_FREE | SV39_UNMAP_HOLES)
 

@@ -2,7 +2,9 @@
 /*
  * walk.c - single-address look-ups: sv39_walk and sv39_translate.
  */
-#include "internal.h"
+#include "base.h"
+#include "entry.h"
+#include "txn.h"
 
 /*
  * Create the tables for levels l-1 .. 0 below the empty entry for va in
@@ -88,7 +90,7 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 }
 
 /*
- * translate's fast tests, a subset of what pte_malformed() (internal.h, the
+ * translate's fast tests, a subset of what pte_malformed() (base.h, the
  * one definition of a malformed entry) accepts: a plain pointer has V alone
  * among POINTER_MASK; a plain leaf V and R alone among LEAF_FAST_MASK (no
  * PBMT, no N, no reserved bit). Anything else goes to translate_other,

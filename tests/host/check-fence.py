@@ -12,7 +12,7 @@ or stronger), with no store to memory other than the stack, atomic, or
 call in between.
 
 Which store links a table: the sd or sc.d right after the marker HINT
-`slti zero,zero,1441` (internal.h's pte_link_store and pte_link_cas),
+`slti zero,zero,1441` (entry.h's pte_link_store and pte_link_cas),
 wherever the compiler put it, in a block of its own or shared by several
 paths. Each FUNCTION named (or a clone of it, map_apply.constprop.1) must
 hold at least one, so that the check cannot pass by finding nothing.

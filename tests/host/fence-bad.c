@@ -4,7 +4,7 @@
  * -DSV39_PUBLISH_MARKER at each optimisation level: check-fence.py must
  * reject each (the fence-must-fail-* tests).
  */
-#include "internal.h"
+#include "entry.h"
 
 void link_fenced_on_one_path(sv39_pte_t *slot, sv39_pte_t e, int fresh);
 void link_after_a_store(sv39_pte_t *slot, sv39_pte_t *table, sv39_pte_t e);

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "txn.h"
 #include "testutil.h"
 
 /* Apply takes one table more than prepare counted. */
