@@ -65,8 +65,79 @@ leaf_in_sync(const struct clone_args *c, sv39_pte_t de, sv39_pte_t se)
 }
 
 /*
+ * What a clone does at one slot of a level-1 or level-2 table, decided
+ * alike by both passes from dst's entry de, src's se, whether src maps
+ * anything below se (src_leaf) and whether dst's tables there are lent
+ * (keep_tables, never freed).
+ */
+enum clone_step {
+	CLONE_SKIP,	/* nothing in src nor dst, or a cut superpage in sync */
+	CLONE_REPLACE,	/* a src leaf covers the slot: dst's subtree goes */
+	CLONE_IN_PLACE, /* dst's leaf or hole takes src's leaf, or dst's leaf goes */
+	CLONE_DESCEND,	/* dst needs a table here: new, split, or its own */
+};
+
+static enum clone_step
+clone_classify(const struct clone_args *c, sv39_pte_t de, sv39_pte_t se, bool src_leaf,
+	       const struct slot *sl, bool keep_tables)
+{
+	if (!pte_valid(de) && !src_leaf)
+		return CLONE_SKIP; /* no table to make: a no-op */
+	if (!sl->covered && leaf_in_sync(c, de, se))
+		return CLONE_SKIP; /* a cut superpage in sync stays whole */
+	if (sl->covered && pte_leaf(se) && pte_table(de) && !keep_tables)
+		return CLONE_REPLACE;
+	if (sl->covered && !pte_table(de) && (pte_leaf(se) || !src_leaf))
+		return CLONE_IN_PLACE;
+	return CLONE_DESCEND;
+}
+
+/* The checks of one entry pair: SV39_EBUSY, a leaf perm error, or 0. */
+static int
+clone_check_entry(const struct clone_args *c, sv39_pte_t de, sv39_pte_t se)
+{
+	if (pte_borrowed(de))
+		return SV39_EBUSY;
+	if (pte_leaf(se) && !c->perm_safe)
+		return sv39_perm_check_(clone_pte(c, se) & SV39_PERM_MASK);
+	return 0;
+}
+
+static int clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d,
+			 struct view sv, unsigned level, sv39_va_t va, sv39_va_t last);
+
+/*
+ * The prepare step at one slot sl of a level-1 or level-2 table: count
+ * what clone_apply will take there (a table, a parked subtree) and check
+ * below. Returns 0 or the first error.
+ */
+static int
+clone_prepare_slot(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t de, sv39_pte_t se,
+		   unsigned level, const struct slot *sl)
+{
+	bool src_leaf = src_has_leaf(c->src, se, level, sl->va, sl->last);
+
+	switch (clone_classify(c, de, se, src_leaf, sl, space_lent(t->s, sl->va))) {
+	case CLONE_SKIP:
+	case CLONE_IN_PLACE:
+		return 0;
+	case CLONE_REPLACE:
+		if (level == 2 && sv39_table_has_borrowed_(next_table(t->s, de)))
+			return SV39_EBUSY;
+		sv39_txn_count_defer_(t); /* clone_apply parks dst's subtree */
+		return 0;
+	case CLONE_DESCEND:
+		break;
+	}
+	if (!pte_table(de))
+		t->need++;
+	return clone_prepare(t, c, view_child(t->s, de), view_child(c->src, se), level - 1, sl->va,
+			     sl->last);
+}
+
+/*
  * Find every error and count the tables needed. d is dst's table as it is
- * or will be; sv is src's.
+ * or will be; sv is src's. Reads only.
  */
 static int
 clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, struct view sv,
@@ -77,40 +148,13 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t de = view_get(d, sl.i, level);
 		sv39_pte_t se = view_get(sv, sl.i, level);
-		bool src_leaf;
 		int err;
 
 		if (level == 0 && c->perm_safe)
 			break; /* nothing left to check below level 1 */
-		if (pte_borrowed(de))
-			return SV39_EBUSY;
-		if (pte_leaf(se) && !c->perm_safe) {
-			err = sv39_perm_check_(clone_pte(c, se) & SV39_PERM_MASK);
-			if (err)
-				return err;
-		}
-		if (level == 0)
-			continue;
-		/* Nothing in src and nothing in dst: no table to make (a no-op). */
-		src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
-		if (!pte_valid(de) && !src_leaf)
-			continue;
-		if (!sl.covered && leaf_in_sync(c, de, se))
-			continue; /* a cut superpage in sync stays whole */
-		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
-			/* dst's subtree is replaced by one leaf. */
-			if (level == 2 && sv39_table_has_borrowed_(next_table(t->s, de)))
-				return SV39_EBUSY;
-			sv39_txn_count_defer_(t); /* clone_apply parks dst's subtree */
-			continue;
-		}
-		if (sl.covered && src_leaf == pte_leaf(se) && !pte_table(de))
-			continue; /* a leaf written, or removed, in place */
-		/* dst needs a table here: new, split, or its own. */
-		if (!pte_table(de))
-			t->need++;
-		err = clone_prepare(t, c, view_child(t->s, de), view_child(c->src, se), level - 1,
-				    sl.va, sl.last);
+		err = clone_check_entry(c, de, se);
+		if (!err && level > 0)
+			err = clone_prepare_slot(t, c, de, se, level, &sl);
 		if (err)
 			return err;
 	}
@@ -190,6 +234,28 @@ clone_remove(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, unsigned level)
 }
 
 /*
+ * Entries i0..i1 of dst, a table just taken from the reserve (nothing to
+ * compare with, plain stores), from src's: each valid leaf with keep and
+ * set applied, everything else 0. A whole table takes clone_fill_table.
+ */
+static void
+clone_fill_fresh(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, unsigned i0, unsigned i1,
+		 sv39_pte_t keep, sv39_pte_t set)
+{
+	if (i0 == 0 && i1 == SV39_PTES_PER_TABLE - 1) {
+		clone_fill_table(dst, src, keep, set);
+		return;
+	}
+	for (unsigned i = i0; i <= i1; i++) {
+		sv39_pte_t se = pte_get(&src[i]);
+		/* 1 for a valid leaf (V and one of R, W, X), in arithmetic */
+		sv39_pte_t leaf = se & ((se >> 1) | (se >> 2) | (se >> 3)) & 1;
+
+		dst[i] = ((se & keep) | set) & -leaf;
+	}
+}
+
+/*
  * Make dst's level-0 slots for [va, last] equal src's: the hot loop of a
  * clone. Branch-free per entry; changed valid entries are collected as one
  * span for the flush. fresh: dst is not reachable yet, so plain stores do;
@@ -205,19 +271,8 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 	const sv39_pte_t *src = sv.table;
 	unsigned first_changed = SV39_PTES_PER_TABLE, last_changed = 0;
 
-	if (src && fresh && i0 == 0 && i1 == SV39_PTES_PER_TABLE - 1) {
-		clone_fill_table(dst, src, keep, set);
-		return;
-	}
 	if (src && fresh) {
-		/* A table just taken from the reserve: nothing to compare with. */
-		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = pte_get(&src[i]);
-			/* 1 for a valid leaf (V and one of R, W, X), in arithmetic */
-			sv39_pte_t leaf = se & ((se >> 1) | (se >> 2) | (se >> 3)) & 1;
-
-			dst[i] = ((se & keep) | set) & -leaf;
-		}
+		clone_fill_fresh(dst, src, i0, i1, keep, set);
 		return;
 	}
 	for (unsigned i = i0; i <= i1; i++) {
@@ -248,10 +303,68 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 }
 
 /*
- * Make dst's [va, last] at level mirror src (sv). fresh: dst is a table no
- * hart can reach yet. A new table below is filled completely, then linked
- * with pte_publish, so a walker never sees it half-filled. Does not flush:
- * records changes and zombies for sv39_txn_finish_.
+ * CLONE_IN_PLACE at *slot (dst's de, at level, covering sl): src's leaf se
+ * written over dst's leaf or hole (a changed valid leaf recorded for the
+ * flush), or, where src has nothing, dst's leaf removed (a zombie).
+ */
+static void
+clone_apply_in_place(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *slot,
+		     sv39_pte_t de, sv39_pte_t se, unsigned level, const struct slot *sl)
+{
+	sv39_pte_t e;
+
+	if (!pte_leaf(se)) {
+		clone_remove(t, slot, sl->va, level);
+		return;
+	}
+	e = clone_pte(c, se);
+	if (pte_valid(de) && de != e)
+		sv39_txn_changed_(t, sl->va, sl->last);
+	pte_set(slot, e);
+}
+
+static void clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, bool fresh,
+			struct view sv, unsigned level, sv39_va_t va, sv39_va_t last);
+
+/*
+ * CLONE_DESCEND at *slot (dst's de, at level, covering sl): mirror src
+ * below it in a table of dst's: a new one, filled completely and then
+ * linked with pte_publish, so that a walker never sees it half-filled;
+ * dst's superpage split; or dst's own. A table left empty becomes a
+ * zombie, freed after the flush, unless dst lent it (keep_tables). Never
+ * inlined, so that the store linking a new table is in this function at
+ * every optimisation level (check-fence.py names it); one call per table.
+ */
+static __attribute__((noinline)) void
+clone_apply_below(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *slot, sv39_pte_t de,
+		  sv39_pte_t se, unsigned level, const struct slot *sl, bool keep_tables)
+{
+	sv39_pte_t *child;
+
+	if (!pte_valid(de)) {
+		sv39_pa_t pa = sv39_txn_take_(t);
+
+		child = table_of(t->s, pa);
+		clone_apply(t, c, child, true, view_child(c->src, se), level - 1, sl->va, sl->last);
+		pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
+	} else {
+		if (pte_leaf(de))
+			sv39_split_leaf_(t, slot, level);
+		child = next_table(t->s, pte_get(slot));
+		clone_apply(t, c, child, false, view_child(c->src, se), level - 1, sl->va,
+			    sl->last);
+	}
+	if (!keep_tables && sv39_table_is_empty_(child)) {
+		sv39_va_t base = sl->va & ~(level_size(level) - 1);
+
+		sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
+	}
+}
+
+/*
+ * Make dst's [va, last] at level mirror src (sv), taking exactly what
+ * clone_prepare counted. fresh: dst is a table no hart can reach yet.
+ * Does not flush: records changes and zombies for sv39_txn_finish_.
  */
 static void
 clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, bool fresh,
@@ -269,50 +382,20 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 		sv39_pte_t de = pte_get(slot);
 		bool keep_tables = space_lent(t->s, sl.va);
 		bool src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
-		sv39_pte_t *child;
 
-		if (!pte_valid(de) && !src_leaf)
-			continue; /* as clone_prepare: nothing to mirror */
-		if (!sl.covered && leaf_in_sync(c, de, se))
-			continue; /* as clone_prepare: in sync, stays whole */
-		if (sl.covered && pte_leaf(se)) {
-			sv39_pte_t e = clone_pte(c, se);
-
-			if (pte_table(de) && !keep_tables) {
-				sv39_txn_defer_subtree_(t, sv39_pte_pa(de), level - 1, sl.va,
-							sl.last);
-				pte_set(slot, e);
-				continue;
-			}
-			if (!pte_table(de)) {
-				if (pte_valid(de) && de != e)
-					sv39_txn_changed_(t, sl.va, sl.last);
-				pte_set(slot, e);
-				continue;
-			}
-		}
-		if (sl.covered && !src_leaf && pte_leaf(de)) {
-			clone_remove(t, slot, sl.va, level);
-			continue;
-		}
-		if (!pte_valid(de)) {
-			sv39_pa_t pa = sv39_txn_take_(t);
-
-			child = table_of(t->s, pa);
-			clone_apply(t, c, child, true, view_child(c->src, se), level - 1, sl.va,
-				    sl.last);
-			pte_publish(slot, sv39_pte_make(pa, SV39_PTE_V));
-		} else {
-			if (pte_leaf(de))
-				sv39_split_leaf_(t, slot, level);
-			child = next_table(t->s, pte_get(slot));
-			clone_apply(t, c, child, false, view_child(c->src, se), level - 1, sl.va,
-				    sl.last);
-		}
-		if (!keep_tables && sv39_table_is_empty_(child)) {
-			sv39_va_t base = sl.va & ~(level_size(level) - 1);
-
-			sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
+		switch (clone_classify(c, de, se, src_leaf, &sl, keep_tables)) {
+		case CLONE_SKIP:
+			break;
+		case CLONE_REPLACE:
+			sv39_txn_defer_subtree_(t, sv39_pte_pa(de), level - 1, sl.va, sl.last);
+			pte_set(slot, clone_pte(c, se));
+			break;
+		case CLONE_IN_PLACE:
+			clone_apply_in_place(t, c, slot, de, se, level, &sl);
+			break;
+		case CLONE_DESCEND:
+			clone_apply_below(t, c, slot, de, se, level, &sl, keep_tables);
+			break;
 		}
 	}
 }
