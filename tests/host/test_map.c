@@ -11,15 +11,10 @@ test_small_pages(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h] + 5 * PG;
+	T_FOR_EACH_HALF (&r, &s, b, 5 * PG, 32, 8) {
 		sv39_pte_t *pte;
 		unsigned level = 9;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 8);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b, 0x80001000, 3 * PG, RW, 0), 0);
 		CHECK_EQ(r.allocated, 3);
 		for (int i = 0; i < 3; i++)
@@ -57,8 +52,6 @@ test_small_pages(void)
 		T_XLATE(&s, b + 13 * PG, SV39_PA_LIMIT - PG, t_leaf_flags(SV39_PTE_R, 0), PG);
 		CHECK_EQ(r.allocated, 3);
 		CHECK_EQ(r.nflushes, 0);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -69,9 +62,7 @@ test_half_ends(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	check_begin("half ends");
-	t_env_init(&r, 32, 0);
-	if (!t_space(&r, &s))
+	if (!T_BEGIN(&r, &s, "half ends", 32, 0))
 		return;
 	CHECK_EQ(sv39_map(&s, SV39_LOW_END - 2 * PG, 0x80000000, 2 * PG, RW, 0), 0);
 	CHECK_EQ(sv39_map(&s, 0 - 2 * PG, 0x80002000, 2 * PG, RW, 0), 0);
@@ -99,8 +90,7 @@ test_half_ends(void)
 	CHECK_EQ(sv39_map(&s, 0 - GIGA, 0x40000000, GIGA, RW, SV39_MAP_HUGE), 0);
 	T_XLATE(&s, UINT64_MAX, 0x7fffffff, t_leaf_flags(RW, 0), GIGA);
 	T_XLATE(&s, 0 - GIGA, 0x40000000, t_leaf_flags(RW, 0), GIGA);
-	t_destroy(&r, &s, 0);
-	t_env_fini(&r);
+	T_END(&r, &s);
 }
 
 /* A 2 MiB and a 1 GiB leaf, exactly aligned. */
@@ -110,15 +100,10 @@ test_huge_exact(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		sv39_pte_t *pte;
 		unsigned level = 9;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(r.allocated, 2); /* root + L1: no level-0 table */
 		T_XLATE(&s, b + MEGA, 0x80200000, t_leaf_flags(RW, 0), MEGA);
@@ -139,8 +124,6 @@ test_huge_exact(void)
 		CHECK_EQ(t_count_leaves(&s, b, 2 * GIGA), 2);
 		CHECK_EQ(sv39_check(&s), 0);
 		CHECK_EQ(r.nflushes, 0);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -155,20 +138,15 @@ test_huge_mixed(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t g = t_bases[h] + GIGA; /* a GiB boundary */
+	T_FOR_EACH_HALF (&r, &s, g, GIGA, 32, 0) { /* g: a GiB boundary */
 		sv39_va_t va = g - MEGA * 511 - 2 * PG;
 		uint64_t size = (g + GIGA + MEGA + 2 * PG) - va;
 		/* Same offset in its GiB as va: g maps to 0x100000000. */
 		sv39_pa_t pa0 = 0xc0000000ULL + (va & (GIGA - 1));
 		uint64_t f = t_leaf_flags(RW, 0);
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
 		if (!CHECK_EQ(sv39_map(&s, va, pa0, size, RW, SV39_MAP_HUGE), 0))
-			goto out;
+			continue;
 		T_XLATE(&s, va, pa0, f, PG);
 		T_XLATE(&s, va + PG, pa0 + PG, f, PG);
 		T_XLATE(&s, va + 2 * PG, pa0 + 2 * PG, f, MEGA);
@@ -184,9 +162,6 @@ test_huge_mixed(void)
 		/* root, L1 below g, L0 below g, L1 above, L0 above */
 		CHECK_EQ(r.allocated, 5);
 		CHECK_EQ(sv39_check(&s), 0);
-	out:
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -197,13 +172,7 @@ test_huge_misaligned_pa(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		CHECK_EQ(sv39_map(&s, b, 0x80001000, MEGA, RW, SV39_MAP_HUGE), 0);
 		T_XLATE(&s, b, 0x80001000, t_leaf_flags(RW, 0), PG);
 		T_XLATE(&s, b + MEGA - PG, 0x80200000, t_leaf_flags(RW, 0), PG);
@@ -213,8 +182,6 @@ test_huge_misaligned_pa(void)
 		T_XLATE(&s, b + MEGA, 0x80400000, t_leaf_flags(RW, 0), PG);
 		CHECK_EQ(t_count_leaves(&s, b + MEGA, MEGA), 512);
 		CHECK_EQ(r.allocated, 4);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -224,13 +191,7 @@ test_eexist(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		CHECK_EQ(sv39_map(&s, b + 10 * PG, 0x80000000, 2 * PG, RW, 0), 0);
 		CHECK_EQ(sv39_map(&s, b + 2 * MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		/* Overlap at the end, the start, a page in the middle, a superpage. */
@@ -243,8 +204,6 @@ test_eexist(void)
 		 * two new tables would be needed: none may be left behind.
 		 */
 		T_NOCHANGE(&r, sv39_map(&s, b - PG, 0x90000000, 12 * PG, RW, 0), SV39_EEXIST);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -259,9 +218,7 @@ test_replace(void)
 		sv39_va_t b = t_bases[h];
 		sv39_pa_t pa;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 16);
-		if (!t_space(&r, &s))
+		if (!T_BEGIN(&r, &s, t_half[h], 32, 16))
 			return;
 		CHECK_EQ(sv39_map(&s, b, 0x80000000, 4 * PG, RW, 0), 0);
 		for (int i = 0; i < 4; i++)
@@ -292,10 +249,7 @@ test_replace(void)
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 9 * PG, &pa, NULL), 0);
 		CHECK_EQ(sv39_map(&s, b + 8 * PG, 0xb0000000, PG, RX, SV39_MAP_REPLACE), 0);
 		T_XLATE(&s, b + 8 * PG, 0xb0000000, t_leaf_flags(RX, 0), PG);
-		for (int i = 0; i < 512; i++)
-			if (i != 8 &&
-			    !T_XLATE(&s, b + i * PG, 0xa0000000 + i * PG, t_leaf_flags(RW, 0), PG))
-				break;
+		T_XLATE_RUN(&s, b, 0xa0000000, t_leaf_flags(RW, 0), PG, 512, b + 8 * PG);
 		CHECK(ramops_flushed(&r, b + 8 * PG, PG));
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 8 * PG, &pa, NULL), 0);
 		CHECK_EQ(pa, 0xb0000000);
@@ -317,15 +271,11 @@ test_enomem(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t va = t_bases[h] + GIGA - 2 * PG;
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + GIGA - 2 * PG;
 		int ok = 0;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
-		CHECK_EQ(sv39_map(&s, t_bases[h] + 5 * PG, 0x70000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&s, b + 5 * PG, 0x70000000, PG, RW, 0), 0);
 		for (uint64_t k = 1; k < 10 && !ok; k++) {
 			r.fail_at = r.alloc_calls + k;
 			r.fail_after = (k & 1) == 0;
@@ -352,8 +302,6 @@ test_enomem(void)
 		for (int i = 0; i < 4; i++)
 			T_XLATE(&s, va + i * PG, 0x80000000 + i * PG, t_leaf_flags(RW, 0), PG);
 		CHECK_EQ(r.allocated, 6);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 

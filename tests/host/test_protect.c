@@ -12,15 +12,10 @@ test_basic(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h] + GIGA - 2 * PG; /* crosses a GiB */
+	T_FOR_EACH_HALF (&r, &s, b, GIGA - 2 * PG, 32, 64) { /* b: 4 pages cross a GiB */
 		uint64_t f = t_leaf_flags(RW, 0), got;
 		sv39_pa_t pa;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 64);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b, 0x80000000, 4 * PG, RW, 0), 0);
 		for (int i = 0; i < 4; i++)
 			CHECK_EQ(ramops_tlb_lookup(&r, &s, b + i * PG, NULL, NULL), 0);
@@ -55,8 +50,6 @@ test_basic(void)
 		CHECK(got & SV39_PTE_W);
 		CHECK_EQ(r.allocated, 5);
 		CHECK_EQ(sv39_check(&s), 0);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -67,30 +60,21 @@ test_split_mega(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h] + 6 * MEGA;
+	T_FOR_EACH_HALF (&r, &s, b, 6 * MEGA, 32, 64) {
 		uint64_t f = t_leaf_flags(URW, 0);
 		sv39_pte_t *pte;
 		unsigned level;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 64);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b, 0x80400000, MEGA, URW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 7 * PG, NULL, NULL), 0);
 		CHECK_EQ(sv39_protect(&s, b + 7 * PG, PG, SV39_PTE_X, SV39_PTE_W), 0);
 		T_XLATE(&s, b + 7 * PG, 0x80407000, (f & ~SV39_PTE_W) | SV39_PTE_X, PG);
-		for (int i = 0; i < 512; i++)
-			if (i != 7 && !T_XLATE(&s, b + i * PG, 0x80400000 + i * PG, f, PG))
-				break;
+		T_XLATE_RUN(&s, b, 0x80400000, f, PG, 512, b + 7 * PG);
 		CHECK(ramops_flushed(&r, b + 7 * PG, PG));
 		CHECK_EQ(r.allocated, 3);
 		if (CHECK_EQ(sv39_walk(&s, b + 7 * PG, 0, &pte, &level), 0))
 			CHECK_EQ(level, 0);
 		CHECK_EQ(sv39_check(&s), 0);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -104,29 +88,17 @@ test_split_giga(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h] + GIGA;
+	T_FOR_EACH_HALF (&r, &s, b, GIGA, 32, 64) {
 		uint64_t f = t_leaf_flags(RW, 0);
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 64);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b, 0x40000000, GIGA, RW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(ramops_tlb_lookup(&r, &s, b + 9 * MEGA, NULL, NULL), 0);
 		CHECK_EQ(sv39_protect(&s, b + 9 * MEGA, MEGA, 0, SV39_PTE_W), 0);
 		CHECK_EQ(r.allocated, 2);
-		for (int m = 0; m < 512; m++) {
-			sv39_va_t va = b + m * MEGA + 0x3000;
-			uint64_t want = m == 9 ? f & ~SV39_PTE_W : f;
-
-			if (!T_XLATE(&s, va, 0x40000000 + (va - b), want, MEGA))
-				break;
-		}
+		T_XLATE_RUN(&s, b + 0x3000, 0x40003000, f, MEGA, 512, b + 9 * MEGA + 0x3000);
+		T_XLATE(&s, b + 9 * MEGA + 0x3000, 0x40003000 + 9 * MEGA, f & ~SV39_PTE_W, MEGA);
 		CHECK(ramops_flushed(&r, b + 9 * MEGA, MEGA));
 		CHECK_EQ(t_count_leaves(&s, b, GIGA), 512);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -137,14 +109,9 @@ test_whole_superpages(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		uint64_t f = t_leaf_flags(RX, 0) | SV39_PTE_U;
 
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
 		CHECK_EQ(sv39_map(&s, b + GIGA - MEGA, 0x7fe00000, GIGA + MEGA, RX, SV39_MAP_HUGE),
 			 0);
 		CHECK_EQ(r.allocated, 2);
@@ -159,8 +126,6 @@ test_whole_superpages(void)
 		T_XLATE(&s, b + 2 * GIGA - 1, 0xbfffffff, f, GIGA);
 		CHECK(ramops_flushed(&r, b + GIGA - MEGA, GIGA + MEGA));
 		CHECK_EQ(r.allocated, 2);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -173,13 +138,7 @@ test_eperm(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		CHECK_EQ(sv39_map(&s, b, 0x80000000, PG, RW, 0), 0);
 		CHECK_EQ(sv39_map(&s, b + PG, 0x80001000, PG, RX, 0), 0);
 		CHECK_EQ(sv39_map(&s, b + 2 * PG, 0x80002000, PG, SV39_PTE_X, 0), 0);
@@ -197,8 +156,6 @@ test_eperm(void)
 			T_NOCHANGE(&r, sv39_protect(&s, b, PG, bad_bits[i], 0), SV39_EPERM);
 			T_NOCHANGE(&r, sv39_protect(&s, b, PG, 0, bad_bits[i]), SV39_EPERM);
 		}
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -208,16 +165,8 @@ test_enoent_and_input(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
-		CHECK_EQ(sv39_map(&s, b, 0x80000000, 2 * PG, RW, 0), 0);
-		CHECK_EQ(sv39_map(&s, b + 3 * PG, 0x80003000, PG, RW, 0), 0);
-		CHECK_EQ(sv39_map(&s, b + MEGA, 0x80200000, MEGA, RW, SV39_MAP_HUGE), 0);
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		T_MAP_USUAL(&s, b, RW, false);
 		T_NOCHANGE(&r, sv39_protect(&s, b, 4 * PG, SV39_PTE_X, 0), SV39_ENOENT);
 		T_NOCHANGE(&r, sv39_protect(&s, b - PG, 2 * PG, SV39_PTE_X, 0), SV39_ENOENT);
 		/* The hole is after a superpage that would need a split. */
@@ -231,8 +180,6 @@ test_enoent_and_input(void)
 			   SV39_ERANGE);
 		T_NOCHANGE(&r, sv39_protect(&s, 0 - PG, 2 * PG, SV39_PTE_X, 0), SV39_ERANGE);
 		CHECK_EQ(r.nflushes, 0);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 
@@ -242,17 +189,10 @@ test_split_enomem(void)
 	struct ramops r;
 	struct sv39_space s;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
-		CHECK_EQ(sv39_map(&s, b, 0x80000000, MEGA, RW, SV39_MAP_HUGE), 0);
-		CHECK_EQ(sv39_map(&s, b + GIGA, 0xc0000000, GIGA, RW, SV39_MAP_HUGE), 0);
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		T_MAP_USUAL(&s, b, RW, true);
 		r.fail_at = r.alloc_calls + 1;
-		T_NOCHANGE(&r, sv39_protect(&s, b + PG, PG, 0, SV39_PTE_W), SV39_ENOMEM);
+		T_NOCHANGE(&r, sv39_protect(&s, b + MEGA + PG, PG, 0, SV39_PTE_W), SV39_ENOMEM);
 		r.fail_at = r.alloc_calls + 2;
 		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA, PG, 0, SV39_PTE_W), SV39_ENOMEM);
 		/*
@@ -264,10 +204,8 @@ test_split_enomem(void)
 		r.fail_at = r.alloc_calls + 2;
 		T_NOCHANGE(&r, sv39_protect(&s, b + GIGA + PG, MEGA, 0, SV39_PTE_W), SV39_ENOMEM);
 		r.fail_at = 0;
-		T_XLATE(&s, b + PG, 0x80001000, t_leaf_flags(RW, 0), MEGA);
-		T_XLATE(&s, b + GIGA, 0xc0000000, t_leaf_flags(RW, 0), GIGA);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
+		T_XLATE(&s, b + MEGA + PG, T_PA + MEGA + PG, t_leaf_flags(RW, 0), MEGA);
+		T_XLATE(&s, b + GIGA, T_PA_GIGA, t_leaf_flags(RW, 0), GIGA);
 	}
 }
 
@@ -287,13 +225,7 @@ test_check_leaves_in_a_table(void)
 	struct sv39_space s;
 	sv39_pte_t *slot;
 
-	for (int h = 0; h < 2; h++) {
-		sv39_va_t b = t_bases[h];
-
-		check_begin(t_half[h]);
-		t_env_init(&r, 32, 0);
-		if (!t_space(&r, &s))
-			return;
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		CHECK_EQ(sv39_map(&s, b, 0x80000000, 511 * PG, URW, 0), 0);
 		CHECK_EQ(sv39_walk(&s, b + 3 * PG, 0, &slot, NULL), 0);
 		*slot = sv39_pte_make(0x90000000, SV39_PTE_V | SV39_PTE_W);
@@ -307,8 +239,6 @@ test_check_leaves_in_a_table(void)
 		T_NOCHANGE(&r, sv39_protect(&s, b + 5 * PG, 400 * PG, 0, SV39_PTE_X), SV39_EPERM);
 		CHECK_EQ(sv39_protect(&s, b + 5 * PG, 506 * PG, 0, SV39_PTE_U), 0);
 		T_XLATE(&s, b + 510 * PG, 0x80000000 + 510 * PG, t_leaf_flags(RW, 0), PG);
-		t_destroy(&r, &s, 0);
-		t_env_fini(&r);
 	}
 }
 

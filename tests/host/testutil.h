@@ -89,6 +89,76 @@ t_destroy(struct ramops *r, struct sv39_space *s, unsigned flags)
 	sv39_space_destroy(s, flags);
 }
 
+/*
+ * Start one run of a test: check_begin(name), a fresh ramops of npages
+ * table pages with tlb simulated TLB entries (0: none), and an empty space
+ * s in it. False (reported) if the space cannot be made; otherwise the run
+ * ends with T_END, which destroys s and checks that nothing leaked.
+ */
+#define T_BEGIN(r, s, name, npages, tlb) \
+	t_begin_at((r), (s), (name), (npages), (tlb), __FILE__, __LINE__)
+static inline bool
+t_begin_at(struct ramops *r, struct sv39_space *s, const char *name, size_t npages, size_t tlb,
+	   const char *file, int line)
+{
+	check_begin(name);
+	t_env_init(r, npages, tlb);
+	return t_space_at(r, s, file, line);
+}
+
+#define T_END(r, s) t_end_at((r), (s), __FILE__, __LINE__)
+static inline void
+t_end_at(struct ramops *r, struct sv39_space *s, const char *file, int line)
+{
+	t_destroy(r, s, 0);
+	t_env_fini_at(r, file, line);
+}
+
+/*
+ * The loop of a test that runs once in each half: for each, b = t_bases[h]
+ * + offset, a fresh ramops r (npages table pages, tlb TLB entries) and an
+ * empty space s in it (T_BEGIN); after the body, which may end early with
+ * continue, s is destroyed and r checked for leaks (T_END). A half whose
+ * space cannot be made is reported and skipped.
+ */
+#define T_FOR_EACH_HALF(r, s, b, offset, npages, tlb)                                     \
+	for (int half_ = 0; half_ < 2; half_++)                                           \
+		for (sv39_va_t b = t_bases[half_] + (offset),                             \
+			       more_ = T_BEGIN((r), (s), t_half[half_], (npages), (tlb)); \
+		     more_; more_ = (T_END((r), (s)), 0))
+
+/*
+ * The usual space, at b (one of t_bases): 4 KiB pages at b and b + PG
+ * (frames T_PA and T_PA + PG), a hole at b + 2 PG, a page at b + 3 PG
+ * (T_PA + 3 PG), a 2 MiB leaf at b + MEGA (T_PA + MEGA), and, with giga,
+ * a 1 GiB leaf at b + GIGA (T_PA_GIGA): every kind of leaf, and a hole
+ * among them. All with perm, A and D preset. False (reported) if a map
+ * failed. Tables: root, two level-1 and one level-0: 4 pages.
+ */
+#define T_PA 0x80000000ULL
+#define T_PA_GIGA 0xc0000000ULL
+#define T_USUAL_TABLES 4
+#define T_MAP_USUAL(s, b, perm, giga) t_map_usual_at((s), (b), (perm), (giga), __FILE__, __LINE__)
+static inline bool
+t_map_usual_at(struct sv39_space *s, sv39_va_t b, uint64_t perm, bool giga, const char *file,
+	       int line)
+{
+	bool ok = check_report_eq(sv39_map(s, b, T_PA, 2 * PG, perm, 0), 0, file, line,
+				  "map of the pages", "0");
+
+	ok = check_report_eq(sv39_map(s, b + 3 * PG, T_PA + 3 * PG, PG, perm, 0), 0, file, line,
+			     "map of the page past the hole", "0") &&
+	     ok;
+	ok = check_report_eq(sv39_map(s, b + MEGA, T_PA + MEGA, MEGA, perm, SV39_MAP_HUGE), 0, file,
+			     line, "map of the megapage", "0") &&
+	     ok;
+	if (giga)
+		ok = check_report_eq(sv39_map(s, b + GIGA, T_PA_GIGA, GIGA, perm, SV39_MAP_HUGE), 0,
+				     file, line, "map of the gigapage", "0") &&
+		     ok;
+	return ok;
+}
+
 /* va must translate to pa with exactly these flags and this page size. */
 #define T_XLATE(s, va, pa, flags, size) \
 	t_xlate_at((s), (va), (pa), (flags), (size), __FILE__, __LINE__)
@@ -107,6 +177,26 @@ t_xlate_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t flag
 	ok = check_report_eq(got_flags, flags, file, line, "pte flags", "flags") && ok;
 	ok = check_report_eq(got_size, size, file, line, "page size", "size") && ok;
 	return ok;
+}
+
+/*
+ * n leaves of this size from va on translate to pa onward (pa + i * size),
+ * with these flags, but for the one at skip (any other address: none
+ * skipped). Reports the first that does not, and stops there.
+ */
+#define T_XLATE_RUN(s, va, pa, flags, size, n, skip) \
+	t_xlate_run_at((s), (va), (pa), (flags), (size), (n), (skip), __FILE__, __LINE__)
+static inline bool
+t_xlate_run_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t flags,
+	       uint64_t size, unsigned n, sv39_va_t skip, const char *file, int line)
+{
+	for (unsigned i = 0; i < n; i++) {
+		sv39_va_t at = va + i * size;
+
+		if (at != skip && !t_xlate_at(s, at, pa + i * size, flags, size, file, line))
+			return false;
+	}
+	return true;
 }
 
 #define T_UNMAPPED(s, va) CHECK_EQ(sv39_translate((s), (va), NULL, NULL, NULL), SV39_ENOENT)
