@@ -70,25 +70,38 @@ struct shared {
 	uint64_t sets;		     /* walker only, read after the join */
 };
 
+/* The walker's pages: three runs, each at its own va and pa. */
+static const struct {
+	unsigned first; /* page index of its first page */
+	sv39_va_t va;
+	sv39_pa_t pa;
+} page_runs[3] = {
+	{ 0, VA_SMALL, PA_SMALL },
+	{ FIRST_SUPER, VA_SUPER, PA_SUPER },
+	{ FIRST_GIGA, VA_GIGA, PA_GIGA },
+};
+
+static unsigned
+page_run(unsigned p)
+{
+	return p >= FIRST_GIGA ? 2 : p >= FIRST_SUPER;
+}
+
 static sv39_va_t
 page_va(unsigned p)
 {
-	if (p < FIRST_SUPER)
-		return VA_SMALL + (uint64_t)p * PG;
-	if (p < FIRST_GIGA)
-		return VA_SUPER + (uint64_t)(p - FIRST_SUPER) * PG;
-	return VA_GIGA + (uint64_t)(p - FIRST_GIGA) * PG;
+	unsigned k = page_run(p);
+
+	return page_runs[k].va + (uint64_t)(p - page_runs[k].first) * PG;
 }
 
 /* The frame page p is mapped to. */
 static sv39_pa_t
 page_pa(unsigned p)
 {
-	if (p < FIRST_SUPER)
-		return PA_SMALL + (uint64_t)p * PG;
-	if (p < FIRST_GIGA)
-		return PA_SUPER + (uint64_t)(p - FIRST_SUPER) * PG;
-	return PA_GIGA + (uint64_t)(p - FIRST_GIGA) * PG;
+	unsigned k = page_run(p);
+
+	return page_runs[k].pa + (uint64_t)(p - page_runs[k].first) * PG;
 }
 
 /* The walker's view of a table page: ramops's buffer at a fixed offset. */
