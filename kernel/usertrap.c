@@ -32,6 +32,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "riscv.h"
+#include "syscall_nr.h"
 
 #define SSTATUS_FS (3UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
@@ -133,7 +134,8 @@ void __attribute__((noreturn)) usertrap(void)
 	p->tf->epc = csr_read(sepc);
 	fp_trap_entry(p, sstatus);
 	if (cause == EXC_ECALL_U) {
-		if (proc_killed(p))
+		/* Killed: end at this entry, unless it is the process's own exit. */
+		if (p->tf->a7 != SYS_exit && proc_killed(p))
 			proc_exit(-1);
 		p->tf->epc += 4;
 		intr_on();
@@ -152,7 +154,12 @@ void __attribute__((noreturn)) usertrap(void)
 			trap_cause_name(cause), csr_read(stval), p->tf->epc);
 		proc_set_killed(p);
 	}
-	if (proc_killed(p))
+	/*
+	 * Not after a system call: what a completed call took (a typed line,
+	 * a reaped child) reaches user mode, and a kill ends the process at
+	 * its next entry (docs/kernel.md, "kill").
+	 */
+	if (cause != EXC_ECALL_U && proc_killed(p))
 		proc_exit(-1);
 	if (yield)
 		proc_yield();
