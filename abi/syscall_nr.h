@@ -38,6 +38,9 @@
  *   mode 5, 6, 7: the page allocator, len times: kalloc+kfree of one
  *           page; len kallocs then len kfrees; kalloc_contig+kfree_contig
  *           of 2 MiB -> time-CSR ticks, -1 when memory ran out
+ *   mode 8: len != 0: the caller's forks copy every page at once, as
+ *           before copy-on-write (bench's reference); len 0: they share
+ *           pages copy-on-write (the default) -> 0
  */
 #define SYS_copybench 27
 

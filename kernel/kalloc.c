@@ -16,7 +16,15 @@
  * boot: 4 KiB per 128 MiB of RAM, 0.003%). A free block's order and its
  * free-list links live in its own first page, through the direct map; the
  * bit is what makes that header trustworthy, since only the first page of
- * a free block is ever read as one. Nothing is kept for allocated pages.
+ * a free block is ever read as one.
+ *
+ * Sharing: one 16-bit count per page of the span (frame_extra, carved at
+ * boot beside the bitmap: 2 bytes per 4 KiB page, 0.05%) of the holders
+ * a page has beyond its first. A page from kalloc has one holder (count
+ * 0); copy-on-write fork adds one per child (frame_share) and every
+ * holder lets go with frame_put, which frees the page when the last one
+ * does. The counts live under kalloc_lock, the innermost lock: nothing is
+ * taken while it is held.
  *
  * Boot: until the global kernel table maps all of RAM, only the image's
  * GiB is reachable, so free memory starts as a sorted list of ranges that
@@ -51,6 +59,7 @@ static struct range ranges[MAX_RANGES]; /* sorted, disjoint, page aligned */
 static int nranges;
 static struct freeblock free_lists[MAX_ORDER + 1]; /* list heads */
 static uint64_t *free_head;			   /* one bit per page of the span */
+static uint16_t *frame_extra;			   /* holders beyond the first, per page */
 static uint64_t span_lo, span_hi;		   /* the pages free_head covers */
 static uint64_t nfree;				   /* pages in ranges + blocks */
 
@@ -261,7 +270,7 @@ order_for(uint64_t size)
 void
 kalloc_init(const struct platform *pl)
 {
-	uint64_t img_lo = kimage_to_pa(_text), img_hi = kimage_to_pa(_end), bytes;
+	uint64_t img_lo = kimage_to_pa(_text), img_hi = kimage_to_pa(_end), bytes, bitmap;
 
 	for (int i = 0; i < pl->nmem; i++) {
 		uint64_t b = pl->mem[i].base, e = b + pl->mem[i].size;
@@ -282,16 +291,18 @@ kalloc_init(const struct platform *pl)
 	/* The bitmap, from the lowest range (the boot table maps it). */
 	span_lo = ranges[0].base;
 	span_hi = ranges[nranges - 1].base + ranges[nranges - 1].size;
-	bytes = ALIGN_UP((span_hi - span_lo) / PAGE_SIZE / 8 + 8, PAGE_SIZE);
+	bitmap = ALIGN_UP((span_hi - span_lo) / PAGE_SIZE / 8 + 8, PAGE_SIZE);
+	bytes = bitmap + ALIGN_UP((span_hi - span_lo) / PAGE_SIZE * sizeof(uint16_t), PAGE_SIZE);
 	if (ranges[0].size < bytes)
-		panic("kalloc: no room for the %lu-byte free-page bitmap", bytes);
+		panic("kalloc: no room for the %lu-byte free-page bitmap and share counts", bytes);
 	free_head = pa_to_kva(ranges_take(bytes, PAGE_SIZE));
 	memset(free_head, 0, bytes);
+	frame_extra = (uint16_t *)((char *)free_head + bitmap);
 	nfree = 0;
 	for (int i = 0; i < nranges; i++)
 		nfree += ranges[i].size / PAGE_SIZE;
-	kprintf("kalloc: buddy allocator, 4 KiB to 1 GiB blocks; %lu bytes of bitmap for "
-		"%lu MiB\n",
+	kprintf("kalloc: buddy allocator, 4 KiB to 1 GiB blocks; %lu bytes of bitmap and "
+		"share counts for %lu MiB\n",
 		bytes, (span_hi - span_lo) >> 20);
 }
 
@@ -385,6 +396,66 @@ kfree_contig(uint64_t pa, uint64_t size)
 	buddy_free_range(pa, size);
 	nfree += size / PAGE_SIZE;
 	spin_unlock(&kalloc_lock);
+}
+
+/*
+ * Copy-on-write fork: every page of [pa, pa + size) (allocated, page
+ * aligned) gains a holder. A count past 65535 would mean that many
+ * mappings of one page, more than every process can make: a bug.
+ */
+void
+frame_share(uint64_t pa, uint64_t size)
+{
+	check_free(pa, size);
+	spin_lock(&kalloc_lock);
+	for (uint64_t i = page_index(pa), n = size / PAGE_SIZE; n; i++, n--)
+		if (++frame_extra[i] == 0)
+			panic("kalloc: %lx has 65536 holders", span_lo + i * PAGE_SIZE);
+	spin_unlock(&kalloc_lock);
+}
+
+/*
+ * A holder of every page of [pa, pa + size) lets go: the pages nobody
+ * else holds are freed (as the largest blocks that fit, so a 2 MiB frame
+ * held once goes back whole), the others lose one holder.
+ */
+void
+frame_put(uint64_t pa, uint64_t size)
+{
+	uint64_t run = 0; /* pages to free, ending just before the current one */
+
+	check_free(pa, size);
+	spin_lock(&kalloc_lock);
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint16_t *extra = &frame_extra[page_index(pa + off)];
+
+		if (!*extra) {
+			run += PAGE_SIZE;
+			continue;
+		}
+		(*extra)--;
+		if (run)
+			buddy_free_range(pa + off - run, run);
+		nfree += run / PAGE_SIZE;
+		run = 0;
+	}
+	if (run)
+		buddy_free_range(pa + size - run, run);
+	nfree += run / PAGE_SIZE;
+	spin_unlock(&kalloc_lock);
+}
+
+/* Has any page of [pa, pa + size) a holder besides the caller? */
+int
+frame_shared(uint64_t pa, uint64_t size)
+{
+	int shared = 0;
+
+	spin_lock(&kalloc_lock);
+	for (uint64_t i = page_index(pa), n = size / PAGE_SIZE; n && !shared; i++, n--)
+		shared = frame_extra[i] != 0;
+	spin_unlock(&kalloc_lock);
+	return shared;
 }
 
 uint64_t

@@ -90,7 +90,10 @@ uint64_t kalloc(void);	 /* a zeroed page's pa, or 0 */
 void kfree(uint64_t pa);
 uint64_t kalloc_contig(uint64_t size, uint64_t align); /* 0 if none */
 void kfree_contig(uint64_t pa, uint64_t size);
-uint64_t kalloc_nfree(void); /* free pages */
+uint64_t kalloc_nfree(void);		      /* free pages */
+void frame_share(uint64_t pa, uint64_t size); /* one more holder per page */
+void frame_put(uint64_t pa, uint64_t size);   /* one fewer; freed at none */
+int frame_shared(uint64_t pa, uint64_t size); /* a page with another holder? */
 
 /* kvm.c */
 struct sv39_space;

@@ -64,6 +64,7 @@ proc_alloc(void)
 	if (!p)
 		return NULL;
 	p->xstate = 0;
+	p->fork_eager = 0;
 	p->parent = NULL;
 	p->chan = NULL;
 	fp_state_init(p);
@@ -175,10 +176,11 @@ proc_yield(void)
  * kalloc, the kvm share lock) keep interrupts on and would then sleep
  * holding the lock. So a caller must hold no lock at all, neither
  * acquire()d nor spin_lock()ed, and must not be inside a libsv39 call
- * that changes a table (fork's sv39_for_each callback is inside a
- * read-only walk of the caller's own table, which nobody else changes):
- * the system call return (syscall.c) and the steps of long loops
- * (sbrk's allocation, fork's copy) call it. docs/kernel.md lists them.
+ * that changes a table (the eager fork's sv39_for_each callback is
+ * inside a read-only walk of the caller's own table, which nobody else
+ * changes): the system call return (syscall.c), a satisfied page fault
+ * and the steps of long loops (the eager fork bench's copy) call it.
+ * docs/kernel.md lists them.
  */
 void
 proc_resched_point(void)

@@ -63,6 +63,11 @@ struct proc {
 	uint64_t sz;	      /* user memory is [UTEXT_MIN, sz), minus the guard */
 	uint64_t stack_guard; /* va of the unmapped page below the user stack */
 	uint64_t heap_base;   /* sbrk never shrinks below this (the stack top) */
+	uint64_t promo_va;    /* pagefault.c: 2 MiB region being counted, + 1; 0 none */
+	uint64_t promo_n;     /* its private 4 KiB pages */
+	uint64_t ucopy_va;    /* the last fault in ucopy.S: address */
+	uint64_t ucopy_cause; /* and scause; 0 if none since it was cleared */
+	int fork_eager;	      /* fork copies every page (copybench 8: bench's reference) */
 	struct sv39_space upt;
 	struct sv39_space kpt;
 	struct pt_ctx upt_ctx, kpt_ctx;
@@ -130,13 +135,17 @@ int uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top);
 void uvm_report_layout(struct proc *p, int vmprint);
 int uvm_grow(struct proc *p, uint64_t newsz);
 int uvm_shrink(struct proc *p, uint64_t newsz);
-int uvm_copy(struct proc *from, struct proc *to);
 int uvm_sync_kernel(struct proc *p, uint64_t lo, uint64_t hi);
+int uvm_range_ok(struct proc *p, uint64_t va, uint64_t len);
 int copyin(struct proc *p, void *dst, uint64_t va, uint64_t len);
 int copyout(struct proc *p, uint64_t va, const void *src, uint64_t len);
 int copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max);
 int uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need);
 void uvm_flush_local_all(void);
+
+/* pagefault.c */
+int uvm_copy(struct proc *from, struct proc *to);
+int uvm_fault(struct proc *p, uint64_t va, uint64_t cause);
 
 /* exec.c */
 int exec(struct proc *p, const char *path, char *const argv[]);

@@ -40,10 +40,14 @@ pt_phys_to_virt(void *ctx, sv39_pa_t pa)
 	return pa_to_kva(pa);
 }
 
-/* A leaf's frame: 4 KiB, 2 MiB, or any 4 KiB piece of a split megapage. */
+/*
+ * A leaf's frame: 4 KiB, 2 MiB, or any 4 KiB piece of a split megapage.
+ * The space lets go of it; it is freed once no other space holds it
+ * (copy-on-write fork shares frames: kalloc.c counts the holders).
+ */
 void
 pt_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
 {
 	(void)ctx;
-	kfree_contig(pa, size);
+	frame_put(pa, size);
 }

@@ -222,6 +222,8 @@ sys_halt(struct proc *p)
  *   mode 5, 6, 7  the page allocator, len times: kalloc+kfree of one page;
  *           len kallocs then len kfrees; kalloc_contig+kfree_contig of
  *           2 MiB -> time-CSR ticks, or -1 when memory ran out
+ *   mode 8  len != 0: the caller's forks copy every page at once, as
+ *           before copy-on-write (the benchmark's reference); 0: share
  * len is at most 64 KiB.
  */
 static char copybench_buf[COPYBENCH_MAX];
@@ -276,6 +278,9 @@ sys_copybench(struct proc *p)
 		return p->kpt_ctx.tables;
 	case 4:
 		return kvm_table_pages();
+	case 8:
+		p->fork_eager = len != 0;
+		return 0;
 	case 5:
 	case 6:
 	case 7:

@@ -8,7 +8,10 @@
  *   ecall from U          a system call (syscall.c)
  *   S-mode timer          a tick; then the process yields the hart
  *   S-mode external       a device (the console UART, through the PLIC)
- *   any other exception   (page faults, illegal or misaligned
+ *   page fault            uvm_fault (pagefault.c): a lazy page, a store
+ *                         to a shared page; retried if satisfied, else
+ *                         the process is killed like any other exception
+ *   any other exception   (illegal or misaligned
  *                         instructions, breakpoints, ...): the process is
  *                         killed with status -1, the kernel carries on
  * usertrapret() sets the trap vector back to uservec and leaves through
@@ -124,6 +127,26 @@ fp_trap_return(struct proc *p)
 
 extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
 
+/*
+ * A page fault from user mode that the VM satisfies (uvm_fault): 1, and
+ * the instruction runs again. Served with interrupts on, like a system
+ * call: a copy-on-write copy or a megapage promotion takes a while.
+ */
+static int
+user_page_fault(struct proc *p, uint64_t cause)
+{
+	uint64_t va = csr_read(stval);
+	int ok;
+
+	if (cause != EXC_LOAD_PAGE_FAULT && cause != EXC_STORE_PAGE_FAULT &&
+	    cause != EXC_INSN_PAGE_FAULT)
+		return 0;
+	intr_on();
+	ok = !uvm_fault(p, va, cause);
+	intr_off();
+	return ok;
+}
+
 void __attribute__((noreturn)) usertrap(void)
 {
 	struct proc *p = myproc();
@@ -149,6 +172,8 @@ void __attribute__((noreturn)) usertrap(void)
 		csr_clear(sip, 2);
 	} else if (cause & SCAUSE_INTR) {
 		kprintf("usertrap: pid %d: unexpected interrupt %lx\n", p->pid, cause);
+	} else if (user_page_fault(p, cause)) {
+		yield = mycpu()->need_resched; /* a tick came while it was served */
 	} else {
 		kprintf("usertrap: pid %d (%s): %s at %lx, pc %lx: killed\n", p->pid, p->name,
 			trap_cause_name(cause), csr_read(stval), p->tf->epc);
@@ -189,8 +214,9 @@ void __attribute__((noreturn)) usertrapret(void)
 }
 
 /*
- * A page fault in ucopy.S on a user address: resume at ucopy_fault
- * (returns -1). 1 if it was such a fault.
+ * A page fault in ucopy.S on a user address: note where and why in the
+ * process (copyin and friends ask uvm_fault to satisfy it and resume),
+ * and resume at ucopy_fault (returns -1). 1 if it was such a fault.
  */
 int
 ucopy_fixup(struct trapframe *tf)
@@ -202,6 +228,10 @@ ucopy_fixup(struct trapframe *tf)
 		return 0;
 	if (tf->stval >= SV39_LOW_END)
 		return 0; /* a kernel address: a kernel bug, not the user's */
+	if (myproc()) {
+		myproc()->ucopy_va = tf->stval;
+		myproc()->ucopy_cause = tf->scause;
+	}
 	tf->sepc = (uint64_t)ucopy_fault;
 	return 1;
 }

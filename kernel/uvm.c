@@ -134,6 +134,7 @@ uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
 	p->sz = top;
 	p->stack_guard = top - (USTACK_PAGES + 1) * PAGE_SIZE;
 	p->heap_base = top;
+	p->promo_va = 0;
 	return 0;
 }
 
@@ -188,7 +189,7 @@ kpt_create(struct proc *p)
 int
 uvm_create(struct proc *p)
 {
-	p->sz = p->stack_guard = p->heap_base = 0;
+	p->sz = p->stack_guard = p->heap_base = p->promo_va = 0;
 	p->upt_ctx = (struct pt_ctx){ .owner = p };
 	p->kpt_ctx = (struct pt_ctx){ .owner = p };
 	p->tf_pa = kalloc();
@@ -265,43 +266,11 @@ uvm_sync_kernel(struct proc *p, uint64_t lo, uint64_t hi)
 }
 
 /*
- * Map zeroed memory at [a, b) (page aligned) in s with perm: one 2 MiB
- * leaf on a 2 MiB-contiguous frame for each whole aligned 2 MiB region
- * when kalloc has one, 4 KiB pages otherwise. On failure nothing is left.
+ * sbrk(n > 0): the break moves to newsz and nothing is mapped; the first
+ * touch of each page maps it (uvm_fault). -1, nothing changed, for a
+ * break past UVM_TOP or when the pages asked for alone outnumber the
+ * free pages (a bound on absurd requests, not a reservation).
  */
-static int
-uvm_alloc_range(struct sv39_space *s, uint64_t a, uint64_t b, uint64_t perm)
-{
-	uint64_t va = a, pa;
-
-	while (va < b) {
-		proc_resched_point(); /* no lock held; s is the caller's own */
-		if (!(va & (MEGA - 1)) && b - va >= MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
-			memset(pa_to_kva(pa), 0, MEGA);
-			if (sv39_map(s, va, pa, MEGA, perm, SV39_MAP_HUGE)) {
-				kfree_contig(pa, MEGA);
-				goto fail;
-			}
-			va += MEGA;
-			continue;
-		}
-		pa = kalloc();
-		if (!pa)
-			goto fail;
-		if (sv39_map(s, va, pa, PAGE_SIZE, perm, 0)) {
-			kfree(pa);
-			goto fail;
-		}
-		va += PAGE_SIZE;
-	}
-	return 0;
-fail:
-	if (va > a)
-		sv39_unmap(s, a, va - a, SV39_UNMAP_FREE);
-	return -1;
-}
-
-/* sbrk(n > 0): user memory up to newsz, in both tables. */
 int
 uvm_grow(struct proc *p, uint64_t newsz)
 {
@@ -309,24 +278,8 @@ uvm_grow(struct proc *p, uint64_t newsz)
 
 	if (newsz < p->sz || newsz > UVM_TOP)
 		return -1;
-	if (a < b) {
-		if (uvm_alloc_range(&p->upt, a, b, USER_RW))
-			return -1;
-		if (uvm_sync_kernel(p, a, b)) {
-			sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE);
-			return -1;
-		}
-		/*
-		 * The library flushes no new mapping (docs/api.md). Without
-		 * Svvptc this hart may hold the old invalid entries, and only
-		 * an sfence.vma orders its own PTE stores before its walker's
-		 * reads: flush here (p runs here; by address, so both of p's
-		 * ASIDs), or the next user access or copyin may fault on a
-		 * page sbrk just gave. QEMU caches no invalid entry and needs
-		 * no fence, so no test here can see it; real harts may.
-		 */
-		kvm_flush_local(a, b - a);
-	}
+	if (b > a && (b - a) / PAGE_SIZE > kalloc_nfree())
+		return -1;
 	p->sz = newsz;
 	return 0;
 }
@@ -354,69 +307,15 @@ uvm_shrink(struct proc *p, uint64_t newsz)
 	if (a < b) {
 		if (sv39_unmap(&p->kpt, a, b - a, SV39_UNMAP_HOLES))
 			return -1;
-		if (sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE)) {
+		if (sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE | SV39_UNMAP_HOLES)) {
 			/* Allocates nothing (see above), so it cannot fail. */
 			uvm_sync_kernel(p, ALIGN_DOWN(a, MEGA), b);
 			return -1;
 		}
 	}
 	p->sz = newsz;
+	p->promo_va = 0; /* the region being counted may have lost pages */
 	return 0;
-}
-
-struct copy_arg {
-	struct sv39_space *dst;
-};
-
-/* Copy one leaf of the parent into a fresh frame of the same size. */
-static int
-copy_leaf(void *arg, const struct sv39_leaf *leaf)
-{
-	struct copy_arg *c = arg;
-	uint64_t perm = leaf->pte & (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U);
-	uint64_t pa;
-
-	/* No lock held; only this process changes the table being walked. */
-	proc_resched_point();
-	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
-		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
-		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {
-			kfree_contig(pa, MEGA);
-			return -1;
-		}
-		return 0;
-	}
-	/* 4 KiB leaves, or a superpage copied piecewise when memory is fragmented. */
-	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE) {
-		pa = kalloc();
-		if (!pa)
-			return -1;
-		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa + off), PAGE_SIZE);
-		if (sv39_map(c->dst, leaf->va + off, pa, PAGE_SIZE, perm, 0)) {
-			kfree(pa);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * fork: copy from's user memory into to (made by uvm_create), leaf by
- * leaf so that megapages stay megapages, then mirror it into to's kernel
- * table. On failure the caller destroys to.
- */
-int
-uvm_copy(struct proc *from, struct proc *to)
-{
-	struct copy_arg c = { &to->upt };
-	uint64_t top = ALIGN_UP(from->sz, PAGE_SIZE);
-
-	if (top && sv39_for_each(&from->upt, 0, top, copy_leaf, &c))
-		return -1;
-	to->sz = from->sz;
-	to->stack_guard = from->stack_guard;
-	to->heap_base = from->heap_base;
-	return uvm_sync_kernel(to, 0, top);
 }
 
 /*
@@ -425,7 +324,7 @@ uvm_copy(struct proc *from, struct proc *to)
  * inside that (a gap between ELF segments) are left to ucopy's fault
  * handling.
  */
-static int
+int
 uvm_range_ok(struct proc *p, uint64_t va, uint64_t len)
 {
 	uint64_t end = va + len;
@@ -437,7 +336,36 @@ uvm_range_ok(struct proc *p, uint64_t va, uint64_t len)
 	return 1;
 }
 
-/* Read user memory by plain loads through the kernel table's mirror. */
+/*
+ * ucopy (0 or -1) between dst and src, one of which is the user range
+ * [uva, uva + len), resolving page faults on it and resuming where the
+ * copy stopped: bytes below the faulting page were copied already, since
+ * ucopy goes up one byte or aligned word at a time. A fault the VM cannot
+ * satisfy, or more faults than the range has pages (plus slack for a
+ * stale entry), gives -1.
+ */
+static int
+copy_resolving_faults(struct proc *p, char *dst, const char *src, uint64_t len, uint64_t uva)
+{
+	uint64_t done = 0, fault_page;
+
+	for (uint64_t tries = len / PAGE_SIZE + 4; tries; tries--) {
+		p->ucopy_cause = 0;
+		if (!ucopy(dst + done, src + done, len - done))
+			return 0;
+		if (!p->ucopy_cause || uvm_fault(p, p->ucopy_va, p->ucopy_cause))
+			return -1;
+		fault_page = ALIGN_DOWN(p->ucopy_va, PAGE_SIZE);
+		if (fault_page > uva + done)
+			done = fault_page - uva;
+	}
+	return -1;
+}
+
+/*
+ * Read user memory by plain loads through the kernel table's mirror; a
+ * lazy page the range touches is mapped on the way.
+ */
 int
 copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
 {
@@ -445,10 +373,13 @@ copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
 		return 0;
 	if (!uvm_range_ok(p, va, len))
 		return -1;
-	return ucopy(dst, (const void *)va, len);
+	return copy_resolving_faults(p, dst, (const char *)va, len, va);
 }
 
-/* Write user memory; a read-only page (text) faults and gives -1. */
+/*
+ * Write user memory: a shared page is made the process's own first and
+ * a lazy one mapped (uvm_fault); a read-only page (text) gives -1.
+ */
 int
 copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
 {
@@ -456,10 +387,13 @@ copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
 		return 0;
 	if (!uvm_range_ok(p, va, len))
 		return -1;
-	return ucopy((void *)va, src, len);
+	return copy_resolving_faults(p, (char *)va, src, len, va);
 }
 
-/* A NUL-terminated string of at most max bytes (NUL included): 0 or -1. */
+/*
+ * A NUL-terminated string of at most max bytes (NUL included): 0 or -1.
+ * A fault the VM satisfies restarts the copy (strings are short).
+ */
 int
 copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max)
 {
@@ -473,26 +407,42 @@ copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max)
 		n = p->stack_guard - va;
 	if (!uvm_range_ok(p, va, 1))
 		return -1;
-	return ucopy_str(dst, (const char *)va, n) < 0 ? -1 : 0;
+	for (uint64_t tries = n / PAGE_SIZE + 4; tries; tries--) {
+		p->ucopy_cause = 0;
+		if (ucopy_str(dst, (const char *)va, n) >= 0)
+			return 0;
+		if (!p->ucopy_cause || uvm_fault(p, p->ucopy_va, p->ucopy_cause))
+			return -1;
+	}
+	return -1;
 }
 
 /*
- * Checked ahead of a blocking read(): every page of the range mapped in
- * the user table with U and the bits in need (sv39_translate, no walk
- * by hand).
+ * Checked ahead of a blocking read() or an all-or-nothing write(): every
+ * page of the range is made accessible with the bits in need, as a user
+ * access would make it (a lazy page mapped, a shared one made the
+ * process's own for W), and then has U and them in the user table
+ * (sv39_translate, no walk by hand). 1 if so.
  */
 int
 uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need)
 {
+	uint64_t cause = (need & SV39_PTE_W) ? EXC_STORE_PAGE_FAULT : EXC_LOAD_PAGE_FAULT;
+
 	if (!len)
 		return 1;
 	if (!uvm_range_ok(p, va, len))
 		return 0;
 	for (uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE); pg < va + len; pg += PAGE_SIZE) {
 		uint64_t flags;
+		int err = sv39_translate(&p->upt, pg, NULL, &flags, NULL);
 
-		if (sv39_translate(&p->upt, pg, NULL, &flags, NULL) ||
-		    (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U))
+		if (err || (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U)) {
+			if (uvm_fault(p, pg, cause))
+				return 0;
+			err = sv39_translate(&p->upt, pg, NULL, &flags, NULL);
+		}
+		if (err || (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U))
 			return 0;
 	}
 	return 1;

@@ -12,6 +12,14 @@
  * ticks, and only ratios are meaningful. exec's cost is derived:
  * (fork + exec("nop") + exit + wait) - (fork + exit + wait). The page
  * allocator is timed inside the kernel (copybench modes 5..7).
+ *
+ * fork of a big process: the heap grown by 1 MiB and by 64 MiB, every
+ * page written once, then fork+exit+wait timed as above, first with the
+ * eager copy fork did before copy-on-write (copybench mode 8, for this
+ * process only), then copy-on-write, in the same run; the pages fork
+ * takes (freepages() before fork minus right after it, the child asleep,
+ * most of FORK_TRIES); and the first write to each page of a 1 MiB
+ * buffer while a forked child still holds it, per page.
  */
 #include "user.h"
 
@@ -247,6 +255,114 @@ print_ratio(const char *what, uint64 a, uint64 b)
 	printf("  %-24s %lu.%02lux\n", what, r / 100, r % 100);
 }
 
+/* Touch every page of [p, p + len): one store each. */
+static void
+touch_pages(char *p, uint64 len, int salt)
+{
+	for (uint64 off = 0; off < len; off += PGSIZE)
+		p[off] = (char)(off / PGSIZE + (uint64)salt);
+}
+
+#define FORK_TRIES 5
+
+/*
+ * Pages the kernel takes for one fork of this process: free pages before
+ * fork() minus right after it returns in the parent, the child asleep
+ * (most of FORK_TRIES: the child may have run before the count).
+ */
+static int
+fork_pages(void)
+{
+	int most = -1;
+
+	for (int i = 0; i < FORK_TRIES; i++) {
+		int f0 = freepages(), pid = fork(), used;
+
+		if (pid == 0) {
+			sleep(1000);
+			exit(0);
+		}
+		used = f0 - freepages();
+		if (pid < 0)
+			return -1;
+		kill(pid);
+		wait(NULL);
+		if (used > most)
+			most = used;
+	}
+	return most;
+}
+
+/*
+ * The first write to each page of a buffer of len bytes (written once
+ * before) while a forked child, asleep, still maps it: time-CSR ticks per
+ * page; the same loop once the child is gone, for comparison.
+ */
+static void
+first_write_bench(char *p, uint64 len)
+{
+	uint64 t0, shared, alone, n = len / PGSIZE;
+	int pid = fork();
+
+	if (pid == 0) {
+		sleep(1000);
+		exit(0);
+	}
+	if (pid < 0) {
+		printf("bench: first write: fork failed\n");
+		return;
+	}
+	t0 = rdtime();
+	touch_pages(p, len, 3);
+	shared = rdtime() - t0;
+	kill(pid);
+	wait(NULL);
+	t0 = rdtime();
+	touch_pages(p, len, 4);
+	alone = rdtime() - t0;
+	printf("bench: first write to each of %lu pages after fork, child alive: %lu ticks "
+	       "per page; again, child gone: %lu ticks per page\n",
+	       n, shared / n, alone / n);
+}
+
+/*
+ * fork+exit+wait of this process with mib MiB more heap, all of it
+ * touched: eagerly (copybench mode 8 makes this process's forks copy
+ * every page, as before copy-on-write) and copy-on-write, back to back
+ * in the same run, and the pages one fork takes each way.
+ */
+static void
+fork_big_bench(int mib)
+{
+	uint64 len = (uint64)mib << 20, c_eager, c_cow;
+	char *p = sbrk((int)len);
+	char name[] = "fork+exit+wait NN MiB eager";
+	int pages_eager, pages_cow;
+
+	if (p == (char *)-1) {
+		printf("bench: fork %d MiB: sbrk failed\n", mib);
+		return;
+	}
+	touch_pages(p, len, 1);
+	name[15] = mib >= 10 ? (char)('0' + mib / 10 % 10) : ' ';
+	name[16] = (char)('0' + mib % 10);
+	copybench(8, 0, 1);
+	c_eager = cost(measure(loop_fork, 1));
+	pages_eager = fork_pages();
+	copybench(8, 0, 0);
+	c_cow = cost(measure(loop_fork, 1));
+	pages_cow = fork_pages();
+	print_cost(name, c_eager);
+	memcpy(name + 22, "cow", 4);
+	print_cost(name, c_cow);
+	print_ratio("eager / copy-on-write", c_eager, c_cow);
+	printf("  %-24s %d eager, %d copy-on-write (of %lu touched)\n", "pages one fork takes",
+	       pages_eager, pages_cow, len / PGSIZE);
+	if (mib == 1 && use_rdtime)
+		first_write_bench(p, len);
+	sbrk(-(int)len);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -283,6 +399,9 @@ main(int argc, char *argv[])
 	copyin_bench(65536);
 	if (use_rdtime)
 		alloc_bench();
+	printf("bench: fork of a process whose heap grew by N MiB, every page written:\n");
+	fork_big_bench(1);
+	fork_big_bench(64);
 	printf("bench: page-table pages: global %d, this process's kernel table %d, "
 	       "its user table %d\n",
 	       copybench(4, 0, 0), copybench(3, 0, 0), copybench(2, 0, 0));

@@ -2,12 +2,15 @@
 /*
  * coalesce - physical memory comes back in 2 MiB blocks.
  *
- * A child takes all free memory 4 KiB at a time (sbrk(4096) until it
- * fails) and exits. Then this process's sbrk of whole 2 MiB-aligned
- * regions must get megapages (pgpte: one leaf maps the first and the
- * second page alike, at a 2 MiB-aligned frame): the allocator merged the
- * freed 4 KiB pages back into whole blocks. Twice, and every page must
- * be back at the end. Exits 0 only if every check passed.
+ * A child takes all free memory 4 KiB at a time (sbrk(4096) and a touch,
+ * since sbrk maps nothing until then, leaving the first page of each
+ * 2 MiB region untouched so that no region becomes a megapage) and
+ * exits. Then this process's sbrk of whole 2 MiB-aligned regions,
+ * touched whole, must get megapages (pgpte: one leaf maps the first and
+ * the second page alike, at a 2 MiB-aligned frame): the allocator merged
+ * the freed 4 KiB pages back into whole blocks, from which the kernel
+ * takes a megapage for a region touched whole. Twice, and every page
+ * must be back at the end. Exits 0 only if every check passed.
  */
 #include "user.h"
 
@@ -34,9 +37,13 @@ is_megapage(char *va)
 static void __attribute__((noreturn)) fill_child(void)
 {
 	long pages = 0;
+	char *p;
 
-	while (sbrk(PGSIZE) != (char *)-1)
+	while (freepages() > 4 && (p = sbrk(PGSIZE)) != (char *)-1) {
+		if ((uint64)p % MEGASIZE)
+			*p = 1;
 		pages++;
+	}
 	printf("coalesce: the child took %ld pages 4 KiB at a time, %d left\n", pages, freepages());
 	exit(pages > 0 ? 0 : 1);
 }
@@ -62,6 +69,8 @@ round(int r)
 		FAIL("round %d: sbrk(%lu) failed\n", r, MEGAS * MEGASIZE);
 		return;
 	}
+	for (uint64 off = 0; off < MEGAS * MEGASIZE; off += PGSIZE)
+		base[off] = 1;
 	for (int i = 0; i < MEGAS; i++)
 		got += is_megapage(base + i * MEGASIZE);
 	if (got != MEGAS)

@@ -10,7 +10,8 @@
  *            stack guard page) kill the child that makes them, with
  *            status -1, and nothing else
  *   bigheap  sbrk grows the heap past 0x0c000000 when RAM allows
- *   oom      a child sbrk's until memory runs out; fork then fails
+ *   oom      a child sbrk's and touches until memory runs out; fork then
+ *            fails
  *            cleanly; every page comes back when the child exits
  * Exits 0 only if every check passed; each failure is printed.
  */
@@ -415,7 +416,15 @@ bigheap_test(void)
 		printf("memtests: bigheap: OK (heap to 0x%lx)\n", top);
 }
 
-/* Runs in a child: take all memory, then fork must fail without a leak. */
+/*
+ * Runs in a child: take all memory, then fork must fail without a leak.
+ * sbrk maps nothing until a page is touched, so the child touches every
+ * page it takes, in chunks that always leave room for the page tables
+ * its faults need, down to OOM_LEAVE free pages (fewer than any fork
+ * needs: a trapframe, a USYSCALL page, two tables' roots, a stack).
+ */
+#define OOM_LEAVE 2
+
 static void
 oom_child(void)
 {
@@ -423,10 +432,31 @@ oom_child(void)
 	int chunk, pid, f1;
 
 	for (chunk = 64 * 1024 * 1024; chunk >= PGSIZE; chunk /= 2)
-		while (sbrk(chunk) != (char *)-1)
+		while (freepages() > OOM_LEAVE + chunk / PGSIZE + 2 * (int)(chunk / MEGASIZE) + 8) {
+			char *p = sbrk(chunk);
+
+			if (p == (char *)-1)
+				break;
+			for (int off = 0; off < chunk; off += PGSIZE)
+				p[off] = 1;
 			total += (unsigned long)chunk;
+		}
+	/* the last pages one at a time: a touch needs a frame and at most one table */
+	while (freepages() > OOM_LEAVE) {
+		char *p = sbrk(PGSIZE);
+
+		if (p == (char *)-1)
+			break;
+		*p = 1;
+	}
 	f1 = freepages();
 	printf("memtests: oom: the child took %lu MiB, %d pages left\n", total >> 20, f1);
+	/*
+	 * Counted again after printf: its deeper stack frames may be the
+	 * first stores to stack pages this child still shared with its
+	 * parent, each a copy-on-write copy.
+	 */
+	f1 = freepages();
 	pid = fork();
 	if (pid == 0)
 		exit(0);

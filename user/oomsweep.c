@@ -6,7 +6,8 @@
  * then gives it back one page at a time; at every step it makes the call
  * under test and, when the call fails, checks that freepages(), the
  * break and the page tables are exactly what they were before it:
- *   grow     sbrk(+16 pages)
+ *   grow     sbrk(+16 pages) (it maps nothing: it fails only while fewer
+ *            pages than it asks for are free)
  *   fork     fork() of a process that holds all memory
  *   exec     exec("oomsweep") (until it works: the new image reports)
  *   shrink   sbrk(-4096) cutting a 2 MiB megapage, which needs a table
@@ -33,20 +34,34 @@ static int failures;
 	} while (0)
 
 /*
- * Take memory until at most `leave` pages are free (or sbrk fails), in
- * steps of at most 1 MiB: no whole 2 MiB region, so no megapage, and
- * giving pages back one at a time never needs a split.
+ * Take memory until `leave` pages are free (or sbrk fails), touching
+ * every page (sbrk maps nothing until a page is touched), in steps of at
+ * most 1 MiB, then a page at a time; a page that starts a 2 MiB region
+ * also needs a table in each of the process's two tables, so it is taken
+ * only while that leaves `leave`. (Regions touched whole become
+ * megapages; giving their pages back one at a time splits the first.)
  */
 static void
 take_memory(int leave)
 {
+	char *p;
+
 	for (int chunk = 1024 * 1024; chunk >= PGSIZE; chunk /= 2)
-		while (freepages() > leave + chunk / PGSIZE + 8)
-			if (sbrk(chunk) == (char *)-1)
+		while (freepages() > leave + chunk / PGSIZE + 8) {
+			if ((p = sbrk(chunk)) == (char *)-1)
 				break;
-	while (freepages() > leave)
-		if (sbrk(PGSIZE) == (char *)-1)
+			for (int off = 0; off < chunk; off += PGSIZE)
+				p[off] = 1;
+		}
+	for (;;) {
+		uint64 brk = (uint64)sbrk(0);
+
+		if (freepages() <= leave + (brk % MEGASIZE == 0 ? 2 : 0))
 			break;
+		if ((p = sbrk(PGSIZE)) == (char *)-1)
+			break;
+		*p = 1;
+	}
 }
 
 /* After a failed call: nothing changed. */
@@ -166,6 +181,8 @@ static void __attribute__((noreturn)) shrink_child(void)
 
 	sbrk((int)(((brk + MEGASIZE - 1) & ~(MEGASIZE - 1)) - brk));
 	mega = sbrk(MEGASIZE);
+	for (uint64 off = 0; mega != (char *)-1 && off < MEGASIZE; off += PGSIZE)
+		mega[off] = 1; /* a region touched whole becomes a megapage */
 	if (mega == (char *)-1 || !is_megapage(mega)) {
 		FAIL("sbrk shrink: no 2 MiB megapage to cut\n");
 		exit(1);

@@ -4,8 +4,11 @@
  *   layout     what pgpte() reports for page 0, text, data, stack, USYSCALL
  *   ugetpid    64 children each compare getpid() with ugetpid()
  *   pgaccess   accessed bits of a 32-page buffer, harvested and cleared
- *   superpage  an 8 MiB sbrk is mapped with 2 MiB leaves, fork copies them
- *              as 2 MiB leaves, and shrinking by one page splits the last
+ *   superpage  an 8 MiB sbrk touched whole is mapped with 2 MiB leaves,
+ *              fork shares them as 2 MiB leaves (read-only, marked shared),
+ *              the child's writes copy only its pages, the parent takes
+ *              its megapages back whole once the child is gone, and
+ *              shrinking by one page splits the last
  *   vmprint    the process's own table, printed by the kernel
  * Exits 0 only if every check passed; each failure is printed.
  */
@@ -148,19 +151,25 @@ check(const char *who, uint64 lo, uint64 hi, uint64 salt)
 	return bad;
 }
 
+#define PTE_SHARED (1UL << 8) /* the kernel's copy-on-write mark (RSW bit 8) */
+#define PRIVATE_RW (PTE_V | PTE_R | PTE_W | PTE_U)
+#define SHARED_RO (PTE_V | PTE_R | PTE_U | PTE_SHARED)
+
 /*
  * Every 2 MiB region in [lo, hi) (both 2 MiB aligned) must be one leaf:
- * a 2 MiB-aligned frame, the same PTE for each of its 512 pages.
+ * a 2 MiB-aligned frame, the same PTE for each of its 512 pages, with
+ * the bits of want among PTE_W and PTE_SHARED.
  */
 static void
-expect_megapages(const char *who, uint64 lo, uint64 hi)
+expect_megapages(const char *who, uint64 lo, uint64 hi, uint64 want)
 {
-	uint64 r, va, pte, other;
+	uint64 r, va, pte, other, bits = PTE_V | PTE_R | PTE_W | PTE_U | PTE_SHARED;
 
 	for (r = lo; r < hi; r += MEGASIZE) {
 		pte = pgpte((void *)r);
-		if ((pte & (PTE_V | PTE_R | PTE_W | PTE_U)) != (PTE_V | PTE_R | PTE_W | PTE_U)) {
-			FAIL("%s: %p not mapped R+W+U (pte 0x%lx)\n", who, (void *)r, pte);
+		if ((pte & bits) != want) {
+			FAIL("%s: %p: pte 0x%lx, want bits 0x%lx of 0x%lx\n", who, (void *)r, pte,
+			     want, bits);
 			continue;
 		}
 		if (PTE2PA(pte) % MEGASIZE != 0) {
@@ -181,12 +190,15 @@ expect_megapages(const char *who, uint64 lo, uint64 hi)
 
 /*
  * A forked child must see the heap [lo, hi) as the parent filled it, with
- * [first, hi) still in 2 MiB leaves, and its own writes must not show in
- * the parent.
+ * [first, hi) still in 2 MiB leaves, shared (read-only, marked), and its
+ * own writes must not show in the parent. The parent's leaves are the
+ * same shared megapages while the child lives; once it is gone, a write
+ * takes each back whole and writable (the same frame: no copy).
  */
 static void
 superpage_fork_test(uint64 lo, uint64 first, uint64 hi)
 {
+	uint64 pa0 = PTE2PA(pgpte((void *)first));
 	int pid, status;
 
 	pid = fork();
@@ -195,14 +207,22 @@ superpage_fork_test(uint64 lo, uint64 first, uint64 hi)
 	} else if (pid == 0) {
 		failures = 0;
 		check("superpage child", lo, hi, 0x5a5a);
-		expect_megapages("superpage child", first, hi);
+		expect_megapages("superpage child", first, hi, SHARED_RO);
+		if (PTE2PA(pgpte((void *)first)) != pa0)
+			FAIL("superpage child: the megapage was copied at fork\n");
 		fill(lo, hi, 0xc0ffee); /* must not show in the parent */
+		check("superpage child after writing", lo, hi, 0xc0ffee);
 		exit(failures == 0 ? 0 : 1);
 	} else {
+		expect_megapages("superpage parent, child alive", first, hi, SHARED_RO);
 		status = -2;
 		if (wait(&status) != pid || status != 0)
 			FAIL("superpage: child failed (status %d)\n", status);
 		check("superpage after fork", lo, hi, 0x5a5a);
+		fill(lo, hi, 0x5a5a); /* the same data: every page written */
+		expect_megapages("superpage parent, child gone", first, hi, PRIVATE_RW);
+		if (PTE2PA(pgpte((void *)first)) != pa0)
+			FAIL("superpage: the parent's megapage was copied, not taken back\n");
 	}
 }
 
@@ -234,7 +254,7 @@ superpage_shrink_test(uint64 lo, uint64 first, uint64 hi)
 		}
 		prev = pte;
 	}
-	expect_megapages("superpage after shrink", first, hi - MEGASIZE);
+	expect_megapages("superpage after shrink", first, hi - MEGASIZE, PRIVATE_RW);
 	check("superpage after shrink", lo, hi - PGSIZE, 0x5a5a);
 }
 
@@ -254,8 +274,10 @@ superpage_test(void)
 		FAIL("superpage: sbrk(%ld) failed\n", (long)(hi - start));
 		return;
 	}
-	fill(lo, hi, 0x5a5a);
-	expect_megapages("superpage", first, hi);
+	if (pgpte((void *)first) != 0)
+		FAIL("superpage: sbrk mapped %p before it was touched\n", (void *)first);
+	fill(lo, hi, 0x5a5a); /* a region touched whole becomes a megapage */
+	expect_megapages("superpage", first, hi, PRIVATE_RW);
 	check("superpage", lo, hi, 0x5a5a);
 	superpage_fork_test(lo, first, hi);
 	superpage_shrink_test(lo, first, hi);

@@ -6,18 +6,20 @@
  * usage: starve [hogs [sleeps [size [KIND [limit]]]]]
  *   (defaults 4, 10, 8, sbrk, 20; KIND: sbrk fork write vmprint copybench5..7)
  *
- * hogs children loop on sbrk(+size MiB) / sbrk(-size MiB): almost all of
- * their time is spent inside system calls, where a timer tick used to be
- * counted and nothing else. With a large size one sbrk() alone lasts
- * longer than the limit: then only a preemption point inside sbrk's
- * allocation loop keeps the sleeper on time. With "fork", each hog grows
- * by size MiB once and then loops on fork() (a child that exits at once)
- * and wait(): fork's copy is the long system call. With "write", each hog
+ * hogs children loop on sbrk(+size MiB), a store to every page of it
+ * (sbrk maps nothing until a page is touched: each store is a page
+ * fault, served in the kernel), sbrk(-size MiB): almost all of their
+ * time is spent in the kernel, where a timer tick used to be counted and
+ * nothing else. With "fork", each hog grows by size MiB once, touches
+ * it, and then loops on fork() (a child that exits at once) and wait():
+ * fork shares the pages (copy-on-write), and the child's exit gives back
+ * its tables. With "write", each hog
  * loops on write(1) of size KiB of dots (the console takes about 1.7 us a
  * byte under QEMU TCG: 256 KiB is over 40 ticks), so only the point
  * between write's chunks keeps the sleeper on time. With "vmprint", each
- * hog grows its heap by size MiB 4 KiB at a time (one leaf per page) and
- * loops on vmprint(0): thousands of console lines in one call. With
+ * hog grows its heap by size MiB 4 KiB at a time, touching all but one
+ * page of each 2 MiB (one leaf per page, no megapage), and loops on
+ * vmprint(0): thousands of console lines in one call. With
  * "copybench5".."copybench7", each hog loops on copybench(mode, 0, 65536),
  * 65,536 round trips through the page allocator's lock in one call. One
  * more child, the sleeper, then calls sleep(10) sleeps times and measures
@@ -48,12 +50,29 @@ static void __attribute__((noreturn)) write_hog(int bytes)
 		write(1, buf, bytes);
 }
 
-/* A heap of bytes grown a page at a time, printed by vmprint(0) for ever. */
+/* One store per page: each maps a page (or, when memory is short, kills the hog). */
+static void
+touch(char *p, int bytes)
+{
+	for (int off = 0; off < bytes; off += PGSIZE)
+		p[off] = 1;
+}
+
+/*
+ * A heap of bytes grown a page at a time, each page touched but the last
+ * of every 2 MiB region (a region touched whole becomes one megapage),
+ * printed by vmprint(0) for ever: about one line per page.
+ */
 static void __attribute__((noreturn)) vmprint_hog(int bytes)
 {
-	for (int i = 0; i < bytes / PGSIZE; i++)
-		if (sbrk(PGSIZE) == (char *)-1)
+	for (int i = 0; i < bytes / PGSIZE; i++) {
+		char *p = sbrk(PGSIZE);
+
+		if (p == (char *)-1)
 			exit(1);
+		if (((uint64)p / PGSIZE) % 512 != 511)
+			touch(p, PGSIZE);
+	}
 	for (;;)
 		vmprint(0);
 }
@@ -67,8 +86,11 @@ static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
 	while (kind == HOG_COPYBENCH)
 		copybench(copybench_mode, 0, COPYBENCH_LOOPS);
 	if (kind == HOG_FORK) {
-		if (sbrk(bytes) == (char *)-1)
+		char *p = sbrk(bytes);
+
+		if (p == (char *)-1)
 			exit(1);
+		touch(p, bytes);
 		for (;;) {
 			int pid = fork();
 
@@ -81,10 +103,13 @@ static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
 		}
 	}
 	for (;;) {
-		if (sbrk(bytes) == (char *)-1) {
+		char *p = sbrk(bytes);
+
+		if (p == (char *)-1) {
 			sleep(1); /* memory is short: try again later */
 			continue;
 		}
+		touch(p, bytes);
 		sbrk(-bytes);
 	}
 }

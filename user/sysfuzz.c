@@ -151,18 +151,41 @@ with_int(uint64 v, int x)
 	return (v & ~0xffffffffUL) | (uint32)x;
 }
 
-/* Is every page of [va, va + len) mapped for user mode with the bits in need? */
+/*
+ * May the kernel access the bytes of the page at pg below hi with the
+ * bits in need (R, W) on this process's behalf? Yes when its PTE has them;
+ * a page marked shared (copy-on-write since a fork) is writable, since
+ * the first store makes it the process's own; an unmapped heap page is
+ * readable and writable for the bytes below the break (the first touch
+ * maps a zeroed page), and for no byte at or past it.
+ */
+static int
+page_can(uint64 pg, uint64 hi, uint64 need)
+{
+	uint64 pte = pgpte((void *)pg);
+
+	if (pte == 0)
+		return pg >= heap_lo && hi <= brk;
+	if ((pte & SV39_PTE_RSW_EMBEDDER) &&
+	    (pte & (PTE_V | PTE_U | PTE_R)) == (PTE_V | PTE_U | PTE_R))
+		pte |= PTE_W;
+	need |= PTE_V | PTE_U;
+	return (pte & need) == need;
+}
+
+/* May the kernel access every byte of [va, va + len) with the bits in need? */
 static int
 user_can(uint64 va, uint64 len, uint64 need)
 {
-	uint64 pg;
+	uint64 pg, hi;
 
-	need |= PTE_V | PTE_U;
 	if (va + len < va)
 		return 0;
-	for (pg = PGROUNDDOWN(va); pg < va + len; pg += PGSIZE)
-		if ((pgpte((void *)pg) & need) != need)
+	for (pg = PGROUNDDOWN(va); pg < va + len; pg += PGSIZE) {
+		hi = pg + PGSIZE < va + len ? pg + PGSIZE : va + len;
+		if (!page_can(pg, hi, need))
 			return 0;
+	}
 	return 1;
 }
 

@@ -140,12 +140,15 @@ sv39_copy_out(const struct sv39_space *s, sv39_va_t dst, const void *src, uint64
 }
 
 /*
- * The length of the string at user address src, its NUL included, in *n:
- * reads (never writes) every byte up to the NUL, checking each page for U
- * and R. SV39_EINVAL when no NUL is within max bytes.
+ * The length of the string at user address src, its NUL included (> 0), or
+ * a negative SV39_E* code: reads (never writes) every byte up to the NUL,
+ * checking each page for U and R. SV39_EINVAL when no NUL is within max
+ * bytes. The length is the return value, not an output parameter, so that
+ * no caller can read a length the error paths never set. It fits: a string
+ * stays within one half of the address space, below 2^39 bytes.
  */
-static int
-user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max, uint64_t *n)
+static int64_t
+user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max)
 {
 	for (uint64_t seen = 0; seen < max;) {
 		sv39_pa_t pa;
@@ -162,10 +165,8 @@ user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max, uint64_t *n
 
 		p += pa & (SV39_PAGE_SIZE - 1);
 		for (uint64_t i = 0; i < in_page && seen < max; i++, seen++) {
-			if (p[i] == '\0') {
-				*n = seen + 1;
-				return 0;
-			}
+			if (p[i] == '\0')
+				return (int64_t)(seen + 1);
 		}
 		if (src + in_page < src) /* ran off the top of the address space */
 			return SV39_ERANGE;
@@ -177,15 +178,14 @@ user_strlen(const struct sv39_space *s, sv39_va_t src, uint64_t max, uint64_t *n
 int
 sv39_copy_in_str(const struct sv39_space *s, char *dst, sv39_va_t src, uint64_t max)
 {
-	uint64_t n;
-	int err;
+	int64_t len;
 
 	if (!space_ok(s) || !dst || max == 0)
 		return SV39_EINVAL;
 	/* Check the whole string first: a failed copy writes nothing. */
-	err = user_strlen(s, src, max, &n);
-	if (err)
-		return err;
-	user_copy(s, src, (uint8_t *)dst, n, false);
+	len = user_strlen(s, src, max);
+	if (len < 0)
+		return (int)len;
+	user_copy(s, src, (uint8_t *)dst, (uint64_t)len, false);
 	return 0;
 }

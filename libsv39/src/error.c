@@ -12,7 +12,7 @@ static const char *const sv39_errnames[SV39_ERRNO_MAX + 1] = {
 	[-SV39_EPERM] = "SV39_EPERM: invalid permissions",
 	[-SV39_EEXIST] = "SV39_EEXIST: already mapped",
 	[-SV39_ENOENT] = "SV39_ENOENT: not mapped",
-	[-SV39_EBUSY] = "SV39_EBUSY: range borrowed from another space",
+	[-SV39_EBUSY] = "SV39_EBUSY: busy (a borrowed range, or leaves left at destroy)",
 	[-SV39_EINVAL] = "SV39_EINVAL: invalid argument",
 };
 

@@ -78,11 +78,39 @@ sv39_space_is_init(const struct sv39_space *s)
 	return s && s->ops;
 }
 
-void
+/*
+ * Does the table at pa (at level) or any table below it hold a leaf of the
+ * space's own? The same entries sv39_free_subtree_ would hand to
+ * free_frame: borrowed entries are the lender's and are skipped.
+ */
+static bool
+subtree_has_leaf(const struct sv39_space *s, sv39_pa_t pa, unsigned level)
+{
+	const sv39_pte_t *table = table_of(s, pa);
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t e = pte_get(&table[i]);
+
+		if (e == 0 || (e & SV39_PTE_BORROWED))
+			continue;
+		if (e & SV39_PTE_LEAF_MASK)
+			return true;
+		if (level > 0 && subtree_has_leaf(s, sv39_pte_pa(e), level - 1))
+			return true;
+	}
+	return false;
+}
+
+int
 sv39_space_destroy(struct sv39_space *s, unsigned flags)
 {
-	if (!s || !s->ops)
-		return;
+	if (!s || (flags & ~(SV39_FREE_FRAMES | SV39_DESTROY_IF_EMPTY)))
+		return SV39_EINVAL;
+	if (!s->ops)
+		return 0;
+	/* Checked before the loans are settled: a refusal changes nothing. */
+	if ((flags & SV39_DESTROY_IF_EMPTY) && subtree_has_leaf(s, s->root, SV39_ROOT_LEVEL))
+		return SV39_EBUSY;
 	sv39_loan_settle_(s); /* borrowers let go of s's tables first */
 	sv39_free_subtree_(s, s->root, SV39_ROOT_LEVEL,
 			   (flags & SV39_FREE_FRAMES) && s->ops->free_frame);
@@ -90,6 +118,7 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 	s->ops = NULL;
 	s->linear_root = 0;
 	s->gen++;
+	return 0;
 }
 
 uint64_t

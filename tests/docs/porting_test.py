@@ -17,18 +17,31 @@ that says what it is:
     wrap=NAME                 a wrap file, used as subprojects/NAME.wrap
     run=NAME                  shell commands, run as written (with
                               /opt/riscv and build-sv39 moved into DIR)
+    xv6file=PATH [glue=1]     appended to file PATH of the stock-xv6 port
+                              (kernel/vm.c, kernel/sv39_env.h); glue=1
+                              counts the block as glue (at most 80 lines,
+                              and the page must state the count)
+    xv6make=vars|rules        the lines added to xv6's Makefile
 A block without a marker fails the test. Then the kernel is built every
 way the page describes, with tests/docs/main.c for the rest of a kernel:
     make-*       the Makefile, gcc and clang, native (library + vm.c,
                  compiled) and riscv64 (rv64gc/lp64d and rv64imac/lp64,
-                 linked at 0x80200000), -Wall -Wextra -Werror;
+                 linked at 0x80200000), -Wall -Wextra -Werror, each at
+                 -O2 (the page's) and -O0 -O1 -Og -Os -O3 (OPT=);
     medlow-must-fail  the same with -mcmodel=medlow must NOT link at
                  0x80200000, or the link checks above would prove nothing;
     meson-*      meson.build with the repository as subprojects/libsv39
                  and as subprojects/sv39 (a wrap of the repository under
                  either name), and with only libsv39/ there;
     pkgconfig    the install and pkg-config commands, then the one-file
-                 (amalgamation) commands.
+                 (amalgamation) commands;
+    xv6-*        the stock-xv6 port: tests/docs/xv6 (an xv6-shaped
+                 Makefile.in and stand-ins for xv6's headers with stock
+                 signatures) with the page's Makefile lines and files,
+                 linked with a bare riscv64-linux-gnu-ld (no libgcc) at
+                 xv6's -O and every level above; the library's objects
+                 must reference nothing outside themselves; make clean
+                 must remove them.
 Exit 0 when all pass, 1 on the first failure, 77 when nothing could run.
 """
 import argparse
@@ -102,6 +115,69 @@ def check_kernel(path, soft):
         fail('%s: .text is not at 0x80200000' % path)
 
 
+# Kernels build with any of these (xv6: -O); the Makefile routes run at each,
+# so a warning only one level's analysis finds fails the test.
+OPT_LEVELS = ['-O2', '-O0', '-O1', '-Og', '-Os', '-O3']
+
+
+def make_route(name, cc, kflags, is_soft, level, kdir, work, lib):
+    """One Makefile route at one -O level: native compiles the library and
+    vm.c, riscv64 links the kernel at 0x80200000 and checks its ABI."""
+    out = os.path.join(work, name)
+    base = ['make', '-j2', '-f', 'Makefile', 'CC=' + cc, 'KCFLAGS=' + kflags,
+            'OPT=' + level, 'O=' + out, 'SV39=' + lib]
+    if is_soft is None:
+        objs = [os.path.join(out, 'vm.o')]
+        run(base + ['sv39'] + objs, kdir)
+        nobj = len(os.listdir(os.path.join(out, 'sv39')))
+        print('ok: %s: library and vm.c compiled (%d library objects)' % (name, nobj // 2))
+    else:
+        run(base + [os.path.join(out, 'kernel')], kdir)
+        check_kernel(os.path.join(out, 'kernel'), is_soft)
+        print('ok: %s: kernel linked at 0x80200000 (%s)' % (name, kflags))
+    shutil.rmtree(out)
+    return 1
+
+
+def xv6_route(level, src, work, xv6files, xv6make):
+    """Section 5's port built as xv6 builds: the Makefile lines added to an
+    xv6-shaped Makefile, a bare ld link, nothing undefined in the library,
+    and make clean removing its objects."""
+    name = 'xv6' + level
+    tree = os.path.join(work, name)
+    shutil.copytree(os.path.join(src, 'tests', 'docs', 'xv6'), tree)
+    mk = open(os.path.join(tree, 'Makefile.in')).read()
+    for part in ('vars', 'rules'):
+        if part not in xv6make:
+            fail('no xv6make=%s block' % part)
+        mk = mk.replace('@SV39_%s@' % part.upper(), xv6make[part])
+    with open(os.path.join(tree, 'Makefile'), 'w') as f:
+        f.write(mk)
+    for path, text in xv6files.items():
+        with open(os.path.join(tree, path), 'w') as f:
+            f.write(text)
+    os.symlink(os.path.join(src, 'libsv39'), os.path.join(tree, 'libsv39'))
+    run(['make', '-j2', 'XV6_OPT=' + level, 'kernel/kernel'], tree)
+    sv39 = os.path.join(tree, 'kernel', 'sv39')
+    objs = sorted(os.path.join(sv39, o) for o in os.listdir(sv39) if o.endswith('.o'))
+    nm = ['riscv64-linux-gnu-nm']
+    undef = set(run(nm + ['-u'] + objs, tree).stdout.split())
+    defined = set(l.split()[-1] for l in run(nm + ['--defined-only'] + objs, tree).stdout.split('\n')
+                  if len(l.split()) == 3)
+    # panic is the kernel's, called by SV39_ASSERT from sv39_env.h
+    outside = sorted(u for u in undef - defined - {'panic'}
+                     if u != 'U' and not u.endswith(':'))
+    if outside:
+        fail('%s: the library objects need %s from outside' % (name, outside))
+    run(['make', 'clean'], tree)
+    if os.path.exists(sv39) or os.path.exists(os.path.join(tree, 'kernel', 'kernel')):
+        fail('%s: make clean left the kernel or kernel/sv39' % name)
+    print('ok: %s: stock-xv6 vm.c and %d library objects linked by a bare ld, '
+          'nothing undefined but panic; make clean' % (name, len(objs)))
+    shutil.rmtree(tree)
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--src', required=True)
@@ -121,6 +197,7 @@ def main():
 
     blocks = parse(doc)
     files, riscv_only, wraps, runs = {}, set(), {}, {}
+    xv6files, xv6make, glue = {}, {}, 0
     for line, attrs, text in blocks:
         if 'excerpt' in attrs:
             target = open(os.path.join(src, attrs['excerpt'])).read()
@@ -135,11 +212,26 @@ def main():
             wraps[attrs['wrap']] = text
         elif 'run' in attrs:
             runs[attrs['run']] = text
+        elif 'xv6file' in attrs:
+            xv6files[attrs['xv6file']] = xv6files.get(attrs['xv6file'], '') + text
+            if attrs.get('glue') == '1':
+                glue += text.count('\n')
+        elif 'xv6make' in attrs:
+            xv6make[attrs['xv6make']] = text
         else:
             fail('%s:%d: marker with no role: %s' % (doc, line, attrs))
     for need in ('xv6.h', 'sv39_env.h', 'hw.c', 'vm.c', 'Makefile', 'meson.build'):
         if need not in files:
             fail('no block makes %s' % need)
+    for need in ('kernel/vm.c', 'kernel/sv39_env.h'):
+        if need not in xv6files:
+            fail('no block makes the xv6 port\'s %s' % need)
+    # the glue: the marked blocks and the one #include of the library
+    glue += len(re.findall(r'^#include <sv39/', xv6files['kernel/vm.c'], re.M))
+    if glue > 80:
+        fail('the stock-xv6 glue is %d lines, more than 80' % glue)
+    if ('**%d lines**' % glue) not in open(doc).read():
+        fail('the page does not state the glue as **%d lines**' % glue)
     if a.break_assert:
         files['sv39_env.h'] = re.sub(r'^void panic.*\n', '', files['sv39_env.h'], flags=re.M)
     print('%s: %d blocks: files %s, wraps %s, runs %s' % (
@@ -171,27 +263,16 @@ def main():
         ('make-rv64-clang', 'clang', '--target=riscv64-unknown-elf ' + hard, False),
         ('make-rv64-clang-softfloat', 'clang', soft_clang, True),
     ]
-    for name, cc, kflags, is_soft in makes:
-        if not wanted(name) or not have['make'] or not have[cc]:
-            continue
-        if is_soft is not None and not have['riscv64-linux-gnu-gcc']:
-            continue
-        if is_soft is not None and cc == 'clang' and not shutil.which('ld.lld'):
-            print('SKIP: %s: clang links riscv64 with ld.lld, which is not installed' % name)
-            continue
-        out = os.path.join(work, name)
-        base = ['make', '-j2', '-f', 'Makefile', 'CC=' + cc, 'KCFLAGS=' + kflags,
-                'O=' + out, 'SV39=' + lib]
-        if is_soft is None:
-            objs = [os.path.join(out, 'vm.o')]
-            run(base + ['sv39'] + objs, kdir)
-            nobj = len(os.listdir(os.path.join(out, 'sv39')))
-            print('ok: %s: library and vm.c compiled (%d library objects)' % (name, nobj // 2))
-        else:
-            run(base + [os.path.join(out, 'kernel')], kdir)
-            check_kernel(os.path.join(out, 'kernel'), is_soft)
-            print('ok: %s: kernel linked at 0x80200000 (%s)' % (name, kflags))
-        ran += 1
+    for level in OPT_LEVELS:
+        for name, cc, kflags, is_soft in makes:
+            if not wanted(name) or not have['make'] or not have[cc]:
+                continue
+            if is_soft is not None and not have['riscv64-linux-gnu-gcc']:
+                continue
+            if is_soft is not None and cc == 'clang' and not shutil.which('ld.lld'):
+                print('SKIP: %s: clang links riscv64 with ld.lld, which is not installed' % name)
+                continue
+            ran += make_route(name + level, cc, kflags, is_soft, level, kdir, work, lib)
     if wanted('medlow-must-fail') and have['make'] and have['riscv64-linux-gnu-gcc']:
         out = os.path.join(work, 'medlow')
         r = run(['make', '-j2', '-f', 'Makefile', 'KCFLAGS=-march=rv64imac_zicsr_zifencei '
@@ -269,6 +350,11 @@ def main():
         check_kernel(os.path.join(pdir, 'kernel1'), True)
         print('ok: onefile: amalgamated sv39.c compiled and linked into the kernel')
         ran += 1
+
+    # --- stock xv6: the page's Makefile lines in an xv6-shaped Makefile ---
+    if wanted('xv6') and have['make'] and have['riscv64-linux-gnu-gcc']:
+        for level in ['-O'] + OPT_LEVELS:
+            ran += xv6_route(level, src, work, xv6files, xv6make)
 
     if not ran:
         print('SKIP: no compiler or tool for any route')

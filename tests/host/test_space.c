@@ -158,6 +158,76 @@ test_destroy(void)
 	}
 }
 
+/*
+ * SV39_DESTROY_IF_EMPTY: while any leaf of the space's own remains (a 4 KiB
+ * page deep down, a 2 MiB or a 1 GiB leaf, in either half), destroy is
+ * SV39_EBUSY and changes nothing, SV39_FREE_FRAMES included; tables with no
+ * leaf (made by walk) are freed; a borrowed subtree full of the lender's
+ * leaves does not count, and the lender is refused while it lends them.
+ */
+static void
+test_destroy_if_empty(void)
+{
+	static const uint64_t sizes[3] = { PG, MEGA, GIGA };
+	const unsigned both = SV39_DESTROY_IF_EMPTY | SV39_FREE_FRAMES;
+	struct ramops r;
+	struct sv39_space s, L, B;
+	sv39_pte_t *pte;
+
+	for (int h = 0; h < 2; h++) {
+		for (int k = 0; k < 3; k++) {
+			sv39_va_t va = t_bases[h] + 2 * GIGA + sizes[k];
+
+			check_begin("destroy IF_EMPTY refuses a leaf");
+			t_env_init(&r, 64, 0);
+			if (!t_space(&r, &s))
+				return;
+			CHECK_EQ(sv39_walk(&s, t_bases[h], SV39_WALK_ALLOC, &pte, NULL), 0);
+			CHECK_EQ(sv39_map(&s, va, 0x80000000, sizes[k], RW, SV39_MAP_HUGE), 0);
+			T_NOCHANGE(&r, sv39_space_destroy(&s, SV39_DESTROY_IF_EMPTY), SV39_EBUSY);
+			T_NOCHANGE(&r, sv39_space_destroy(&s, both), SV39_EBUSY);
+			CHECK_EQ(r.frames_freed, 0);
+			CHECK_EQ(r.free_calls, 0);
+			CHECK(sv39_space_is_init(&s));
+			T_XLATE(&s, va, 0x80000000, t_leaf_flags(RW, 0), sizes[k]);
+			/* Once the leaf is gone, the walk's leafless tables go too. */
+			CHECK_EQ(sv39_unmap(&s, va, sizes[k], 0), 0);
+			CHECK_EQ(sv39_space_destroy(&s, both), 0);
+			CHECK(!sv39_space_is_init(&s));
+			CHECK_EQ(r.frames_freed, 0);
+			t_env_fini(&r);
+		}
+	}
+
+	check_begin("destroy IF_EMPTY and borrowed leaves");
+	t_env_init(&r, 64, 0);
+	if (!t_space(&r, &L) || !t_space(&r, &B))
+		return;
+	CHECK_EQ(sv39_map(&L, t_bases[0] + PG, 0x80001000, 3 * PG, RW, 0), 0);
+	CHECK_EQ(sv39_share(&B, &L, t_bases[0], GIGA), 0);
+	/* The lender's leaves are lent, not gone: L is refused, B unchanged. */
+	T_NOCHANGE(&r, sv39_space_destroy(&L, SV39_DESTROY_IF_EMPTY), SV39_EBUSY);
+	T_XLATE(&B, t_bases[0] + PG, 0x80001000, t_leaf_flags(RW, 0), PG);
+	/* The borrower has no leaf of its own. */
+	CHECK_EQ(sv39_space_destroy(&B, SV39_DESTROY_IF_EMPTY), 0);
+	T_XLATE(&L, t_bases[0] + PG, 0x80001000, t_leaf_flags(RW, 0), PG);
+	t_destroy(&r, &L, 0);
+	t_env_fini(&r);
+
+	check_begin("destroy bad arguments");
+	t_env_init(&r, 16, 0);
+	if (!t_space(&r, &s))
+		return;
+	CHECK_EQ(sv39_space_destroy(NULL, 0), SV39_EINVAL);
+	T_NOCHANGE(&r, sv39_space_destroy(&s, 1u << 7), SV39_EINVAL);
+	CHECK(sv39_space_is_init(&s));
+	CHECK_EQ(sv39_space_destroy(&s, SV39_DESTROY_IF_EMPTY), 0);
+	CHECK_EQ(sv39_space_destroy(&s, SV39_DESTROY_IF_EMPTY), 0); /* already destroyed */
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(sv39_space_destroy(&s, 0), 0); /* zeroed: nothing to free */
+	t_env_fini(&r);
+}
+
 /* Two spaces on two ramops: each callback must go to its own ctx. */
 static void
 test_two_contexts(void)
@@ -391,6 +461,7 @@ main(void)
 	test_init_bad_ops();
 	test_init_enomem();
 	test_destroy();
+	test_destroy_if_empty();
 	test_two_contexts();
 	test_strerror();
 	test_move();

@@ -44,7 +44,7 @@ extern "C" {
 #define SV39_EPERM (-4)	 /* bad permission set, or a copy lacks U/R/W */
 #define SV39_EEXIST (-5) /* already mapped */
 #define SV39_ENOENT (-6) /* not mapped */
-#define SV39_EBUSY (-7)	 /* the range touches a subtree borrowed with sv39_share */
+#define SV39_EBUSY (-7)	 /* a subtree borrowed with sv39_share; a destroy finding leaves */
 #define SV39_EINVAL (-8) /* anything else malformed */
 #define SV39_ERRNO_MAX 8
 
@@ -61,7 +61,8 @@ extern "C" {
 #define SV39_UNMAP_HOLES (1u << 1) /* unmapped pages in the range are not an error */
 
 /* sv39_space_destroy flags */
-#define SV39_FREE_FRAMES (1u << 0) /* also free every owned leaf frame */
+#define SV39_FREE_FRAMES (1u << 0)	/* also free every owned leaf frame */
+#define SV39_DESTROY_IF_EMPTY (1u << 1) /* refuse (SV39_EBUSY) while an owned leaf remains */
 
 /* sv39_dump styles */
 #define SV39_DUMP_VMPRINT 0 /* the page-table lab's vmprint format */
@@ -223,7 +224,12 @@ bool sv39_space_is_init(const struct sv39_space *s);
  * sv39_space_destroy - free every page-table page the space owns.
  * @s: the space; must not be live on any hart (no flush is done).
  * @flags: SV39_FREE_FRAMES to also hand every owned leaf frame to
- *	ops->free_frame (ignored when free_frame is NULL).
+ *	ops->free_frame (ignored when free_frame is NULL);
+ *	SV39_DESTROY_IF_EMPTY to destroy only a space that maps nothing of
+ *	its own: while any owned leaf remains (what SV39_FREE_FRAMES would
+ *	free; borrowed subtrees do not count), destroy changes nothing and
+ *	returns SV39_EBUSY. Without it the leaves' frames are forgotten,
+ *	which leaks them unless the caller owns them some other way.
  *
  * Subtrees borrowed with sv39_share are never freed or walked into. Any
  * destroy order is safe: a borrower drops out of its lenders' ledgers; a
@@ -231,8 +237,12 @@ bool sv39_space_is_init(const struct sv39_space *s);
  * tables (their range becomes unmapped) and flushes each such borrower
  * whole through the borrower's ops, then frees. Writes the peers' ledgers:
  * hold the lock you hold for sv39_share with them.
+ *
+ * Return: 0 (also for a zeroed or already destroyed space: nothing to
+ * free), SV39_EBUSY (SV39_DESTROY_IF_EMPTY and a leaf remains), SV39_EINVAL
+ * (NULL @s, unknown flags). On error nothing changed.
  */
-void sv39_space_destroy(struct sv39_space *s, unsigned flags);
+int sv39_space_destroy(struct sv39_space *s, unsigned flags);
 
 /**
  * sv39_satp - the satp value that selects this space.

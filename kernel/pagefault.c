@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagefault.c - copy-on-write fork, lazy heap pages, and the page faults
+ * that make both work, all through libsv39 calls (docs/kernel.md, "Page
+ * faults").
+ *
+ * fork shares every user frame with the child. Writable leaves of the
+ * parent lose W and gain SV39_PTE_RSW_EMBEDDER ("shared, writable once
+ * it is yours": sv39_protect), the child's user table becomes a copy of
+ * the parent's leaves (sv39_clone_range) and each frame gains a holder
+ * (kalloc.c's counts). A store to a marked page then faults, and
+ * uvm_fault either takes the frame back (no other holder: sv39_protect
+ * sets W, clears the mark) or copies the page and maps the copy over the
+ * shared one (sv39_map with SV39_MAP_REPLACE), letting go of the old.
+ *
+ * sbrk maps nothing; the first touch of a heap page maps a zeroed one.
+ * A 2 MiB-aligned heap region whose 512 pages have all been touched
+ * becomes one megapage (promote_region).
+ *
+ * The kernel table's mirror is upt without U, so a shared page is read
+ * only there too, and the kernel's own stores (copyout) fault like the
+ * user's: the mirror never lets the kernel write a shared frame. When a
+ * page changes, the mirror lets go of the old frame before the user
+ * table does, and is re-cloned after: it may map less than upt (a fault
+ * then re-clones it), never a frame the process no longer holds.
+ *
+ * TLB: only the faulting process's tables change, and that process runs
+ * here; the library's flush_tlb (uvm.c) fences this hart, and run()
+ * (proc.c) flushes the process's ASIDs on any hart it moves to. So no
+ * other hart can use the old read-only entry by the time the old frame
+ * is reused, and no remote fence is needed.
+ */
+#include <sv39/sv39.h>
+
+#include "kernel.h"
+#include "proc.h"
+#include "riscv.h"
+
+#define MEGA SV39_MEGA_SIZE
+#define PAGES_PER_MEGA (MEGA / PAGE_SIZE)
+#define SHARED SV39_PTE_RSW_EMBEDDER
+#define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
+
+/* A scratch space is live on no hart: its ops flush nothing. */
+static const struct sv39_ops scratch_ops = {
+	.alloc_table = pt_alloc_table,
+	.free_table = pt_free_table,
+	.phys_to_virt = pt_phys_to_virt,
+	.free_frame = pt_free_frame,
+};
+
+/*
+ * One pass of fork's walk over the parent: every leaf at or after from
+ * gains a holder (the child's, counted before the child maps it) until
+ * the first run of whole writable leaves ends; the run is [lo, hi).
+ */
+struct share_pass {
+	uint64_t from, lo, hi;
+};
+
+static int
+share_pass_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	struct share_pass *r = arg;
+	int writable = (leaf->pte & SV39_PTE_W) != 0;
+
+	if (leaf->va < r->from)
+		return 0; /* an earlier pass counted it */
+	if (r->hi && !(writable && leaf->va == r->hi))
+		return 1; /* the run ends before this leaf: the next pass starts here */
+	frame_share(leaf->pa, leaf->size);
+	if (r->hi) {
+		r->hi += leaf->size;
+	} else if (writable) {
+		r->lo = leaf->va;
+		r->hi = leaf->va + leaf->size;
+	}
+	return 0;
+}
+
+/*
+ * Give every leaf frame of p's user memory [0, top) one more holder, and
+ * make every writable leaf read-only and marked shared, in both tables:
+ * one walk, stopped at the end of each writable run to protect it. The
+ * runs protected are whole leaves, so protect splits nothing and cannot
+ * fail. If the mirror cannot follow (it is behind upt and needs a
+ * table), the mirror of [0, top) goes, which never needs one: kpt may
+ * map less than upt, never a writable shared page.
+ */
+static void
+share_frames_and_protect(struct proc *p, uint64_t top)
+{
+	struct share_pass r = { 0, 0, 0 };
+
+	for (;;) {
+		r.lo = r.hi = 0;
+		sv39_for_each(&p->upt, r.from, top - r.from, share_pass_leaf, &r);
+		if (!r.hi)
+			return;
+		sv39_protect(&p->upt, r.lo, r.hi - r.lo, SHARED, SV39_PTE_W);
+		if (uvm_sync_kernel(p, r.lo, r.hi))
+			sv39_unmap(&p->kpt, 0, top, SV39_UNMAP_HOLES);
+		if (r.hi >= top)
+			return;
+		r.from = r.hi;
+	}
+}
+
+/* A failed fork: the holders counted for the child go again. */
+static int
+unshare_leaf_frame(void *arg, const struct sv39_leaf *leaf)
+{
+	(void)arg;
+	frame_put(leaf->pa, leaf->size);
+	return 0;
+}
+
+struct eager_copy {
+	struct sv39_space *dst;
+};
+
+/*
+ * Copy one leaf of the parent into fresh private frames: a megapage into
+ * a 2 MiB frame when one is free, else page by page. A marked leaf is
+ * the parent's to write, so the copy gets W back and no mark.
+ */
+static int
+copy_leaf_eagerly(void *arg, const struct sv39_leaf *leaf)
+{
+	struct eager_copy *c = arg;
+	uint64_t perm = leaf->pte & (SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U), pa;
+
+	if (leaf->pte & SHARED)
+		perm |= SV39_PTE_W;
+	proc_resched_point(); /* no lock held; only this process changes the table walked */
+	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
+		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {
+			kfree_contig(pa, MEGA);
+			return -1;
+		}
+		return 0;
+	}
+	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE) {
+		if (!(pa = kalloc()))
+			return -1;
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa + off), PAGE_SIZE);
+		if (sv39_map(c->dst, leaf->va + off, pa, PAGE_SIZE, perm, 0)) {
+			kfree(pa);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * fork as it was before copy-on-write: every mapped page copied into the
+ * child at once (pages never touched stay lazy in both). Only a process
+ * that asked for it with copybench mode 8 forks so: the benchmark's
+ * reference, measured in the same run as copy-on-write.
+ */
+static int
+uvm_copy_eager(struct proc *from, struct proc *to, uint64_t top)
+{
+	struct eager_copy c = { &to->upt };
+
+	if (sv39_for_each(&from->upt, 0, top, copy_leaf_eagerly, &c))
+		return -1;
+	return uvm_sync_kernel(to, 0, top);
+}
+
+/*
+ * fork: to (made by uvm_create) gets from's user memory by sharing, not
+ * copying: from's writable pages become read-only and marked, to's user
+ * table maps the same frames with the same bits, every frame gains a
+ * holder (counted in the same walk of from as the marking: to's table,
+ * once cloned, holds exactly those leaves), and to's kernel table
+ * mirrors it. Allocates only to's table pages. On failure (-1) the
+ * caller destroys to, which lets go of whatever it holds; from stays
+ * marked, which costs it one fault per page it writes (a take-back, no
+ * copy).
+ */
+int
+uvm_copy(struct proc *from, struct proc *to)
+{
+	uint64_t top = ALIGN_UP(from->sz, PAGE_SIZE);
+
+	to->sz = from->sz;
+	to->stack_guard = from->stack_guard;
+	to->heap_base = from->heap_base;
+	if (!top)
+		return 0;
+	if (from->fork_eager)
+		return uvm_copy_eager(from, to, top);
+	share_frames_and_protect(from, top);
+	if (sv39_clone_range(&to->upt, &from->upt, 0, top, 0, 0)) {
+		/* Nothing was cloned: no frame is the child's. */
+		sv39_for_each(&from->upt, 0, top, unshare_leaf_frame, NULL);
+		return -1;
+	}
+	return uvm_sync_kernel(to, 0, top);
+}
+
+/*
+ * The mirror of the leaf at [va, va + size) again. -1 when it needs a
+ * table and none is left: the fault then fails like any other out of
+ * memory, so a live process's mirror always has upt's shape, and fork's
+ * re-clone of it (share_frames_and_protect) never allocates.
+ */
+static int
+resync_mirror(struct proc *p, uint64_t va, uint64_t size)
+{
+	return uvm_sync_kernel(p, ALIGN_DOWN(va, size), ALIGN_DOWN(va, size) + size);
+}
+
+/*
+ * A write to the shared page at va (page aligned), whose leaf maps
+ * [base, base + size) at leaf_pa with flags: take the frame back when no
+ * one else holds it (the whole leaf at once when no page of it is
+ * shared, so a megapage stays one), or copy the page. 0 or -1.
+ */
+static int
+cow_fault(struct proc *p, uint64_t va, uint64_t leaf_pa, uint64_t size, uint64_t flags)
+{
+	uint64_t base = ALIGN_DOWN(va, size), pa = leaf_pa + (va - base), npa;
+	uint64_t perm = (flags & (SV39_PTE_R | SV39_PTE_X | SV39_PTE_U)) | SV39_PTE_W;
+	int err;
+
+	if (!frame_shared(leaf_pa, size) || !frame_shared(pa, PAGE_SIZE)) {
+		if (frame_shared(leaf_pa, size))
+			base = va, size = PAGE_SIZE; /* only this page is ours alone */
+		if (sv39_protect(&p->upt, base, size, SV39_PTE_W, SHARED))
+			return -1;
+		return resync_mirror(p, base, size);
+	}
+	npa = kalloc();
+	if (!npa)
+		return -1;
+	memcpy(pa_to_kva(npa), pa_to_kva(pa), PAGE_SIZE);
+	/* The mirror lets go of the old frame first (it may split a megapage). */
+	if (sv39_unmap(&p->kpt, va, PAGE_SIZE, SV39_UNMAP_HOLES) ||
+	    sv39_map(&p->upt, va, npa, PAGE_SIZE, perm, SV39_MAP_REPLACE)) {
+		kfree(npa);
+		return -1;
+	}
+	err = uvm_sync_kernel(p, va, va + PAGE_SIZE);
+	frame_put(pa, PAGE_SIZE); /* after both tables' flushes: no entry reaches it */
+	return err;
+}
+
+/* Count the private writable 4 KiB leaves of a region. */
+static int
+count_private(void *arg, const struct sv39_leaf *leaf)
+{
+	if (leaf->size == PAGE_SIZE && (leaf->pte & SV39_PTE_W))
+		(*(uint64_t *)arg)++;
+	return 0;
+}
+
+struct gather {
+	uint8_t *big;	 /* the megapage's frame, through the direct map */
+	uint64_t *old;	 /* the old frames' addresses, one page of them */
+	uint64_t region; /* va of the region */
+	uint64_t n;
+};
+
+/* Copy one 4 KiB leaf of the region into the megapage, note its frame. */
+static int
+gather_page(void *arg, const struct sv39_leaf *leaf)
+{
+	struct gather *g = arg;
+
+	if (leaf->size != PAGE_SIZE || !(leaf->pte & SV39_PTE_W) || g->n == PAGES_PER_MEGA)
+		return 1;
+	memcpy(g->big + (leaf->va - g->region), pa_to_kva(leaf->pa), PAGE_SIZE);
+	g->old[g->n++] = leaf->pa;
+	return 0;
+}
+
+/*
+ * The heap region [r, r + 2 MiB) is mapped whole with private 4 KiB
+ * pages: copy them into one 2 MiB frame and put a megapage in place of
+ * the level-0 table. sv39_map never replaces a table by a superpage, and
+ * sv39_clone_range does, so the megapage is made in a scratch space and
+ * cloned in. Best effort: when memory is short nothing changes.
+ */
+static void
+promote_region(struct proc *p, uint64_t r)
+{
+	struct pt_ctx ctx = { .tables = 0 };
+	struct sv39_space tmp;
+	struct gather g = { .region = r };
+	uint64_t big = kalloc_contig(MEGA, MEGA), list = kalloc();
+
+	if (!big || !list)
+		goto out;
+	g.big = pa_to_kva(big);
+	g.old = pa_to_kva(list);
+	if (sv39_for_each(&p->upt, r, MEGA, gather_page, &g) || g.n != PAGES_PER_MEGA)
+		goto out;
+	if (sv39_space_init(&tmp, &scratch_ops, &ctx))
+		goto out;
+	if (sv39_map(&tmp, r, big, MEGA, USER_RW, SV39_MAP_HUGE) ||
+	    sv39_clone_range(&p->upt, &tmp, r, MEGA, 0, 0)) {
+		sv39_space_destroy(&tmp, 0);
+		goto out;
+	}
+	sv39_space_destroy(&tmp, 0);
+	big = 0; /* upt's now */
+	if (uvm_sync_kernel(p, r, r + MEGA))
+		sv39_unmap(&p->kpt, r, MEGA, SV39_UNMAP_HOLES); /* whole leaves: cannot fail */
+	for (uint64_t i = 0; i < g.n; i++)
+		frame_put(g.old[i], PAGE_SIZE);
+out:
+	if (big)
+		kfree_contig(big, MEGA);
+	if (list)
+		kfree(list);
+}
+
+/*
+ * A lazy page was just mapped at va: count the private pages of its 2 MiB
+ * region (counted once when the faults move to a new region, then one per
+ * fault) and promote the region once all 512 are there.
+ */
+static void
+note_heap_page(struct proc *p, uint64_t va)
+{
+	uint64_t r = ALIGN_DOWN(va, MEGA);
+
+	if (r < p->heap_base || r + MEGA > p->sz)
+		return; /* not a whole region of heap */
+	if (p->promo_va != r + 1) {
+		p->promo_va = r + 1; /* + 1: region 0 is never heap, 0 means none */
+		p->promo_n = 0;
+		sv39_for_each(&p->upt, r, MEGA, count_private, &p->promo_n);
+	} else {
+		p->promo_n++;
+	}
+	if (p->promo_n == PAGES_PER_MEGA) {
+		p->promo_va = 0;
+		promote_region(p, r);
+	}
+}
+
+/* First touch of the heap page at va: a zeroed page, in both tables. */
+static int
+lazy_fault(struct proc *p, uint64_t va)
+{
+	uint64_t pa = kalloc();
+
+	if (!pa)
+		return -1;
+	if (sv39_map(&p->upt, va, pa, PAGE_SIZE, USER_RW, 0)) {
+		kfree(pa);
+		return -1;
+	}
+	if (uvm_sync_kernel(p, va, va + PAGE_SIZE)) {
+		sv39_unmap(&p->upt, va, PAGE_SIZE, SV39_UNMAP_FREE); /* no table: out of memory */
+		return -1;
+	}
+	/* The library flushes no new mapping; order this hart's walker after the store. */
+	kvm_flush_local(va, PAGE_SIZE);
+	note_heap_page(p, va);
+	return 0;
+}
+
+/* Does a leaf with flags allow this access (scause)? */
+static int
+access_allowed(uint64_t flags, uint64_t cause)
+{
+	if (cause == EXC_STORE_PAGE_FAULT)
+		return (flags & SV39_PTE_W) != 0;
+	if (cause == EXC_INSN_PAGE_FAULT)
+		return (flags & SV39_PTE_X) != 0;
+	return (flags & SV39_PTE_R) != 0;
+}
+
+/*
+ * A page fault (scause 12, 13 or 15) at va in p, from p's user code or
+ * from the kernel's loads and stores through p's mirror (ucopy.S).
+ * Satisfies what the VM can: a lazy heap page, a store to a shared page,
+ * a mirror behind the user table or a TLB entry older than the table.
+ * 0: retry the access; -1: p may not make it (or memory ran out): the
+ * caller kills p, or fails the copy. Called with no lock held.
+ */
+int
+uvm_fault(struct proc *p, uint64_t va, uint64_t cause)
+{
+	uint64_t page = ALIGN_DOWN(va, PAGE_SIZE), pa, flags, size;
+	int err;
+
+	if (cause != EXC_LOAD_PAGE_FAULT && cause != EXC_STORE_PAGE_FAULT &&
+	    cause != EXC_INSN_PAGE_FAULT)
+		return -1;
+	if (!uvm_range_ok(p, va, 1))
+		return -1; /* the byte, not its page: the break may cut the page */
+	err = sv39_translate(&p->upt, page, &pa, &flags, &size);
+	if (err == SV39_ENOENT && cause != EXC_INSN_PAGE_FAULT && page >= p->heap_base)
+		return lazy_fault(p, page);
+	if (err)
+		return -1;
+	if (cause == EXC_STORE_PAGE_FAULT && !(flags & SV39_PTE_W))
+		return (flags & SHARED) ? cow_fault(p, page, pa - (page & (size - 1)), size, flags)
+					: -1;
+	if (!access_allowed(flags, cause))
+		return -1;
+	/*
+	 * Allowed in upt: the mirror is behind, this hart cached an old
+	 * entry, or the hardware does not set A and D itself (Svade) and
+	 * pgaccess cleared A: set them, so the retry cannot fault again.
+	 */
+	if (!(flags & SV39_PTE_A) || (cause == EXC_STORE_PAGE_FAULT && !(flags & SV39_PTE_D)))
+		sv39_protect(&p->upt, ALIGN_DOWN(page, size), size,
+			     SV39_PTE_A | (cause == EXC_STORE_PAGE_FAULT ? SV39_PTE_D : 0), 0);
+	if (resync_mirror(p, page, size))
+		return -1;
+	kvm_flush_local(page, PAGE_SIZE);
+	return 0;
+}
