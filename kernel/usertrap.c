@@ -163,6 +163,13 @@ void __attribute__((noreturn)) usertrap(void)
 		p->tf->epc += 4;
 		intr_on();
 		syscall(p);
+		/*
+		 * Killed meanwhile: a call that failed (one the kill cut short,
+		 * like a sleep) ends the process here; one that completed takes
+		 * its result (a typed line, a reaped child) back to user mode.
+		 */
+		if ((long)p->tf->a0 == -1 && proc_killed(p))
+			proc_exit(-1);
 	} else if (cause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		timer_interrupt();
 		yield = 1;
@@ -179,11 +186,7 @@ void __attribute__((noreturn)) usertrap(void)
 			trap_cause_name(cause), csr_read(stval), p->tf->epc);
 		proc_set_killed(p);
 	}
-	/*
-	 * Not after a system call: what a completed call took (a typed line,
-	 * a reaped child) reaches user mode, and a kill ends the process at
-	 * its next entry (docs/kernel.md, "kill").
-	 */
+	/* After a system call: above (docs/kernel.md, "When a kill takes effect"). */
 	if (cause != EXC_ECALL_U && proc_killed(p))
 		proc_exit(-1);
 	if (yield)
