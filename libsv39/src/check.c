@@ -11,7 +11,7 @@ static int
 check_table(const struct sv39_space *s, const sv39_pte_t *table, unsigned level)
 {
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
-		sv39_pte_t e = table[i];
+		sv39_pte_t e = pte_get(&table[i]);
 		int err;
 
 		if (!pte_valid(e))

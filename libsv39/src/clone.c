@@ -48,6 +48,19 @@ src_has_leaf(const struct sv39_space *src, sv39_pte_t se, unsigned level, sv39_v
 }
 
 /*
+ * Is dst's leaf de, cut by the range, already what src's leaf se gives it
+ * (same frames, same bits but for A and D, which are dst's own)? Then the
+ * clone leaves it whole: a clone already in sync does nothing, where
+ * mirroring se as smaller leaves would split de into 512 equal ones.
+ */
+static inline bool
+leaf_in_sync(const struct clone_args *c, sv39_pte_t de, sv39_pte_t se)
+{
+	return pte_leaf(de) && pte_leaf(se) &&
+	       ((de ^ clone_pte(c, se)) & ~(SV39_PTE_A | SV39_PTE_D)) == 0;
+}
+
+/*
  * Find every error and count the tables needed. d is dst's table as it is
  * or will be; sv is src's.
  */
@@ -60,6 +73,7 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t de = view_get(d, sl.i, level);
 		sv39_pte_t se = view_get(sv, sl.i, level);
+		bool src_leaf;
 		int err;
 
 		if (level == 0 && c->perm_safe)
@@ -74,8 +88,11 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 		if (level == 0)
 			continue;
 		/* Nothing in src and nothing in dst: no table to make (a no-op). */
-		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+		src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
+		if (!pte_valid(de) && !src_leaf)
 			continue;
+		if (!sl.covered && leaf_in_sync(c, de, se))
+			continue; /* a cut superpage in sync stays whole */
 		if (sl.covered && pte_leaf(se) && pte_table(de) && !space_lent(t->s, sl.va)) {
 			/* dst's subtree is replaced by one leaf. */
 			if (level == 2 && sv39_table_has_borrowed_(next_table(t->s, de)))
@@ -83,10 +100,8 @@ clone_prepare(struct sv39_txn *t, const struct clone_args *c, struct view d, str
 			sv39_txn_count_defer_(t); /* clone_apply parks dst's subtree */
 			continue;
 		}
-		if (!pte_valid(se) && !pte_valid(de))
-			continue;
-		if (sl.covered && (pte_leaf(se) || !pte_valid(se)) && !pte_table(de))
-			continue; /* a leaf written or removed in place */
+		if (sl.covered && src_leaf == pte_leaf(se) && !pte_table(de))
+			continue; /* a leaf written, or removed, in place */
 		/* dst needs a table here: new, split, or its own. */
 		if (!pte_table(de))
 			t->need++;
@@ -158,6 +173,19 @@ clone_fill_table(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, sv39_
 }
 
 /*
+ * Remove dst's valid leaf in *slot (at level, covering va): a zombie (V
+ * cleared by one atomic AND) that keeps its final A and D until
+ * sv39_txn_finish_ zeroes it after the flush, as unmap's removals.
+ */
+static void
+clone_remove(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, unsigned level)
+{
+	sv39_va_t base = va & ~(level_size(level) - 1);
+
+	sv39_txn_zombie_(t, slot, base, base + (level_size(level) - 1));
+}
+
+/*
  * Make dst's level-0 slots for [va, last] equal src's: the hot loop of a
  * clone. Branch-free per entry; changed valid entries are collected as one
  * span for the flush. fresh: dst is not reachable yet, so plain stores do;
@@ -188,32 +216,23 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 		}
 		return;
 	}
-	if (!src) {
-		/* A split src superpage or nothing: rare, take the slow way. */
-		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = view_get(sv, i, 0), old = pte_get(&dst[i]);
-			sv39_pte_t e = pte_leaf(se) ? (se & keep) | set : 0;
+	for (unsigned i = i0; i <= i1; i++) {
+		sv39_pte_t se = src ? pte_get(&src[i]) : view_get(sv, i, 0);
+		sv39_pte_t old = pte_get(&dst[i]);
+		/* all ones when se is a valid leaf, else zero */
+		sv39_pte_t is_leaf = -(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
+		sv39_pte_t e = ((se & keep) | set) & is_leaf;
 
-			if (pte_valid(old) && old != e) {
-				first_changed = first_changed < i ? first_changed : i;
-				last_changed = i;
-			}
+		if (!(old & SV39_PTE_V) || old == e) {
 			pte_set(&dst[i], e);
+			continue;
 		}
-	} else {
-		for (unsigned i = i0; i <= i1; i++) {
-			sv39_pte_t se = pte_get(&src[i]), old = pte_get(&dst[i]);
-			/* all ones when se is a valid leaf, else zero */
-			sv39_pte_t is_leaf =
-				-(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
-			sv39_pte_t e = ((se & keep) | set) & is_leaf;
-
-			if ((old & SV39_PTE_V) && old != e) {
-				first_changed = first_changed < i ? first_changed : i;
-				last_changed = i;
-			}
-			pte_set(&dst[i], e);
-		}
+		first_changed = first_changed < i ? first_changed : i;
+		last_changed = i;
+		if (e)
+			pte_set(&dst[i], e); /* replaced: the old A and D go with it */
+		else
+			clone_remove(t, &dst[i], va + ((sv39_va_t)(i - i0) << SV39_PAGE_SHIFT), 0);
 	}
 	if (first_changed <= last_changed) {
 		sv39_va_t base = va - ((sv39_va_t)i0 << SV39_PAGE_SHIFT);
@@ -245,10 +264,13 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 		sv39_pte_t se = view_get(sv, sl.i, level);
 		sv39_pte_t de = pte_get(slot);
 		bool keep_tables = space_lent(t->s, sl.va);
+		bool src_leaf = src_has_leaf(c->src, se, level, sl.va, sl.last);
 		sv39_pte_t *child;
 
-		if (!pte_valid(de) && !src_has_leaf(c->src, se, level, sl.va, sl.last))
+		if (!pte_valid(de) && !src_leaf)
 			continue; /* as clone_prepare: nothing to mirror */
+		if (!sl.covered && leaf_in_sync(c, de, se))
+			continue; /* as clone_prepare: in sync, stays whole */
 		if (sl.covered && pte_leaf(se)) {
 			sv39_pte_t e = clone_pte(c, se);
 
@@ -265,9 +287,8 @@ clone_apply(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst, boo
 				continue;
 			}
 		}
-		if (sl.covered && !pte_valid(se) && pte_leaf(de)) {
-			pte_set(slot, 0);
-			sv39_txn_changed_(t, sl.va, sl.last);
+		if (sl.covered && !src_leaf && pte_leaf(de)) {
+			clone_remove(t, slot, sl.va, level);
 			continue;
 		}
 		if (!pte_valid(de)) {

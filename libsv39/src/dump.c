@@ -79,7 +79,7 @@ vmprint_table(const struct sv39_space *s, struct dump_args *d, const sv39_pte_t 
 	unsigned depth = SV39_ROOT_LEVEL - level + 1;
 
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
-		sv39_pte_t e = table[i];
+		sv39_pte_t e = pte_get(&table[i]);
 
 		if (!pte_valid(e))
 			continue;
@@ -209,9 +209,12 @@ count_tables(const struct sv39_space *s, const sv39_pte_t *table, unsigned level
 {
 	uint64_t n = 1;
 
-	for (unsigned i = 0; level > 0 && i < SV39_PTES_PER_TABLE; i++)
-		if (pte_table(table[i]) && !pte_borrowed(table[i]))
-			n += count_tables(s, next_table(s, table[i]), level - 1);
+	for (unsigned i = 0; level > 0 && i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t e = pte_get(&table[i]);
+
+		if (pte_table(e) && !pte_borrowed(e))
+			n += count_tables(s, next_table(s, e), level - 1);
+	}
 	return n;
 }
 

@@ -39,13 +39,20 @@ harvest_prepare(const struct sv39_space *s, const sv39_pte_t *table, unsigned le
 }
 
 /*
- * Clear bit (A or D) in *slot with one atomic AND; true when it was set.
- * Spelled out per bit so that each AND has a constant mask (x86 then uses
- * one lock btr instead of a compare-and-swap loop).
+ * Clear bit (A or D) in the leaf *slot, now e, which has it: a plain store
+ * where the hardware can set nothing meanwhile (pte_hardware_can_set), else
+ * one atomic AND. True when the bit was still set when it was cleared: the
+ * hardware never clears it, so always, but the AND's answer is the one
+ * that counts. Spelled out per bit so that each AND has a constant mask
+ * (x86 then uses one lock btr instead of a compare-and-swap loop).
  */
 static inline bool
-harvest_clear(sv39_pte_t *slot, uint64_t bit)
+harvest_clear(sv39_pte_t *slot, sv39_pte_t e, uint64_t bit)
 {
+	if (!pte_hardware_can_set(e)) {
+		pte_set(slot, e & ~bit);
+		return true;
+	}
 	if (bit == SV39_PTE_A)
 		return pte_clear_bits(slot, SV39_PTE_A) & SV39_PTE_A;
 	return pte_clear_bits(slot, SV39_PTE_D) & SV39_PTE_D;
@@ -59,11 +66,43 @@ bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 }
 
 /*
+ * The level-0 leaves of [va, last] in table: report and clear h->bit in
+ * each that has it. Inline, with the bitmap bit set in place and the span
+ * to flush recorded once for the table.
+ */
+static inline void
+harvest_leaves(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, sv39_va_t va,
+	       sv39_va_t last)
+{
+	unsigned i0 = pte_index(va, 0), first = SV39_PTES_PER_TABLE, end = 0;
+	uint64_t page = (va - h->va) >> SV39_PAGE_SHIFT; /* bitmap bit of entry i0 */
+	int found = 0;
+
+	for (unsigned i = i0; i <= pte_index(last, 0); i++, page++) {
+		sv39_pte_t e = pte_get(&table[i]);
+
+		/* Skip the write where the bit is clear: most leaves, usually. */
+		if (!(e & h->bit) || !pte_leaf(e) || !harvest_clear(&table[i], e, h->bit))
+			continue;
+		h->bitmap[page / 64] |= (uint64_t)1 << (page % 64);
+		found++;
+		first = first < i ? first : i;
+		end = i;
+	}
+	h->found += found;
+	if (found)
+		sv39_txn_changed_(t, va + ((sv39_va_t)(first - i0) << SV39_PAGE_SHIFT),
+				  va + ((sv39_va_t)(end - i0 + 1) << SV39_PAGE_SHIFT) - 1);
+}
+
+/*
  * Report and clear h->bit in every leaf of [va, last]. The bit is cleared
- * with one atomic AND and reported from the value that AND returns, so a
- * harvest reports exactly the bits it cleared and a bit the hardware sets
- * meanwhile (this one or the other of A and D) is never lost. Does not
- * flush: records the cleared leaves for sv39_txn_finish_.
+ * by a plain store only where the hardware can set nothing (it then stays
+ * clear until our store lands), else by one atomic AND reported from the
+ * value it returns; so a harvest reports exactly the bits it cleared and a
+ * bit the hardware sets meanwhile (this one or the other of A and D) is
+ * never lost. Does not flush: records the cleared leaves for
+ * sv39_txn_finish_.
  */
 static void
 harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, unsigned level,
@@ -71,16 +110,19 @@ harvest_apply(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, uns
 {
 	struct slot sl;
 
+	if (level == 0) {
+		harvest_leaves(t, h, table, va, last);
+		return;
+	}
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 		sv39_pte_t e = pte_get(slot);
 
-		if (pte_table(e) && level > 0) {
+		if (pte_table(e)) {
 			harvest_apply(t, h, next_table(t->s, e), level - 1, sl.va, sl.last);
 			continue;
 		}
-		/* Skip the write where the bit is clear: most leaves, usually. */
-		if (!pte_leaf(e) || !(e & h->bit) || !harvest_clear(slot, h->bit))
+		if (!pte_leaf(e) || !(e & h->bit) || !harvest_clear(slot, e, h->bit))
 			continue;
 		/* A superpage reports each of its pages inside the range. */
 		uint64_t n = ((sl.last - sl.va) >> SV39_PAGE_SHIFT) + 1;

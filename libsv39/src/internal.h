@@ -131,7 +131,10 @@ pte_malformed(sv39_pte_t e, unsigned level)
  * set A and D in (hardware A/D updating: Svadu, QEMU 7.2). Every access the
  * library makes to an entry of a reachable table goes through these, so
  * that no store tears (one 64-bit single-copy-atomic access each) and no
- * A or D the hardware sets is lost by a read-modify-write. They compile to
+ * A or D the hardware sets is lost by a read-modify-write. Loads too: a
+ * plain load racing the walker's store is a data race in C (undefined, and
+ * what ThreadSanitizer reports) even where the hardware makes it atomic;
+ * a relaxed atomic load is the same ld on rv64 and mov on x86-64. They compile to
  * plain ld/sd and AMO or lr/sc sequences on rv64 (the A extension) and need
  * no libc. Tables not yet reachable (fresh from the reserve) are written
  * with plain stores and then published with pte_publish.
@@ -162,31 +165,81 @@ pte_set(sv39_pte_t *slot, sv39_pte_t e)
  * the embedder did in alloc_table) before the store that makes the table
  * reachable. On RISC-V an explicit `fence w,w` (whatever the compiler's
  * atomics mapping: GCC 12 ignores the order of a compare-and-swap), checked
- * by tests/host/check-fence.sh; elsewhere that store is a release, which
+ * by tests/host/check-fence.py; elsewhere that store is a release, which
  * ThreadSanitizer also understands.
  */
 #if defined(__riscv)
-#define PTE_PUBLISH_ORDER __ATOMIC_RELAXED
-static inline void
+static inline __attribute__((always_inline)) void
 publish_fence(void)
 {
 	__asm__ volatile("fence w,w" ::: "memory");
 }
+
+/*
+ * The store that links a table. Built with -DSV39_PUBLISH_MARKER (the
+ * fence checks only), it is preceded in the same asm by a HINT the
+ * hardware executes as a no-op (slti zero, zero, 1441), so that
+ * check-fence.py can tell it from every other sd whatever the compiler
+ * merges or moves; the fence stays a separate statement, as in the
+ * library that ships.
+ */
+#ifdef SV39_PUBLISH_MARKER
+#define SV39_LINK_MARK ".insn i 0x13, 2, x0, x0, 1441\n\t"
 #else
-#define PTE_PUBLISH_ORDER __ATOMIC_RELEASE
+#define SV39_LINK_MARK ""
+#endif
+static inline __attribute__((always_inline)) void
+pte_link_store(sv39_pte_t *slot, sv39_pte_t e)
+{
+	__asm__ volatile(SV39_LINK_MARK "sd %1, %0" : "=m"(*slot) : "r"(e));
+}
+
+/*
+ * Link by compare-and-swap: e goes into *slot only while it still holds
+ * expected. Returns what *slot held (expected on success). The caller
+ * fences first (publish_fence). By hand, so that the sc.d carries the
+ * marker; relaxed, as GCC 12 compiles its own compare-and-swap anyway.
+ */
+static inline __attribute__((always_inline)) sv39_pte_t
+pte_link_cas(sv39_pte_t *slot, sv39_pte_t expected, sv39_pte_t e)
+{
+	sv39_pte_t old;
+	unsigned long failed;
+
+	__asm__ volatile("1:\tlr.d %0, %2\n\t"
+			 "bne %0, %3, 2f\n\t" SV39_LINK_MARK "sc.d %1, %4, %2\n\t"
+			 "bnez %1, 1b\n"
+			 "2:"
+			 : "=&r"(old), "=&r"(failed), "+A"(*slot)
+			 : "r"(expected), "r"(e)
+			 : "memory");
+	return old;
+}
+#else
 static inline void
 publish_fence(void)
 {
 }
+
+static inline sv39_pte_t
+pte_link_cas(sv39_pte_t *slot, sv39_pte_t expected, sv39_pte_t e)
+{
+	__atomic_compare_exchange_n(slot, &expected, e, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	return expected;
+}
 #endif
 
-/* Link a table whose entries are all written: the pointer e goes in last. */
-static inline void
+/*
+ * Link a table whose entries are all written: the pointer e goes in last.
+ * Always inlined, so that at every optimisation level the fence and the
+ * linking store are in the function that links (check-fence.py).
+ */
+static inline __attribute__((always_inline)) void
 pte_publish(sv39_pte_t *slot, sv39_pte_t e)
 {
 	publish_fence();
 #if defined(__riscv)
-	pte_set(slot, e);
+	pte_link_store(slot, e);
 #else
 	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
 #endif
@@ -213,6 +266,28 @@ static inline sv39_pte_t
 pte_clear_bits(sv39_pte_t *slot, sv39_pte_t bits)
 {
 	return __atomic_fetch_and(slot, ~bits, __ATOMIC_RELAXED);
+}
+
+/*
+ * Can a hardware walker set anything in the valid leaf e? It sets A on any
+ * access and D on a store, which needs W. With A set, and D set or W clear,
+ * nothing is left for it to set, so a plain store (pte_set) of a changed
+ * leaf loses nothing; otherwise a change must be one atomic
+ * read-modify-write. (A hart's stale TLB entry cannot set D either: the
+ * hardware sets A and D only in the entry in memory, after checking that it
+ * still grants the access.)
+ */
+static inline bool
+pte_hardware_can_set(sv39_pte_t e)
+{
+	return !(e & SV39_PTE_A) || (e & (SV39_PTE_W | SV39_PTE_D)) == SV39_PTE_W;
+}
+
+/* Set bits with one atomic OR; returns the entry as it was just before. */
+static inline sv39_pte_t
+pte_set_bits(sv39_pte_t *slot, sv39_pte_t bits)
+{
+	return __atomic_fetch_or(slot, bits, __ATOMIC_RELAXED);
 }
 
 /*
@@ -276,6 +351,30 @@ root_slot_lent(const struct sv39_space *s, unsigned i)
 	return (s->lent[i / 64] >> (i % 64)) & 1;
 }
 
+/*
+ * A lender's own pointer entry at the root of a slot it lent carries this
+ * mark (RSW bit 8; the hardware ignores it, and the embedder's use of bit 8
+ * is on leaves only), so that a struct rebuilt from the root knows what the
+ * root lent (sv39_loan_rebuild_). Never cleared while the space lives.
+ */
+#define SV39_PTE_LENT_ SV39_PTE_RSW_EMBEDDER
+
+/*
+ * s->loans of a struct made by sv39_space_init_from_root: whether the root
+ * has a ledger, and where, is not known there (odd: not a page address).
+ * UNREAD until the first mutating call reads s->lent from the root's marks
+ * (sv39_txn_init_), so that a struct rebuilt for a read-only call costs no
+ * pass over the root.
+ */
+#define SV39_LOANS_UNREAD_ ((sv39_pa_t)1)
+#define SV39_LOANS_REBUILT_ ((sv39_pa_t)3)
+
+static inline bool
+space_rebuilt(const struct sv39_space *s)
+{
+	return s->loans & 1;
+}
+
 /* The root slot holding va lent (root_slot_lent). */
 static inline bool
 space_lent(const struct sv39_space *s, sv39_va_t va)
@@ -307,6 +406,7 @@ bool sv39_table_is_empty_(const sv39_pte_t *table);
 bool sv39_table_has_borrowed_(const sv39_pte_t *table);
 void sv39_free_subtree_(const struct sv39_space *s, sv39_pa_t table, unsigned level,
 			bool free_frames);
+void sv39_table_read_lent_(struct sv39_space *s);
 
 /*
  * A transaction: the state of one mutating call.
@@ -456,6 +556,12 @@ unsigned sv39_loan_need_(const struct sv39_space *s, const struct sv39_space *pe
 void sv39_loan_add_(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits);
 /* Settle every loan of s before it is freed; frees the ledger. */
 void sv39_loan_settle_(struct sv39_space *s);
+/* Mark root slot i of s lent, in s->lent and in the root's own entry. */
+void sv39_loan_mark_lent_(struct sv39_space *s, unsigned i);
+/* A struct just rebuilt from its root: ledger unknown, lent marks unread. */
+void sv39_loan_rebuild_(struct sv39_space *s);
+/* Can this struct of s settle s's loans (false: rebuilt, and the root shares)? */
+bool sv39_loan_settleable_(struct sv39_space *s);
 
 /* split.c (uses txn.c) */
 void sv39_split_leaf_(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);

@@ -8,33 +8,64 @@ struct iter_args {
 	int (*fn)(void *arg, const struct sv39_leaf *leaf);
 	void *arg;
 	uint64_t gen; /* s->gen when the walk began */
+	/*
+	 * The walk's path: table[l] is the level-l table it stands in (table[2]
+	 * the root), at physical address pa[l]; index[l] the entry of table[l]
+	 * it went down through.
+	 */
+	const sv39_pte_t *table[SV39_LEVELS];
+	sv39_pa_t pa[SV39_LEVELS];
+	unsigned index[SV39_LEVELS];
 };
 
 /*
- * Call fn for one leaf. If fn changed the space (its generation moved),
- * the tables the walk stands in may be gone: SV39_EBUSY, and the caller
- * reads nothing more.
+ * Do the entries from the root down to the level-(level) table the walk
+ * stands in still point at the tables it went through? Read top-down, each
+ * table only once its parent's entry was found unchanged, so nothing freed
+ * is read: a table is freed only after its parent entry stopped pointing
+ * at it. This catches a change made through any struct of the space, where
+ * s->gen sees only the changes made through s.
+ */
+static bool
+iter_path_intact(const struct iter_args *it, unsigned level)
+{
+	for (unsigned l = SV39_ROOT_LEVEL; l > level; l--) {
+		sv39_pte_t e = pte_get(&it->table[l][it->index[l]]);
+
+		if (!pte_table(e) || sv39_pte_pa(e) != it->pa[l - 1])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Call fn for one leaf of a level-(level) table. If fn changed the space
+ * (its generation moved, or a table on the walk's path was unlinked), the
+ * tables the walk stands in may be gone: SV39_EBUSY, and the caller reads
+ * nothing more.
  */
 static int
 iter_visit(const struct sv39_space *s, const struct iter_args *it, const struct sv39_leaf *leaf)
 {
 	int ret = it->fn(it->arg, leaf);
 
-	if (s->gen != it->gen)
+	if (s->gen != it->gen || !iter_path_intact(it, leaf->level))
 		return SV39_EBUSY;
 	return ret;
 }
 
 static int
-iter_table(const struct sv39_space *s, const struct iter_args *it, const sv39_pte_t *table,
-	   unsigned level, sv39_va_t va, sv39_va_t last)
+iter_table(const struct sv39_space *s, struct iter_args *it, unsigned level, sv39_va_t va,
+	   sv39_va_t last)
 {
+	const sv39_pte_t *table = it->table[level];
 	struct slot sl;
 
 	for_each_slot (sl, level, va, last) {
-		sv39_pte_t e = table[sl.i];
+		sv39_pte_t e = pte_get(&table[sl.i]);
 		int ret;
 
+		it->index[level] = sl.i;
 		if (pte_leaf(e)) {
 			struct sv39_leaf leaf;
 
@@ -45,7 +76,9 @@ iter_table(const struct sv39_space *s, const struct iter_args *it, const sv39_pt
 			leaf.level = level;
 			ret = iter_visit(s, it, &leaf);
 		} else if (pte_table(e) && level > 0) {
-			ret = iter_table(s, it, next_table(s, e), level - 1, sl.va, sl.last);
+			it->pa[level - 1] = sv39_pte_pa(e);
+			it->table[level - 1] = next_table(s, e);
+			ret = iter_table(s, it, level - 1, sl.va, sl.last);
 		} else {
 			continue;
 		}
@@ -59,15 +92,19 @@ int
 sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
 	      int (*fn)(void *arg, const struct sv39_leaf *leaf), void *arg)
 {
-	struct iter_args it = { .fn = fn, .arg = arg };
+	struct iter_args it; /* member by member: an initialiser may become memset */
 	sv39_va_t last;
 	int err;
 
 	if (!space_ok(s) || !fn)
 		return SV39_EINVAL;
+	it.fn = fn;
+	it.arg = arg;
 	it.gen = s->gen;
 	err = sv39_range_check_(va, size, SV39_PAGE_SIZE, &last);
 	if (err)
 		return err;
-	return iter_table(s, &it, table_of(s, s->root), SV39_ROOT_LEVEL, va, last);
+	it.pa[SV39_ROOT_LEVEL] = s->root;
+	it.table[SV39_ROOT_LEVEL] = table_of(s, s->root);
+	return iter_table(s, &it, SV39_ROOT_LEVEL, va, last);
 }

@@ -85,7 +85,41 @@ sv39_loan_add_(struct sv39_txn *t, const struct sv39_space *peer, unsigned bits)
 	*e |= bits;
 }
 
-/* Forget bits of s's loan with peer; the entry goes when none is left. */
+/* Does s's ledger still name any peer? */
+static bool
+ledger_in_use(const struct sv39_space *s)
+{
+	for (sv39_pa_t pa = s->loans; pa;) {
+		const sv39_pte_t *page = table_of(s, pa);
+
+		for (unsigned i = 1; i < SV39_PTES_PER_TABLE; i++)
+			if (page[i])
+				return true;
+		pa = page[0];
+	}
+	return false;
+}
+
+/* Give back every page of s's ledger (never linked: nothing to flush). */
+static void
+ledger_free(struct sv39_space *s)
+{
+	sv39_pa_t pa = s->loans;
+
+	while (pa) {
+		sv39_pa_t next = table_of(s, pa)[0];
+
+		s->ops->free_table(s->ctx, pa);
+		pa = next;
+	}
+	s->loans = 0;
+}
+
+/*
+ * Forget bits of s's loan with peer; the entry goes when none is left, and
+ * the ledger when it names nobody: a space whose loans are all settled has
+ * none (s->loans 0), so it may then be destroyed through any struct.
+ */
 static void
 ledger_clear(struct sv39_space *s, const struct sv39_space *peer, unsigned bits)
 {
@@ -96,6 +130,8 @@ ledger_clear(struct sv39_space *s, const struct sv39_space *peer, unsigned bits)
 	*e &= ~(uint64_t)bits;
 	if (!(*e & LOAN_BITS))
 		*e = 0;
+	if (!ledger_in_use(s))
+		ledger_free(s);
 }
 
 /* Is b's entry a borrowed pointer at the table l's own entry points at? */
@@ -182,7 +218,7 @@ revoke(struct sv39_space *b, const struct sv39_space *l)
 void
 sv39_loan_settle_(struct sv39_space *s)
 {
-	sv39_pa_t pa = s->loans;
+	sv39_pa_t pa = space_rebuilt(s) ? 0 : s->loans;
 
 	while (pa) {
 		sv39_pte_t *page = table_of(s, pa);
@@ -203,4 +239,60 @@ sv39_loan_settle_(struct sv39_space *s)
 		pa = next;
 	}
 	s->loans = 0;
+}
+
+void
+sv39_loan_mark_lent_(struct sv39_space *s, unsigned i)
+{
+	sv39_pte_t *slot = &table_of(s, s->root)[i];
+
+	s->lent[i / 64] |= (uint64_t)1 << (i % 64);
+	/* A pointer entry: the hardware never writes it, a plain store will do. */
+	SV39_ASSERT(pte_table(pte_get(slot)));
+	pte_set(slot, pte_get(slot) | SV39_PTE_LENT_);
+}
+
+void
+sv39_loan_rebuild_(struct sv39_space *s)
+{
+	s->loans = SV39_LOANS_UNREAD_;
+}
+
+/*
+ * Does s's tree hold a borrowed entry: at the root, or in a level-1 table of
+ * its own (the only places sv39_share puts them)?
+ */
+static bool
+space_borrows(const struct sv39_space *s)
+{
+	const sv39_pte_t *root = table_of(s, s->root);
+
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t e = pte_get(&root[i]);
+
+		if (pte_borrowed(e))
+			return true;
+		if (pte_table(e) && sv39_table_has_borrowed_(next_table(s, e)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A struct rebuilt from a root does not know the root's ledger: its peers'
+ * ledgers name the struct that made the share. So it can settle nothing, and
+ * may be destroyed only when the root takes no part in a share: it lent
+ * nothing (the lent marks are in the root) and borrows nothing now.
+ */
+bool
+sv39_loan_settleable_(struct sv39_space *s)
+{
+	if (!space_rebuilt(s))
+		return true;
+	if (s->loans == SV39_LOANS_UNREAD_)
+		sv39_table_read_lent_(s);
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE / 64; i++)
+		if (s->lent[i])
+			return false;
+	return !space_borrows(s);
 }

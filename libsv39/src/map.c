@@ -76,7 +76,7 @@ map_prepare(struct sv39_txn *t, const struct map_args *m, struct view v, unsigne
 		if (!v.table)
 			return SV39_EEXIST;
 		for (unsigned i = pte_index(va, 0); i <= pte_index(last, 0); i++)
-			if (pte_valid(v.table[i]))
+			if (pte_valid(pte_get(&v.table[i])))
 				return SV39_EEXIST;
 		return 0;
 	}

@@ -29,9 +29,17 @@ borrowed_pte(sv39_pte_t e)
 static void
 mark_lent(struct sv39_space *s, sv39_va_t va)
 {
-	unsigned i = pte_index(va, SV39_ROOT_LEVEL);
+	sv39_loan_mark_lent_(s, pte_index(va, SV39_ROOT_LEVEL));
+}
 
-	s->lent[i / 64] |= (uint64_t)1 << (i % 64);
+/*
+ * Does root entry e of s lead to a borrowed subtree: borrowed itself, or a
+ * level-1 table of s's own holding a borrowed entry?
+ */
+static bool
+slot_borrowed(const struct sv39_space *s, sv39_pte_t e)
+{
+	return pte_borrowed(e) || (pte_table(e) && sv39_table_has_borrowed_(next_table(s, e)));
 }
 
 /*
@@ -54,12 +62,13 @@ share_prepare_mega(struct sv39_txn *t, struct sv39_txn *ts, sv39_pte_t de, sv39_
 	if (pte_leaf(de))
 		return SV39_EEXIST;
 	for_each_slot (sl, 1, va, last) {
-		sv39_pte_t s1 = view_get(sv, sl.i, 1);
+		sv39_pte_t s1 = view_get(sv, sl.i, 1), d1 = view_get(dv, sl.i, 1);
 
-		if (pte_valid(view_get(dv, sl.i, 1)))
-			return SV39_EEXIST;
-		if (pte_borrowed(s1))
+		/* EBUSY before EEXIST, as for a whole GiB (share_prepare) */
+		if (pte_borrowed(d1) || pte_borrowed(s1))
 			return SV39_EBUSY;
+		if (pte_valid(d1))
+			return SV39_EEXIST;
 		any |= pte_valid(s1);
 		ts->need += pte_leaf(s1); /* split the megapage */
 	}
@@ -85,12 +94,12 @@ share_prepare(struct sv39_txn *t, struct sv39_txn *ts, sv39_va_t va, sv39_va_t l
 		int err;
 
 		if (sl.covered) {
+			/* dst's slot borrowed or lent; src's borrowed (no lending on) */
+			if (slot_borrowed(t->s, de) || space_lent(t->s, sl.va) ||
+			    slot_borrowed(ts->s, se))
+				return SV39_EBUSY;
 			if (pte_valid(de))
 				return SV39_EEXIST;
-			/* No lending on of what src itself borrowed. */
-			if (pte_borrowed(se) ||
-			    (pte_table(se) && sv39_table_has_borrowed_(next_table(ts->s, se))))
-				return SV39_EBUSY;
 			ts->need += pte_leaf(se); /* split the gigapage */
 			*linked |= pte_valid(se);
 			continue;
@@ -182,6 +191,9 @@ sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uint64_
 	int err;
 
 	if (!space_ok(dst) || !space_ok(src) || dst == src)
+		return SV39_EINVAL;
+	/* Both ledgers name the structs: one rebuilt for a call would dangle. */
+	if (space_rebuilt(dst) || space_rebuilt(src))
 		return SV39_EINVAL;
 	err = sv39_range_check_(va, size, SV39_MEGA_SIZE, &last);
 	if (err)

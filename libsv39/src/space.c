@@ -69,6 +69,7 @@ sv39_space_init_from_root(struct sv39_space *s, const struct sv39_ops *ops, void
 	if (root >> SV39_PA_BITS)
 		return SV39_ERANGE;
 	space_fill(s, ops, ctx, root, false);
+	sv39_loan_rebuild_(s);
 	return 0;
 }
 
@@ -108,6 +109,9 @@ sv39_space_destroy(struct sv39_space *s, unsigned flags)
 		return SV39_EINVAL;
 	if (!s->ops)
 		return 0;
+	/* A rebuilt struct cannot settle the loans of a root that shares. */
+	if (!sv39_loan_settleable_(s))
+		return SV39_EBUSY;
 	/* Checked before the loans are settled: a refusal changes nothing. */
 	if ((flags & SV39_DESTROY_IF_EMPTY) && subtree_has_leaf(s, s->root, SV39_ROOT_LEVEL))
 		return SV39_EBUSY;

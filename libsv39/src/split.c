@@ -27,15 +27,19 @@ sv39_split_leaf_(struct sv39_txn *t, sv39_pte_t *slot, unsigned level)
 	sv39_pa_t pa = sv39_txn_take_(t);
 	sv39_pte_t *child = table_of(t->s, pa);
 	uint64_t step = level_size(level - 1) >> SV39_PAGE_SHIFT << SV39_PTE_PPN_SHIFT;
+	sv39_pte_t pointer = sv39_pte_make(pa, SV39_PTE_V); /* made before the fence */
 
 	SV39_ASSERT(level > 0 && pte_leaf(leaf));
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
 		child[i] = leaf + i * step;
 	for (;;) {
+		sv39_pte_t seen;
+
 		publish_fence();
-		if (__atomic_compare_exchange_n(slot, &leaf, sv39_pte_make(pa, SV39_PTE_V), false,
-						PTE_PUBLISH_ORDER, __ATOMIC_RELAXED))
+		seen = pte_link_cas(slot, leaf, pointer);
+		if (seen == leaf)
 			break;
+		leaf = seen;
 		/* Only A and D can have changed: the caller holds the space. */
 		SV39_ASSERT(pte_leaf(leaf));
 		for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * table.c - whole table pages: are they empty, do they hold a borrowed
- * entry, and freeing a subtree. Needs nothing but the embedder's ops, so
+ * entry, freeing a subtree, and reading a root's lent marks. Needs nothing but the embedder's ops, so
  * every other file may use it (txn.c frees parked subtrees with it).
  */
 #include "internal.h"
@@ -25,7 +25,7 @@ bool
 sv39_table_has_borrowed_(const sv39_pte_t *table)
 {
 	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
-		if (pte_borrowed(table[i]))
+		if (pte_borrowed(pte_get(&table[i])))
 			return true;
 	return false;
 }
@@ -56,4 +56,28 @@ sv39_free_subtree_(const struct sv39_space *s, sv39_pa_t pa, unsigned level, boo
 		}
 	}
 	s->ops->free_table(s->ctx, pa);
+}
+
+/*
+ * Fill s->lent of a struct rebuilt from its root from the lent marks of
+ * the root's own entries (SV39_PTE_LENT_), once: most roots lent nothing,
+ * and one pass of loads and ORs says so.
+ */
+void
+sv39_table_read_lent_(struct sv39_space *s)
+{
+	const sv39_pte_t *root = table_of(s, s->root);
+	sv39_pte_t any = 0;
+
+	s->loans = SV39_LOANS_REBUILT_;
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++)
+		any |= pte_get(&root[i]);
+	if (!(any & SV39_PTE_LENT_))
+		return;
+	for (unsigned i = 0; i < SV39_PTES_PER_TABLE; i++) {
+		sv39_pte_t e = pte_get(&root[i]);
+
+		if (pte_table(e) && !pte_borrowed(e) && (e & SV39_PTE_LENT_))
+			s->lent[i / 64] |= (uint64_t)1 << (i % 64);
+	}
 }

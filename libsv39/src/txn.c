@@ -28,6 +28,9 @@
 void
 sv39_txn_init_(struct sv39_txn *t, struct sv39_space *s)
 {
+	/* A struct rebuilt from a root learns what the root lent before any change. */
+	if (SV39_UNLIKELY(s->loans == SV39_LOANS_UNREAD_))
+		sv39_table_read_lent_(s);
 	/* Field by field: a struct assignment may become a call to memset. */
 	t->s = s;
 	t->need = 0;

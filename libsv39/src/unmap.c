@@ -2,10 +2,11 @@
 /*
  * unmap.c - sv39_unmap.
  *
- * Removal never writes a page that is about to be freed: a leaf whose frame
- * goes back (SV39_UNMAP_FREE) and a table whose whole range goes away are
- * turned into zombies (V cleared, PPN kept) and freed by sv39_txn_finish_ after
- * the TLB flush. A table wholly inside the range is dropped at its parent
+ * Removal never writes a page that is about to be freed: every removed leaf
+ * and every table whose whole range goes away is turned into a zombie (V
+ * cleared by one atomic AND, the rest kept: a leaf keeps its final A and
+ * D) and zeroed, its frame (SV39_UNMAP_FREE) or table freed, by
+ * sv39_txn_finish_ after the TLB flush. A table wholly inside the range is dropped at its parent
  * entry without touching its leaves.
  */
 #include "internal.h"
@@ -30,7 +31,7 @@ unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
 		if (!v.table)
 			return SV39_ENOENT;
 		for (unsigned i = pte_index(va, 0); i <= pte_index(last, 0); i++)
-			if (!pte_valid(v.table[i]))
+			if (!pte_valid(pte_get(&v.table[i])))
 				return SV39_ENOENT;
 		return 0;
 	}
@@ -60,16 +61,16 @@ unmap_prepare(struct sv39_txn *t, unsigned flags, struct view v, unsigned level,
 	return 0;
 }
 
-/* Remove the leaf in *slot, which maps [va, last]. */
+/*
+ * Remove the leaf in *slot, which maps [va, last]: a zombie (V cleared by
+ * one atomic AND), so that the entry keeps the final A and D the hardware
+ * set until sv39_txn_finish_ zeroes it (and frees its frame with
+ * SV39_UNMAP_FREE) after the flush.
+ */
 static void
 unmap_leaf(struct sv39_txn *t, sv39_pte_t *slot, sv39_va_t va, sv39_va_t last)
 {
-	if (t->free_frames) {
-		sv39_txn_zombie_(t, slot, va, last);
-	} else {
-		pte_set(slot, 0);
-		sv39_txn_changed_(t, va, last);
-	}
+	sv39_txn_zombie_(t, slot, va, last);
 }
 
 /*

@@ -8,7 +8,7 @@
  * Create the tables for levels l-1 .. 0 below the empty entry for va in
  * table (a level-l table), all or none, and return the level-0 slot. Does
  * not flush: only new entries become valid. Out of line: the rare path of
- * sv39_walk, and the function tests/host/check-fence.sh inspects.
+ * sv39_walk, and one of the functions tests/host/check-fence.py names.
  */
 static __attribute__((noinline)) int
 walk_create(struct sv39_space *s, sv39_pte_t *table, sv39_va_t va, unsigned l, sv39_pte_t **pte)
@@ -40,7 +40,7 @@ int
 sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, unsigned *level)
 {
 	bool alloc = flags & SV39_WALK_ALLOC, borrowed = false;
-	sv39_pte_t *table, *e;
+	sv39_pte_t *table, *slot, e;
 	unsigned l;
 	int err;
 
@@ -52,10 +52,11 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 
 	table = table_of(s, s->root);
 	for (l = SV39_ROOT_LEVEL; l > 0; l--) {
-		e = &table[pte_index(va, l)];
-		if (pte_leaf(*e))
+		slot = &table[pte_index(va, l)];
+		e = pte_get(slot);
+		if (pte_leaf(e))
 			break;
-		if (!pte_valid(*e)) {
+		if (!pte_valid(e)) {
 			/* Creating tables inside a borrowed part would change the lender's. */
 			if (!alloc)
 				return SV39_ENOENT;
@@ -66,21 +67,21 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 				*level = 0;
 			return err;
 		}
-		if (pte_malformed(*e, l))
+		if (pte_malformed(e, l))
 			return SV39_EINVAL;
-		borrowed |= pte_borrowed(*e);
-		table = next_table(s, *e);
+		borrowed |= pte_borrowed(e);
+		table = next_table(s, e);
 	}
 
 	/* l is the level of the leaf found, or 0 for the level-0 slot. */
-	e = &table[pte_index(va, l)];
-	if (!pte_leaf(*e)) {
+	slot = &table[pte_index(va, l)];
+	if (!pte_leaf(pte_get(slot))) {
 		if (!alloc)
 			return SV39_ENOENT;
 		if (borrowed) /* an empty slot of the lender's, for the caller to fill */
 			return SV39_EBUSY;
 	}
-	*pte = e;
+	*pte = slot;
 	if (level)
 		*level = l;
 	return 0;
@@ -105,8 +106,8 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 static inline sv39_pte_t
 translate_step(const sv39_pte_t *table, sv39_va_t va, unsigned level)
 {
-	return table[(va >> (SV39_PAGE_SHIFT + SV39_INDEX_BITS * level)) &
-		     (SV39_PTES_PER_TABLE - 1)];
+	return pte_get(&table[(va >> (SV39_PAGE_SHIFT + SV39_INDEX_BITS * level)) &
+			      (SV39_PTES_PER_TABLE - 1)]);
 }
 
 /* How translate reaches a table page; a constant at each inlined call. */

@@ -26,7 +26,11 @@
  * never sets a bit again on a stamped page, so a later touch cannot hide
  * the loss. A read-modify-write with a plain load and store, or a split
  * that copies the superpage's bits before publishing the new table, loses
- * such sets. Built with -fsanitize=thread too (concurrent-ad-tsan): every
+ * such sets; so does a protect or harvest that rewrites a leaf with a plain
+ * store where the walker could still set a bit (seen: storing plainly
+ * whenever A is set, W and no D included, loses D bits here), whereas a
+ * leaf with A and D (or A and no W) takes a plain store by design. Built
+ * with -fsanitize=thread too (concurrent-ad-tsan): every
  * access the library makes to an entry the walker may touch must then be
  * atomic.
  *
@@ -236,6 +240,31 @@ map_superpages(struct sv39_space *s, bool remap)
 }
 
 /*
+ * The read-only calls and the read-only passes of the mutating ones, on
+ * leaves the walker is setting bits in: translate and walk every 4 KiB
+ * page; sv39_check the tree; a map over the small pages (EEXIST, found by
+ * map's prepare pass reading the live leaves) and an unmap running one
+ * page past them into a hole (ENOENT after unmap's prepare pass read every
+ * leaf): each fails and changes nothing. Under ThreadSanitizer every one
+ * of those loads must be atomic, as the walker's stores are.
+ */
+static void
+read_while_walked(struct sv39_space *s)
+{
+	for (unsigned p = 0; p < NSMALL; p++) {
+		sv39_pte_t *pte = NULL;
+		unsigned level = 9;
+
+		CHECK_EQ(sv39_translate(s, page_va(p), NULL, NULL, NULL), 0);
+		CHECK_EQ(sv39_walk(s, page_va(p), 0, &pte, &level), 0);
+		CHECK_EQ(level, 0);
+	}
+	CHECK_EQ(sv39_check(s), 0);
+	CHECK_EQ(sv39_map(s, VA_SMALL, PA_SMALL, NSMALL * PG, RW, 0), SV39_EEXIST);
+	CHECK_EQ(sv39_unmap(s, VA_SMALL, (NSMALL + 1) * PG, 0), SV39_ENOENT);
+}
+
+/*
  * One round: protect everything back and forth and harvest; each
  * superpage is harvested and then split at once, so that the walker sets
  * its bits again while the split copies them. Then (walker paused) the
@@ -257,6 +286,7 @@ round_run(struct shared *sh, struct sv39_space *s, unsigned round)
 			 0);
 	}
 	harvest(sh, s, 0, NSMALL, round & 1);
+	read_while_walked(s);
 	CHECK_EQ(sv39_protect(s, VA_SMALL, NSMALL * PG, 0, SV39_PTE_X), 0);
 	CHECK_EQ(sv39_protect(s, VA_SUPER, NSUPER * MEGA, 0, SV39_PTE_X), 0);
 	harvest(sh, s, 0, NSMALL, !(round & 1));

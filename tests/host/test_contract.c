@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The contract of docs/api.md, point by point where the code once
- * disagreed with it (issue 7, defect 6): error precedence, NULL arguments,
+ * disagreed with it: error precedence, NULL arguments,
  * SV39_WALK_ALLOC through a borrowed part, copy_in_str writing nothing on
  * failure, the embedder's RSW bit, V in a perm argument, one definition of
  * a malformed entry, one flush per call however many subtrees it replaces,

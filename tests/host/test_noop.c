@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Calls with nothing to do (issue 7, defect 5) allocate nothing, flush
+ * Calls with nothing to do allocate nothing, flush
  * nothing and never fail with SV39_ENOMEM: every allocation is made to
  * fail while they run. Inside a slot a space lent, empty tables never
  * accumulate.
@@ -150,10 +150,109 @@ test_other_noops(void)
 	}
 }
 
+/*
+ * dst maps a superpage where src holds only empty tables: the clone removes
+ * the superpage in place, with no table, so it cannot fail with
+ * SV39_ENOMEM and leaves no empty table behind, in a slot dst lent too.
+ */
+static void
+test_clone_removes_superpage(void)
+{
+	struct ramops r;
+	struct sv39_space S, D, U;
+
+	for (int h = 0; h < 2; h++) {
+		sv39_va_t g = t_bases[h];
+		size_t tables;
+		uint64_t calls;
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 64, 0);
+		if (!t_space(&r, &S) || !t_space(&r, &D) || !t_space(&r, &U))
+			return;
+		/* S: empty tables over g's first 4 MiB, kept because S lent them */
+		CHECK_EQ(sv39_map(&S, g + PG, 0x80000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&S, g + 2 * MEGA + PG, 0x80000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_share(&U, &S, g, GIGA), 0);
+		CHECK_EQ(sv39_unmap(&S, g, GIGA, SV39_UNMAP_HOLES), 0);
+		/* D: a megapage beside a page, in one level-1 table */
+		CHECK_EQ(sv39_map(&D, g, 0x90000000, MEGA, RW, SV39_MAP_HUGE), 0);
+		CHECK_EQ(sv39_map(&D, g + 8 * MEGA, 0x91000000, PG, RW, 0), 0);
+		tables = t_count_tables(&r, &D);
+		calls = r.alloc_calls;
+		starve(&r);
+		CHECK_EQ(sv39_clone_range(&D, &S, g, MEGA, 0, 0), 0);
+		CHECK_EQ(r.alloc_calls, calls);
+		feed(&r);
+		T_UNMAPPED(&D, g + PG);
+		CHECK(ramops_flushed(&r, g, MEGA));
+		CHECK_EQ(t_count_tables(&r, &D), tables);
+		/* the same in a GiB D lent: no table appears there either */
+		t_destroy(&r, &U, 0);
+		if (!t_space(&r, &U))
+			return;
+		CHECK_EQ(sv39_share(&U, &D, g, GIGA), 0);
+		CHECK_EQ(sv39_map(&D, g + 2 * MEGA, 0x92000000, MEGA, RW, SV39_MAP_HUGE), 0);
+		T_XLATE(&U, g + 2 * MEGA, 0x92000000, t_leaf_flags(RW, 0), MEGA);
+		tables = t_count_tables(&r, &D);
+		calls = r.alloc_calls;
+		starve(&r);
+		CHECK_EQ(sv39_clone_range(&D, &S, g + 2 * MEGA, MEGA, 0, 0), 0);
+		CHECK_EQ(r.alloc_calls, calls);
+		feed(&r);
+		T_UNMAPPED(&U, g + 2 * MEGA);
+		CHECK_EQ(t_count_tables(&r, &D), tables);
+		t_destroy(&r, &U, 0);
+		t_destroy(&r, &D, 0);
+		t_destroy(&r, &S, 0);
+		t_env_fini(&r);
+	}
+}
+
+/*
+ * A clone already in sync whose range cuts a superpage of dst (one src has
+ * too) does nothing: no split into 512 equal leaves, no allocation, no
+ * flush; the superpage keeps dst's own A and D.
+ */
+static void
+test_clone_cut_in_sync(void)
+{
+	struct ramops r;
+	struct sv39_space S, D;
+
+	for (int h = 0; h < 2; h++) {
+		sv39_va_t g = t_bases[h];
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 64, 0);
+		if (!t_space(&r, &S) || !t_space(&r, &D))
+			return;
+		CHECK_EQ(sv39_map(&S, g, 0x80000000, GIGA, RW, SV39_MAP_HUGE), 0);
+		CHECK_EQ(sv39_map(&S, g + GIGA, 0x80000000, 4 * MEGA, RW, SV39_MAP_HUGE), 0);
+		CHECK_EQ(sv39_clone_range(&D, &S, g, GIGA + 4 * MEGA, 0, 0), 0);
+		T_NOOP(&r, sv39_clone_range(&D, &S, g + PG, PG, 0, 0));
+		T_NOOP(&r, sv39_clone_range(&D, &S, g + 3 * MEGA, 5 * PG, 0, 0));
+		T_NOOP(&r, sv39_clone_range(&D, &S, g + GIGA + MEGA, 2 * MEGA, 0, 0));
+		T_XLATE(&D, g + PG, 0x80001000, t_leaf_flags(RW, 0), GIGA);
+		T_XLATE(&D, g + GIGA + MEGA, 0x80200000, t_leaf_flags(RW, 0), MEGA);
+		/* with set/clear applied it is in sync too; a real change still splits */
+		CHECK_EQ(sv39_protect(&D, g + GIGA, 2 * MEGA, 0, SV39_PTE_W), 0);
+		T_NOOP(&r, sv39_clone_range(&D, &S, g + GIGA + PG, PG, SV39_PTE_W, 0));
+		CHECK_EQ(sv39_clone_range(&D, &S, g + GIGA + PG, PG, 0, 0), 0);
+		T_XLATE(&D, g + GIGA + PG, 0x80001000, t_leaf_flags(RW, 0), PG);
+		T_XLATE(&D, g + GIGA, 0x80000000, t_leaf_flags(SV39_PTE_R, 0) | SV39_PTE_D, PG);
+		t_destroy(&r, &D, 0);
+		t_destroy(&r, &S, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
 	test_clone_no_leaves();
 	test_other_noops();
+	test_clone_removes_superpage();
+	test_clone_cut_in_sync();
 	return check_finish();
 }

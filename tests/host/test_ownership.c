@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Ownership across shared spaces (issue 7, defects 1 and 2, and "what must
- * hold"): no chain of lending can form in any order of calls, a borrower
- * never sees a mapping its lender no longer has (a lender's superpage is
+ * Ownership across shared spaces: no chain of lending can form in any
+ * order of calls, a borrower never sees a mapping its lender no longer has (a lender's superpage is
  * split before it is shared, so the borrower points at a table of the
  * lender's and sees every later change), a lender destroyed before its
  * borrowers takes its tables back from them first, and random share graphs

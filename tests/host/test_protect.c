@@ -271,6 +271,47 @@ test_split_enomem(void)
 	}
 }
 
+/*
+ * The check of a level-0 table passes a leaf whose V R W X, borrowed mark
+ * and PBMT are those of a leaf it already found good. A leaf the protect
+ * leaves as it is was not found good: a W-only leaf (malformed, written by
+ * the embedder through sv39_walk) without U, under a protect clearing U,
+ * must not let the next W-only leaf, which has U and would become W alone
+ * with nothing, slip through. And an error deep in a table of good leaves
+ * (a hole at its last entry, an X-only leaf losing X) changes nothing.
+ */
+static void
+test_check_leaves_in_a_table(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+	sv39_pte_t *slot;
+
+	for (int h = 0; h < 2; h++) {
+		sv39_va_t b = t_bases[h];
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 32, 0);
+		if (!t_space(&r, &s))
+			return;
+		CHECK_EQ(sv39_map(&s, b, 0x80000000, 511 * PG, URW, 0), 0);
+		CHECK_EQ(sv39_walk(&s, b + 3 * PG, 0, &slot, NULL), 0);
+		*slot = sv39_pte_make(0x90000000, SV39_PTE_V | SV39_PTE_W);
+		CHECK_EQ(sv39_walk(&s, b + 4 * PG, 0, &slot, NULL), 0);
+		*slot = sv39_pte_make(0x90001000, SV39_PTE_V | SV39_PTE_W | SV39_PTE_U);
+		T_NOCHANGE(&r, sv39_protect(&s, b, 16 * PG, 0, SV39_PTE_U), SV39_EPERM);
+		/* Page 511 is a hole, after 510 leaves found good. */
+		T_NOCHANGE(&r, sv39_protect(&s, b + 5 * PG, 507 * PG, 0, SV39_PTE_U), SV39_ENOENT);
+		CHECK_EQ(sv39_walk(&s, b + 300 * PG, 0, &slot, NULL), 0);
+		*slot = sv39_pte_make(0x90002000, SV39_PTE_V | SV39_PTE_X | SV39_PTE_U);
+		T_NOCHANGE(&r, sv39_protect(&s, b + 5 * PG, 400 * PG, 0, SV39_PTE_X), SV39_EPERM);
+		CHECK_EQ(sv39_protect(&s, b + 5 * PG, 506 * PG, 0, SV39_PTE_U), 0);
+		T_XLATE(&s, b + 510 * PG, 0x80000000 + 510 * PG, t_leaf_flags(RW, 0), PG);
+		t_destroy(&r, &s, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -281,5 +322,6 @@ main(void)
 	test_eperm();
 	test_enoent_and_input();
 	test_split_enomem();
+	test_check_leaves_in_a_table();
 	return check_finish();
 }

@@ -12,7 +12,7 @@
  * A call that links a new table and then fills it lets the checker see a
  * half-filled table. (On the host, x86's store order makes "fill, then
  * link" enough; on RISC-V the fence before the link is also needed, and
- * tests/host/check-fence.sh checks that the riscv64 library has it.)
+ * tests/host/check-fence.py checks that the riscv64 library has it.)
  *
  * Both with the range's level-1 table created by the call (only the root
  * entry makes it reachable) and with it already live (each new level-0

@@ -71,8 +71,12 @@ test_share_giga(void)
 		if (CHECK(lroot && broot)) {
 			unsigned i = t_vpn(g, 2);
 
-			CHECK_EQ(broot[i], lroot[i] | SV39_PTE_BORROWED);
-			CHECK_EQ(broot[i + 1], lroot[i + 1] | SV39_PTE_BORROWED);
+			/* L's own entries carry the lent mark (bit 8), B's the borrowed one */
+			CHECK_EQ(lroot[i] & SV39_PTE_RSW_EMBEDDER, SV39_PTE_RSW_EMBEDDER);
+			CHECK_EQ(lroot[i + 1] & SV39_PTE_RSW_EMBEDDER, SV39_PTE_RSW_EMBEDDER);
+			CHECK_EQ(broot[i], (lroot[i] & ~SV39_PTE_RSW_EMBEDDER) | SV39_PTE_BORROWED);
+			CHECK_EQ(broot[i + 1],
+				 (lroot[i + 1] & ~SV39_PTE_RSW_EMBEDDER) | SV39_PTE_BORROWED);
 			CHECK_EQ(broot[i + 2], 0);
 		}
 		CHECK(same_pages(&B, &L, g, 4 * MEGA));
@@ -114,10 +118,14 @@ test_share_giga(void)
 		CHECK_EQ(sv39_map(&L, g + 11 * MEGA, 0x82200000, MEGA, RW, SV39_MAP_HUGE), 0);
 		T_XLATE(&B, g + 11 * MEGA, 0x82200000, f, MEGA);
 
-		/* Destroying B frees its root and ledger only; L is untouched. */
+		/*
+		 * Destroying B frees its root and ledger, and L's ledger, which
+		 * names nobody now; L's tree is untouched.
+		 */
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		CHECK_EQ(r.allocated, before - 2);
+		CHECK_EQ(r.allocated, before - 3);
+		CHECK_EQ(L.loans, 0);
 		CHECK_EQ(r.frames_freed, 0);
 		T_XLATE(&L, g + 3 * PG, 0x82003000, f, PG);
 		T_XLATE(&L, g + 11 * MEGA, 0x82200000, f, MEGA);
@@ -202,8 +210,9 @@ test_share_mega(void)
 		CHECK_EQ(r.frames_freed, 1);
 		before = r.allocated;
 		t_destroy(&r, &B, SV39_FREE_FRAMES);
-		/* B's root, level-1 table and ledger, never the borrowed frames. */
-		CHECK_EQ(r.allocated, before - 3);
+		/* B's root, level-1 table and ledger, L's emptied ledger, never the borrowed frames. */
+		CHECK_EQ(r.allocated, before - 4);
+		CHECK_EQ(L.loans, 0);
 		CHECK_EQ(r.frames_freed, 1);
 		T_XLATE(&L, va, 0x80200000, f, PG);
 		T_XLATE(&L, va + MEGA, 0x80400000, f, PG);
@@ -270,7 +279,7 @@ test_busy(void)
 
 			ramops_snapshot_take(&r, &snap);
 			err = sv39_share(&B, &L, g, GIGA);
-			CHECK(err == SV39_EBUSY || err == SV39_EEXIST);
+			CHECK_EQ(err, SV39_EBUSY); /* borrowed: before EEXIST */
 			CHECK(ramops_snapshot_equal(&r, &snap));
 			ramops_snapshot_free(&snap);
 		}
@@ -328,12 +337,80 @@ test_errors(void)
 	}
 }
 
+/*
+ * share's error order does not depend on the size shared: with dst's slot
+ * borrowed, or lent by dst, it is SV39_EBUSY for a whole GiB as for 2 MiB
+ * (the tree's EBUSY comes before EEXIST). src's level-1 table holding a
+ * borrowed entry refuses a whole-GiB share; a 2 MiB share of another slot
+ * of it lends only a table of src's own, and succeeds.
+ */
+static void
+test_busy_order(void)
+{
+	struct ramops r;
+	struct sv39_space L, B, D, U, X;
+
+	for (int h = 0; h < 2; h++) {
+		sv39_va_t g = t_bases[h];
+
+		check_begin(t_half[h]);
+		t_env_init(&r, 64, 0);
+		if (!t_space(&r, &L) || !t_space(&r, &B) || !t_space(&r, &D) || !t_space(&r, &U) ||
+		    !t_space(&r, &X))
+			return;
+		CHECK_EQ(sv39_map(&L, g, 0x80000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&L, g + GIGA + 2 * MEGA, 0x80200000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&X, g, 0x90000000, 4 * GIGA, RW, SV39_MAP_HUGE), 0);
+		/* dst's slot borrowed: a whole GiB at the root, 2 MiB in a table of B's */
+		CHECK_EQ(sv39_share(&B, &L, g, GIGA), 0);
+		CHECK_EQ(sv39_share(&B, &L, g + GIGA + 2 * MEGA, MEGA), 0);
+		T_NOCHANGE(&r, sv39_share(&B, &X, g, GIGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&B, &X, g, MEGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&B, &X, g + GIGA, GIGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&B, &X, g + GIGA + 2 * MEGA, MEGA), SV39_EBUSY);
+		/* dst lent the slot (a whole GiB, or one 2 MiB slot of it) */
+		CHECK_EQ(sv39_map(&D, g, 0xa0000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&D, g + GIGA + 4 * MEGA, 0xa0000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_share(&U, &D, g, GIGA), 0);
+		CHECK_EQ(sv39_share(&U, &D, g + GIGA + 4 * MEGA, MEGA), 0);
+		T_NOCHANGE(&r, sv39_share(&D, &X, g, GIGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&D, &X, g, MEGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&D, &X, g + GIGA, GIGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&D, &X, g + GIGA + 4 * MEGA, MEGA), SV39_EBUSY);
+		/* where dst only has an entry of its own, EEXIST */
+		CHECK_EQ(sv39_map(&L, g + 3 * GIGA, 0x80000000, PG, RW, 0), 0);
+		T_NOCHANGE(&r, sv39_share(&L, &X, g + 3 * GIGA, GIGA), SV39_EEXIST);
+		T_NOCHANGE(&r, sv39_share(&L, &X, g + 3 * GIGA, MEGA), SV39_EEXIST);
+		/*
+		 * src B's own level-1 table at g + GIGA holds a borrowed entry:
+		 * lending it whole is refused, another 2 MiB slot of it is not
+		 */
+		CHECK_EQ(sv39_map(&B, g + GIGA + 8 * MEGA, 0xb0000000, PG, RW, 0), 0);
+		t_destroy(&r, &X, 0);
+		if (!t_space(&r, &X))
+			return;
+		T_NOCHANGE(&r, sv39_share(&X, &B, g + GIGA, GIGA), SV39_EBUSY);
+		T_NOCHANGE(&r, sv39_share(&X, &B, g + GIGA + 2 * MEGA, MEGA), SV39_EBUSY);
+		CHECK_EQ(sv39_share(&X, &B, g + GIGA + 8 * MEGA, MEGA), 0);
+		T_XLATE(&X, g + GIGA + 8 * MEGA, 0xb0000000, t_leaf_flags(RW, 0), PG);
+		CHECK_EQ(sv39_map(&B, g + GIGA + 8 * MEGA + PG, 0xb0001000, PG, RW, 0), 0);
+		T_XLATE(&X, g + GIGA + 8 * MEGA + PG, 0xb0001000, t_leaf_flags(RW, 0), PG);
+		t_destroy(&r, &X, 0);
+		t_destroy(&r, &U, 0);
+		t_destroy(&r, &D, 0);
+		t_destroy(&r, &B, 0);
+		t_destroy(&r, &L, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
 	test_share_giga();
 	test_share_mega();
 	test_busy();
+	test_busy_order();
 	test_errors();
 	return check_finish();
 }

@@ -378,6 +378,86 @@ test_high_end(void)
 	t_env_fini(&r);
 }
 
+/*
+ * What a removed leaf holds when the flush is called: the removal clears V
+ * with one atomic AND, so the entry keeps the A and D the hardware set
+ * until it is reclaimed, after the flush. A flush_tlb wrapper reads it.
+ */
+static struct {
+	struct ramops *r;
+	sv39_pte_t *slot;
+	sv39_pte_t seen;
+	unsigned flushes;
+} watch;
+
+static void
+watch_flush(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+{
+	watch.seen = __atomic_load_n(watch.slot, __ATOMIC_RELAXED);
+	watch.flushes++;
+	watch.r->ops.flush_tlb(ctx, va, size, asid);
+}
+
+/* The level-0 slot that maps va in s (read through ramops). */
+static sv39_pte_t *
+leaf_slot(struct ramops *r, const struct sv39_space *s, sv39_va_t va)
+{
+	sv39_pte_t *t = t_table(r, s->root);
+
+	for (unsigned level = 2; t && level > 0; level--)
+		t = t_table(r, sv39_pte_pa(t[t_vpn(va, level)]));
+	return t ? &t[t_vpn(va, 0)] : NULL;
+}
+
+/*
+ * unmap (with and without SV39_UNMAP_FREE) and a clone that removes a leaf:
+ * at the flush, the removed entry is the leaf with V clear and the D a
+ * hardware walker set after the map (simulated by an atomic OR, as the
+ * walker-thread tests do); after the call it is 0.
+ */
+static void
+test_removal_keeps_ad(void)
+{
+	struct ramops r;
+	struct sv39_ops ops;
+	struct sv39_space s, src;
+	sv39_va_t va = t_bases[1] + 3 * PG;
+	static const char *const how[] = { "unmap", "unmap FREE", "clone" };
+
+	for (int k = 0; k < 3; k++) {
+		sv39_pte_t old;
+
+		check_begin(how[k]);
+		t_env_init(&r, 64, 0);
+		ops = r.ops;
+		ops.flush_tlb = watch_flush;
+		watch.r = &r;
+		watch.flushes = 0;
+		if (!CHECK_EQ(sv39_space_init(&s, &ops, &r), 0) || !t_space(&r, &src))
+			return;
+		CHECK_EQ(sv39_map(&s, va, 0x80003000, 2 * PG, RW, SV39_MAP_NO_AD), 0);
+		watch.slot = leaf_slot(&r, &s, va);
+		if (!CHECK(watch.slot))
+			return;
+		/* the hardware sets A and D on a store through the mapping */
+		__atomic_fetch_or(watch.slot, SV39_PTE_A | SV39_PTE_D, __ATOMIC_RELAXED);
+		old = *watch.slot;
+		if (k < 2) {
+			CHECK_EQ(sv39_unmap(&s, va, PG, k ? SV39_UNMAP_FREE : 0), 0);
+		} else {
+			CHECK_EQ(sv39_map(&src, va + PG, 0x80004000, PG, RW, SV39_MAP_NO_AD), 0);
+			CHECK_EQ(sv39_clone_range(&s, &src, va, 2 * PG, 0, 0), 0);
+		}
+		CHECK_EQ(watch.flushes, 1);
+		CHECK_EQ(watch.seen, old & ~SV39_PTE_V);
+		CHECK_EQ(*watch.slot, 0);
+		T_UNMAPPED(&s, va);
+		t_destroy(&r, &s, 0);
+		t_destroy(&r, &src, 0);
+		t_env_fini(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -391,5 +471,6 @@ main(void)
 	test_errors();
 	test_split_enomem();
 	test_high_end();
+	test_removal_keeps_ad();
 	return check_finish();
 }

@@ -120,7 +120,9 @@ struct sv39_ops {
  * @ctx: passed first to every ops callback.
  * @lent: bit i set when root slot i holds page-table pages lent to another
  *	space with sv39_share; the library never frees a table page there
- *	while the space lives. Internal: do not write.
+ *	while the space lives. The root's own entry of such a slot carries
+ *	RSW bit 8 too, from which sv39_space_init_from_root rebuilds @lent.
+ *	Internal: do not write.
  * @p2v: @ops->phys_to_virt, @p2v_offset: @ops->phys_offset, copied at init
  *	so that a table look-up needs no load through @ops. With a
  *	phys_to_virt, @p2v_offset is what it returned for the root minus the
@@ -135,7 +137,9 @@ struct sv39_ops {
  *	sv39_for_each notices a callback that changed the space it walks.
  *	Internal: do not write.
  * @loans: physical address of the space's ledger of loans (the spaces it
- *	lent to or borrowed from with sv39_share, by address), 0 when none.
+ *	lent to or borrowed from with sv39_share, by address), 0 when none,
+ *	odd in a struct made by sv39_space_init_from_root (not known there;
+ *	@lent is read from the root by the first call that changes the tree).
  *	Internal: do not write. A space with loans must not move in memory.
  *
  * A space that takes no part in a share is plain data: nothing the library
@@ -200,9 +204,14 @@ int sv39_space_init(struct sv39_space *s, const struct sv39_ops *ops, void *ctx)
  *
  * For a kernel that stores only a root (xv6's pagetable_t): rebuild a
  * struct sv39_space on the stack around it for each call. Allocates
- * nothing; the asid is 0. The struct's lent marks cannot be rebuilt: a
- * root that lent tables with sv39_share must keep its original struct.
- * Borrowed entries (the borrower's side) are marked in the tables and work.
+ * nothing; the asid is 0. What the root lent and borrowed is marked in
+ * its tables, so every call works as through the original struct, but
+ * two: the ledger of loans (@loans) lives where the share was made, and
+ * its peers name that struct. So through a rebuilt struct sv39_share is
+ * refused (SV39_EINVAL), and sv39_space_destroy of a root that ever lent,
+ * or borrows now, returns SV39_EBUSY: destroy such a space through the struct
+ * that shared (a borrower whose lenders are all destroyed takes part in
+ * no share any more).
  *
  * Return: 0, SV39_EINVAL if @s or @ops or a required member is NULL or
  * @root is not 4 KiB aligned, SV39_ERANGE if @root is not below 2^56.
@@ -236,11 +245,15 @@ bool sv39_space_is_init(const struct sv39_space *s);
  * lender first takes back every entry its live borrowers have into its
  * tables (their range becomes unmapped) and flushes each such borrower
  * whole through the borrower's ops, then frees. Writes the peers' ledgers:
- * hold the lock you hold for sv39_share with them.
+ * hold the lock you hold for sv39_share with them. Through a struct made
+ * by sv39_space_init_from_root, a space that lent or borrows now is left
+ * as it is: its peers' ledgers name the struct that shared, which must
+ * destroy it.
  *
  * Return: 0 (also for a zeroed or already destroyed space: nothing to
- * free), SV39_EBUSY (SV39_DESTROY_IF_EMPTY and a leaf remains), SV39_EINVAL
- * (NULL @s, unknown flags). On error nothing changed.
+ * free), SV39_EBUSY (SV39_DESTROY_IF_EMPTY and a leaf remains, or a struct
+ * made by sv39_space_init_from_root of a space that lent or borrows now),
+ * SV39_EINVAL (NULL @s, unknown flags). On error nothing changed.
  */
 int sv39_space_destroy(struct sv39_space *s, unsigned flags);
 
@@ -346,10 +359,12 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * leave them as they are (a leaf the call does not change is neither split
  * nor flushed; a call that sets or clears A or D always changes). Every
  * page of the range must be mapped, and every resulting leaf must be a
- * valid permission set. Each leaf is changed by one atomic
- * read-modify-write, so A and D set by a hardware walker meanwhile are kept
- * (unless @clear names them); a split gives every new leaf the superpage's
- * A and D.
+ * valid permission set. A leaf the hardware can still change (A clear, or
+ * W set and D clear) is changed by one atomic read-modify-write, so A and
+ * D set by a hardware walker meanwhile are kept (unless @clear names them);
+ * any other leaf (the copy-on-write case: A and D set) by one plain 64-bit
+ * store, as nothing can be set in it meanwhile. A split gives every new
+ * leaf the superpage's A and D.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -389,10 +404,14 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * grew or shrank brings @dst back in sync; dst's own A/D bits are
  * overwritten (a dst leaf is replaced by one 64-bit store; a new dst table
  * is linked complete, after a release fence). A src superpage wholly inside
- * the range stays a superpage; one
- * cut by the range edge is mirrored as smaller leaves. Frames are never
- * freed. Where src holds tables but no leaf, dst gets no table: a clone
- * with nothing to mirror allocates nothing and flushes nothing. The borrowed mark of src leaves is not copied; every other bit
+ * the range stays a superpage; one cut by the range edge is mirrored as
+ * smaller leaves, unless dst already maps it: a dst superpage the range
+ * cuts that maps the same frames with the same bits (but for A and D, which
+ * stay dst's) is left whole, so a clone already in sync does nothing.
+ * Frames are never freed. Where src holds tables but no leaf, dst gets no
+ * table: a clone with nothing to mirror allocates nothing and flushes
+ * nothing, and a dst superpage there is removed in place (no split, no
+ * table). The borrowed mark of src leaves is not copied; every other bit
  * (SV39_PTE_RSW_EMBEDDER included) is, unless @clear removes it. V in
  * @clear or @set is ignored.
  *
@@ -428,8 +447,10 @@ int sv39_clone_range(struct sv39_space *dst, const struct sv39_space *src, sv39_
  * Neither space may move in memory while it has loans.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (NULL or destroyed
- * space, size 0, dst == src), SV39_EEXIST (dst already has an entry
- * there), SV39_EBUSY (the range is borrowed in src or dst, or lent by dst),
+ * space, size 0, dst == src, either made by sv39_space_init_from_root:
+ * the ledgers must name structs that stay), SV39_EBUSY (the range is
+ * borrowed in src or dst, or lent by dst; checked before EEXIST for a
+ * whole GiB as for 2 MiB), SV39_EEXIST (dst already has an entry there),
  * SV39_ENOMEM (for dst's level-1 table or src's splits). On error nothing
  * changed.
  */
@@ -448,8 +469,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  * sets it again on the next access. A superpage reports every page of it
  * in range (and its bit is cleared for the whole superpage). Unmapped pages
  * read as 0. Each bit is cleared by one atomic AND and reported from the
- * value it returned: exactly the bits cleared are reported, and bits the
- * hardware sets meanwhile stay set. A store through a translation a hart
+ * value it returned, or, in a leaf the hardware can change no further (A
+ * set, and D set or W clear), by one plain store: exactly the bits cleared
+ * are reported, and bits the hardware sets meanwhile stay set. A store through a translation a hart
  * cached dirty before the flush may not set D again: to write dirty pages
  * back, clear W with sv39_protect first.
  *
@@ -474,7 +496,12 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  * changes @s (map, unmap, protect, clone_range into it, share into or
  * from it, harvest, walk with SV39_WALK_ALLOC, destroy of @s or of a space
  * @s borrowed from), the walk notices when @fn returns,
- * reads nothing more of the tree and returns SV39_EBUSY.
+ * reads nothing more of the tree and returns SV39_EBUSY. Through another
+ * struct of the same root (sv39_space_init_from_root), a change that
+ * unlinks or replaces a table the walk stands in is noticed the same way
+ * (the walk re-reads the entries from the root down to it); other changes
+ * show in the leaves it reports next. Destroying the space walked through
+ * another struct is never noticed: @fn must not.
  *
  * Return: 0, the first nonzero value @fn returned, SV39_EALIGN,
  * SV39_ERANGE, SV39_EINVAL (NULL @s, size 0, NULL @fn), SV39_EBUSY (@fn

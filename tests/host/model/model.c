@@ -646,27 +646,77 @@ apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 		o->l.v[i].flags = (o->l.v[i].flags & ~(op->clear & ~SV39_PTE_V)) | op->set;
 }
 
+/* The leaf a clone gives dst for src leaf flags. */
+static uint64_t
+clone_flags(const struct eop *op, uint64_t flags)
+{
+	return ((flags & ~(op->clear & ~SV39_PTE_V)) | op->set) & ~SV39_PTE_BORROWED;
+}
+
+/*
+ * Does dst leaf d already map what src maps over all of it (one src leaf at
+ * least as large, the same frames, the clone's flags but for A and D)?
+ */
+static bool
+clone_in_sync(const struct model *m, const struct eop *op, const struct mleaf *d)
+{
+	const struct mleaf *sl = mspace_find(&m->own[0], d->va);
+
+	return sl && sl->size >= d->size && sl->pa + (d->va - sl->va) == d->pa &&
+	       ((clone_flags(op, sl->flags) ^ d->flags) & ~(SV39_PTE_A | SV39_PTE_D)) == 0;
+}
+
+/*
+ * Cut dst at a clone's range edge va, one level at a time, but stop at a
+ * piece already in sync with src: the library leaves that superpage whole.
+ * Returns that piece, or NULL when va is a leaf boundary now.
+ */
+static const struct mleaf *
+clone_cut(struct model *m, const struct eop *op, sv39_va_t va)
+{
+	const struct mleaf *d = mspace_find(&m->own[1], va);
+
+	while (d && d->va != va) {
+		if (clone_in_sync(m, op, d))
+			return d;
+		d = mspace_cut_one(&m->own[1], va);
+	}
+	return NULL;
+}
+
 static void
 apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 {
 	struct mspace tmp;
 	struct mleafvec run = { 0 };
 	const struct mspace *s = &m->own[0];
+	const struct mleaf *whole;
+	sv39_va_t first = op->va;
+
+	/* A cut dst superpage in sync stays whole: the range shrinks past it. */
+	whole = clone_cut(m, op, op->va);
+	if (whole && mleaf_last(whole) >= last)
+		return;
+	if (whole)
+		first = mleaf_last(whole) + 1;
+	whole = last + 1 ? clone_cut(m, op, last + 1) : NULL;
+	if (whole)
+		last = whole->va - 1;
 
 	mspace_init(&tmp);
-	for (size_t i = mspace_first(s, op->va); i < s->l.n && s->l.v[i].va <= last; i++)
+	for (size_t i = mspace_first(s, first); i < s->l.n && s->l.v[i].va <= last; i++)
 		mleafvec_push(&tmp.l, &s->l.v[i]);
-	mspace_cut(&tmp, op->va);
+	mspace_cut(&tmp, first);
 	mspace_cut(&tmp, last + 1);
 	for (size_t i = 0; i < tmp.l.n; i++) {
 		struct mleaf l = tmp.l.v[i];
 
-		if (l.va < op->va || l.va > last)
+		if (l.va < first || l.va > last)
 			continue;
-		l.flags = ((l.flags & ~(op->clear & ~SV39_PTE_V)) | op->set) & ~SV39_PTE_BORROWED;
+		l.flags = clone_flags(op, l.flags);
 		mleafvec_push(&run, &l);
 	}
-	mspace_remove(&m->own[1], op->va, last, NULL);
+	mspace_remove(&m->own[1], first, last, NULL);
 	mspace_insert(&m->own[1], run.v, run.n);
 	mspace_fini(&tmp);
 	mleafvec_free(&run);

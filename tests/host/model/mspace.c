@@ -159,6 +159,17 @@ mspace_cut(struct mspace *ms, sv39_va_t va)
 	}
 }
 
+const struct mleaf *
+mspace_cut_one(struct mspace *ms, sv39_va_t va)
+{
+	size_t i = mspace_first(ms, va);
+
+	if (i >= ms->l.n || ms->l.v[i].va >= va)
+		return NULL;
+	split(ms, i);
+	return mspace_find(ms, va);
+}
+
 void
 mspace_remove(struct mspace *ms, sv39_va_t va, sv39_va_t last, struct mleafvec *removed)
 {

@@ -67,6 +67,12 @@ bool mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last, u
  * can.
  */
 void mspace_cut(struct mspace *ms, sv39_va_t va);
+/*
+ * One step of mspace_cut: split the leaf va is strictly inside by one level
+ * (1 GiB into 2 MiB, 2 MiB into 4 KiB); returns the leaf now holding va,
+ * or NULL when va already starts a leaf or nothing maps it.
+ */
+const struct mleaf *mspace_cut_one(struct mspace *ms, sv39_va_t va);
 
 /*
  * Cut at both edges and remove every leaf inside [va, last]; the removed
