@@ -169,7 +169,11 @@ rx_take_line(char *dst, int n)
  * an empty line. The bytes leave the input buffer under rx_lock in one
  * go and are copied out after it is dropped: concurrent readers each get
  * whole lines (a line longer than n is taken n bytes at a time, and the
- * rest may go to another reader).
+ * rest may go to another reader). A killed reader takes nothing: the kill
+ * is checked under rx_lock before every take, not only while the buffer
+ * is empty, since a line may arrive between a kill and the reader's next
+ * run. A reader that took its line before the kill returns it to user
+ * mode (usertrap.c: a kill takes effect at the next entry).
  */
 int
 console_read(struct proc *p, uint64_t dst, int n)
@@ -184,11 +188,13 @@ console_read(struct proc *p, uint64_t dst, int n)
 	if (n > RX_SIZE)
 		n = RX_SIZE; /* a line is never longer than the buffer */
 	acquire(&rx_lock);
-	while (rx_r == rx_w) {
+	for (;;) {
 		if (proc_killed(p)) {
 			release(&rx_lock);
 			return -1;
 		}
+		if (rx_r != rx_w)
+			break;
 		sleep(&rx_r, &rx_lock);
 	}
 	got = rx_take_line(line, n);

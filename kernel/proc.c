@@ -441,9 +441,16 @@ proc_wait(uint64_t status_va)
 	}
 }
 
+/*
+ * Mark pid killed (it ends at its next kernel entry, usertrap.c) and wake
+ * it from sleep. 0, or -1 if there is no such live process. pid 1 is
+ * refused: its exit ends the run, and powering off is halt's job.
+ */
 int
 proc_kill(int pid)
 {
+	if (pid == 1)
+		return -1;
 	acquire(&proc_lock);
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &procs[i];

@@ -163,6 +163,26 @@ sys_pgpte(struct proc *p)
 	return *pte;
 }
 
+/*
+ * One line of vmprint's dump, then a preemption point: a heap grown 4 KiB
+ * at a time prints thousands of lines, many ticks of UART time. Legal
+ * here (docs/kernel.md, "Preemption"): kprintf has dropped the console
+ * lock, the kernel keeps no per-process VM lock, and sv39_dump only reads
+ * tables that nothing but this process (which is in this call) changes:
+ * its own user table and kernel-table mirror, and the global half, which
+ * is fixed once pid 1 exists. A killed caller prints no more lines.
+ */
+static void
+vmprint_line(void *arg, const char *line)
+{
+	struct proc *p = arg;
+
+	if (proc_killed(p))
+		return;
+	kputs_line(NULL, line);
+	proc_resched_point();
+}
+
 /* vmprint(which): 0 the user table, 1 the process's kernel table. */
 uint64_t
 sys_vmprint(struct proc *p)
@@ -171,7 +191,7 @@ sys_vmprint(struct proc *p)
 
 	if (which != 0 && which != 1)
 		return (uint64_t)-1;
-	return sv39_dump(which ? &p->kpt : &p->upt, SV39_DUMP_VMPRINT, kputs_line, NULL)
+	return sv39_dump(which ? &p->kpt : &p->upt, SV39_DUMP_VMPRINT, vmprint_line, p)
 		       ? (uint64_t)-1
 		       : 0;
 }
@@ -208,7 +228,12 @@ sys_halt(struct proc *p)
  */
 static char copybench_buf[COPYBENCH_MAX];
 
-/* copybench modes 5..7: the allocator's cost, ticks or -1. */
+/*
+ * copybench modes 5..7: the allocator's cost, ticks or -1. Up to 65,536
+ * round trips through kalloc's lock (several ticks, more when other harts
+ * contend for it): a preemption point before each, where no lock is held.
+ * A yield there lands in the figure, so take the best of several runs.
+ */
 static uint64_t
 kalloc_bench(int mode, int n)
 {
@@ -216,6 +241,7 @@ kalloc_bench(int mode, int n)
 	int got = 0;
 
 	for (int i = 0; i < n; i++) {
+		proc_resched_point();
 		if (mode == 5) {
 			if (!(pa = kalloc()))
 				return (uint64_t)-1;
@@ -231,6 +257,7 @@ kalloc_bench(int mode, int n)
 		}
 	}
 	while (head) {
+		proc_resched_point();
 		pa = head;
 		head = *(uint64_t *)pa_to_kva(pa);
 		kfree(pa);

@@ -35,6 +35,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "riscv.h"
+#include "syscall_nr.h"
 
 #define SSTATUS_FS (3UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
@@ -156,11 +157,19 @@ void __attribute__((noreturn)) usertrap(void)
 	p->tf->epc = csr_read(sepc);
 	fp_trap_entry(p, sstatus);
 	if (cause == EXC_ECALL_U) {
-		if (proc_killed(p))
+		/* Killed: end at this entry, unless it is the process's own exit. */
+		if (p->tf->a7 != SYS_exit && proc_killed(p))
 			proc_exit(-1);
 		p->tf->epc += 4;
 		intr_on();
 		syscall(p);
+		/*
+		 * Killed meanwhile: a call that failed (one the kill cut short,
+		 * like a sleep) ends the process here; one that completed takes
+		 * its result (a typed line, a reaped child) back to user mode.
+		 */
+		if ((long)p->tf->a0 == -1 && proc_killed(p))
+			proc_exit(-1);
 	} else if (cause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		timer_interrupt();
 		yield = 1;
@@ -177,7 +186,8 @@ void __attribute__((noreturn)) usertrap(void)
 			trap_cause_name(cause), csr_read(stval), p->tf->epc);
 		proc_set_killed(p);
 	}
-	if (proc_killed(p))
+	/* After a system call: above (docs/kernel.md, "When a kill takes effect"). */
+	if (cause != EXC_ECALL_U && proc_killed(p))
 		proc_exit(-1);
 	if (yield)
 		proc_yield();

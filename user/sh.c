@@ -52,6 +52,24 @@ split(char *line, char *argv[], int max)
 	return argc;
 }
 
+/*
+ * Wait for the command's own process. The shell is pid 1, so orphans
+ * become its children: one that exits meanwhile is reaped here quietly,
+ * not taken for the command. 0, or -1 if the command cannot be waited for.
+ */
+static int
+wait_for(int pid, int *status)
+{
+	for (;;) {
+		int got = wait(status);
+
+		if (got == pid)
+			return 0;
+		if (got < 0)
+			return -1;
+	}
+}
+
 static void
 run(char *argv[])
 {
@@ -67,7 +85,7 @@ run(char *argv[])
 		fprintf(2, "sh: %s: no such program (try help)\n", argv[0]);
 		exit(127);
 	}
-	if (wait(&status) != pid)
+	if (wait_for(pid, &status))
 		fprintf(2, "sh: wait failed\n");
 	else if (status == -1)
 		printf("[%s: status -1 (killed?)]\n", argv[0]);

@@ -3,7 +3,8 @@
  * starve - a sleeper must not starve behind siblings that live in the
  * kernel.
  *
- * usage: starve [hogs [sleeps [size [fork|write]]]]   (defaults 4, 10, 8, sbrk)
+ * usage: starve [hogs [sleeps [size [KIND [limit]]]]]
+ *   (defaults 4, 10, 8, sbrk, 20; KIND: sbrk fork write vmprint copybench5..7)
  *
  * hogs children loop on sbrk(+size MiB), a store to every page of it
  * (sbrk maps nothing until a page is touched: each store is a page
@@ -15,18 +16,26 @@
  * its tables. With "write", each hog
  * loops on write(1) of size KiB of dots (the console takes about 1.7 us a
  * byte under QEMU TCG: 256 KiB is over 40 ticks), so only the point
- * between write's chunks keeps the sleeper on time. One more child, the sleeper, then calls
- * sleep(10) sleeps times and measures each with uptime(): every one must
- * return within LIMIT ticks. The hogs are killed, and freepages() must
+ * between write's chunks keeps the sleeper on time. With "vmprint", each
+ * hog grows its heap by size MiB 4 KiB at a time, touching all but one
+ * page of each 2 MiB (one leaf per page, no megapage), and loops on
+ * vmprint(0): thousands of console lines in one call. With
+ * "copybench5".."copybench7", each hog loops on copybench(mode, 0, 65536),
+ * 65,536 round trips through the page allocator's lock in one call. One
+ * more child, the sleeper, then calls sleep(10) sleeps times and measures
+ * each with uptime(): every one must return within limit ticks. The hogs are killed, and freepages() must
  * be back where it started. Exits 0 only if every check passed.
  */
 #include "user.h"
 
 #define MAX_HOGS 16
 #define NAP 10
-#define LIMIT 20
+#define COPYBENCH_LOOPS 65536 /* the kernel's largest count */
 
-enum hog_kind { HOG_SBRK, HOG_FORK, HOG_WRITE };
+enum hog_kind { HOG_SBRK, HOG_FORK, HOG_WRITE, HOG_VMPRINT, HOG_COPYBENCH };
+
+static int limit = 20; /* ticks a sleep(NAP) may take */
+static int copybench_mode;
 
 /* write(1) of bytes of dots, 63 to a line, for ever. */
 static void __attribute__((noreturn)) write_hog(int bytes)
@@ -49,10 +58,33 @@ touch(char *p, int bytes)
 		p[off] = 1;
 }
 
+/*
+ * A heap of bytes grown a page at a time, each page touched but the last
+ * of every 2 MiB region (a region touched whole becomes one megapage),
+ * printed by vmprint(0) for ever: about one line per page.
+ */
+static void __attribute__((noreturn)) vmprint_hog(int bytes)
+{
+	for (int i = 0; i < bytes / PGSIZE; i++) {
+		char *p = sbrk(PGSIZE);
+
+		if (p == (char *)-1)
+			exit(1);
+		if (((uint64)p / PGSIZE) % 512 != 511)
+			touch(p, PGSIZE);
+	}
+	for (;;)
+		vmprint(0);
+}
+
 static void __attribute__((noreturn)) hog(int bytes, enum hog_kind kind)
 {
 	if (kind == HOG_WRITE)
 		write_hog(bytes);
+	if (kind == HOG_VMPRINT)
+		vmprint_hog(bytes);
+	while (kind == HOG_COPYBENCH)
+		copybench(copybench_mode, 0, COPYBENCH_LOOPS);
 	if (kind == HOG_FORK) {
 		char *p = sbrk(bytes);
 
@@ -97,9 +129,9 @@ sleeper(int sleeps)
 		if (dt > worst)
 			worst = dt;
 		printf("starve: sleep(%d) took %d ticks\n", NAP, dt);
-		if (dt > LIMIT) {
+		if (dt > limit) {
 			printf("starve: FAIL: sleep(%d) took %d ticks (limit %d)\n", NAP, dt,
-			       LIMIT);
+			       limit);
 			return 1;
 		}
 	}
@@ -114,6 +146,12 @@ hog_kind_of(const char *word)
 		return HOG_FORK;
 	if (!strcmp(word, "write"))
 		return HOG_WRITE;
+	if (!strcmp(word, "vmprint"))
+		return HOG_VMPRINT;
+	if (!strncmp(word, "copybench", 9)) {
+		copybench_mode = atoi(word + 9);
+		return HOG_COPYBENCH;
+	}
 	return HOG_SBRK;
 }
 
@@ -127,16 +165,16 @@ main(int argc, char **argv)
 	int pids[MAX_HOGS], sleeper_pid, pid, status = -1, bad = 0, reaped = 0;
 	int free0 = freepages();
 
-	if (hogs < 0 || hogs > MAX_HOGS || sleeps < 1 || size < 1 || size > 1024) {
-		fprintf(2, "usage: starve [hogs (0..%d) [sleeps [size (1..1024) [fork|write]]]]\n",
-			MAX_HOGS);
+	limit = argc > 5 ? atoi(argv[5]) : limit;
+	if (hogs < 0 || hogs > MAX_HOGS || sleeps < 1 || size < 1 || size > 1024 || limit < NAP) {
+		fprintf(2,
+			"usage: starve [hogs (0..%d) [sleeps [size (1..1024) "
+			"[sbrk|fork|write|vmprint|copybench5..7 [limit (>= %d)]]]]]\n",
+			MAX_HOGS, NAP);
 		return 2;
 	}
-	printf("starve: %d hogs on %s %d %s, %d naps of %d ticks (limit %d)\n", hogs,
-	       kind == HOG_FORK	   ? "fork() of"
-	       : kind == HOG_WRITE ? "write(1) of"
-				   : "sbrk(+-)",
-	       size, kind == HOG_WRITE ? "KiB" : "MiB", sleeps, NAP, LIMIT);
+	printf("starve: %d hogs on %s, size %d, %d naps of %d ticks (limit %d)\n", hogs,
+	       argc > 4 ? argv[4] : "sbrk", size, sleeps, NAP, limit);
 	for (int i = 0; i < hogs; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
