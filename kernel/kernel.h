@@ -60,6 +60,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* console.c */
 void console_use_uart(void);
 void console_write_n(const char *s, size_t n);
+void console_echo(char c); /* no lock: tty.c's echo */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kputs_line(void *arg, const char *line); /* sv39_dump's out */
 

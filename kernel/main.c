@@ -58,8 +58,11 @@ void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((no
 void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
 	const char *err;
+	char sbi_found[80];
+
 	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME, hartid, fdt_pa);
-	sbi_init();
+	sbi_init(sbi_found, sizeof(sbi_found));
+	kprintf("%s\n", sbi_found);
 	if (!fdt_pa || fdt_pa >= DIRECT_MAP_END - DIRECT_MAP_BASE - (1UL << 30))
 		boot_fail("device tree", "a1 holds no usable device-tree address", EXIT_FDT);
 	err = platform_parse(&plat, pa_to_kva(fdt_pa), fdt_pa, hartid);

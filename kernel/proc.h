@@ -162,7 +162,7 @@ void syscall(struct proc *p);
 int argint(struct proc *p, int n);
 uint64_t argaddr(struct proc *p, int n);
 
-/* console.c (input) */
+/* tty.c: console input, and write() to the console */
 void console_rx(int c);
 int console_read(struct proc *p, uint64_t dst, int n);
 int console_write_user(struct proc *p, uint64_t src, int n);
