@@ -107,6 +107,8 @@ int kvm_check_wx(const struct sv39_space *s);
 uint64_t kvm_table_pages(void);
 void kvm_flush(uint64_t va, uint64_t size);
 void kvm_flush_local(uint64_t va, uint64_t size);
+int kvm_lend_kernel_half(struct sv39_space *b);
+void kvm_destroy_borrower(struct sv39_space *b);
 
 /* trap.c */
 void trap_init_hart(void);

@@ -34,6 +34,7 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "riscv.h"
 
 #define MEGA SV39_MEGA_SIZE

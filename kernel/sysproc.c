@@ -8,6 +8,7 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "syscall.h"
 #include "riscv.h"
 

@@ -10,6 +10,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "spinlock.h"
 
 #define RX_SIZE 256
