@@ -80,7 +80,7 @@ void plic_complete(uint32_t src);
 int plic_context(int i);
 
 /* power.c */
-void power_set_testdev(uint64_t pa);
+void power_set_poweroff_reg(uint64_t pa);
 void power_exit(int code) __attribute__((noreturn));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -49,11 +49,13 @@ print_platform(void)
 	kprintf("boot: bootargs \"%s\"\n", plat.bootargs);
 }
 
-/* entry.S */
+/* Called from entry.S: the boot hart's and the other harts' first C code. */
 void kmain(uint64_t hartid, uint64_t fdt_pa) __attribute__((noreturn));
 void secondary_main(struct cpu *c) __attribute__((noreturn));
-static void kmain_on_kstack(struct cpu *c) __attribute__((noreturn));
+/* In entry.S: run fn(c) on c's kernel stack. */
 void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((noreturn));
+
+static void kmain_on_kstack(struct cpu *c) __attribute__((noreturn));
 
 void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
@@ -70,7 +72,7 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 		boot_fail("device tree", err, EXIT_FDT);
 	if ((fdt_pa >> 30) != ((fdt_pa + plat.fdt.size - 1) >> 30))
 		boot_fail("device tree", "the blob straddles a 1 GiB boundary", EXIT_FDT);
-	power_set_testdev(plat.testdev.base);
+	power_set_poweroff_reg(plat.testdev.base);
 	print_platform();
 	cpus_init(&plat);
 

@@ -170,7 +170,7 @@ proc_yield(void)
 /*
  * A preemption point: the running process gives up the hart if a timer
  * tick arrived since it was scheduled (timer_interrupt sets
- * need_resched, run() clears it). The kernel is not preempted at an
+ * need_resched, run_on_this_hart() clears it). The kernel is not preempted at an
  * arbitrary instruction, because spin_lock() holders (console output,
  * kalloc, the kvm share lock) keep interrupts on and would then sleep
  * holding the lock. So a caller must hold no lock at all, neither
@@ -196,7 +196,7 @@ proc_resched_point(void)
  * them then, and only then.
  */
 static void
-run(struct cpu *c, struct proc *p)
+run_on_this_hart(struct cpu *c, struct proc *p)
 {
 	p->state = RUNNING;
 	c->proc = p;
@@ -242,7 +242,7 @@ void __attribute__((noreturn)) scheduler(void)
 			if (p->state != RUNNABLE)
 				continue;
 			next = (int)(p - procs) + 1;
-			run(c, p);
+			run_on_this_hart(c, p);
 			found = 1;
 			break;
 		}

@@ -15,6 +15,5 @@ struct user_program {
 };
 
 extern const struct user_program user_programs[]; /* ends with name == 0 */
-extern const unsigned long user_program_count;	  /* entries before the end */
 
 #endif /* KERNEL_USER_PROGRAMS_H */

@@ -15,7 +15,7 @@
  *
  * TLB: a process runs on one hart at a time, and the scheduler flushes a
  * process's two ASIDs on a hart whenever it runs there after running
- * elsewhere, or the slot's previous owner ran there (proc.c: run()). So
+ * elsewhere, or the slot's previous owner ran there (proc.c: run_on_this_hart()). So
  * a change to a process's tables needs a flush on the current hart only,
  * and only while that process is the one running here (sfence.vma by
  * address drops the entries of every ASID).
@@ -33,7 +33,7 @@ extern char trampoline[];
 
 /* Only the running process's spaces can be cached in this hart's TLB. */
 static void
-pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+flush_if_running_here(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 {
 	struct pt_ctx *c = ctx;
 
@@ -48,11 +48,11 @@ static const struct sv39_ops proc_pt_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
-	.flush_tlb = pt_flush_tlb,
+	.flush_tlb = flush_if_running_here,
 	.free_frame = pt_free_frame,
 };
 
-void
+static void
 uvm_flush_local_all(void)
 {
 	sfence_vma_all();
@@ -104,7 +104,7 @@ uvm_map_top(struct sv39_space *s, struct proc *p)
  * taken out first: the trampoline is kernel text, the trapframe and the
  * USYSCALL page belong to the process, not to this table.
  */
-void
+static void
 uvm_free_space(struct sv39_space *s)
 {
 	sv39_unmap(s, TRAMPOLINE, 3 * PAGE_SIZE, SV39_UNMAP_HOLES);

@@ -17,7 +17,6 @@ int uvm_create(struct proc *p);
 void uvm_destroy(struct proc *p);
 void uvm_release_user(struct proc *p);
 int uvm_map_top(struct sv39_space *s, struct proc *p);
-void uvm_free_space(struct sv39_space *s);
 
 /* exec's new user image, built beside the live one (uvm.c). */
 struct uvm_image {
@@ -37,7 +36,6 @@ int copyin(struct proc *p, void *dst, uint64_t va, uint64_t len);
 int copyout(struct proc *p, uint64_t va, const void *src, uint64_t len);
 int copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max);
 int uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need);
-void uvm_flush_local_all(void);
 
 /* pagefault.c */
 int uvm_copy(struct proc *from, struct proc *to);
