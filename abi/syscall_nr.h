@@ -44,6 +44,22 @@
  */
 #define SYS_copybench 27
 
+/*
+ * copybench's modes. A user-facing call of the production kernel, not a
+ * test hook: bench measures with it, and cowtest and starve (kernel suite,
+ * on the image `make qemu` boots) read table sizes and load the allocator
+ * through it, so those measurements are of the kernel users run.
+ */
+#define COPYBENCH_COPYIN 0	/* copy by plain dereference (copyin) */
+#define COPYBENCH_WALK 1	/* copy by sv39_copy_in's software walk */
+#define COPYBENCH_UPT_TABLES 2	/* page-table pages: the user table */
+#define COPYBENCH_KPT_TABLES 3	/* the process's kernel table */
+#define COPYBENCH_KVM_TABLES 4	/* the global kernel table */
+#define COPYBENCH_KALLOC_ONE 5	/* len times kalloc+kfree */
+#define COPYBENCH_KALLOC_MANY 6 /* len kallocs, then len kfrees */
+#define COPYBENCH_KALLOC_2M 7	/* len times a 2 MiB kalloc_contig+kfree_contig */
+#define COPYBENCH_FORK_EAGER 8	/* len != 0: forks copy every page at once */
+
 #define SYS_MAX 27 /* the highest number in use */
 
 #endif /* SYSCALL_NR_H */

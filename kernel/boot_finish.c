@@ -4,6 +4,7 @@
  * other harts come up and wait for work, and pid 1 starts (proc.c). The
  * kernel-test image links tests/kernel/ktest/ in place of this file.
  */
+#include "bootargs.h"
 #include "kernel.h"
 #include "proc.h"
 
@@ -11,5 +12,5 @@ void
 boot_finish(const char *bootargs)
 {
 	smp_start_others(secondary_entry, hart_schedule);
-	proc_start(bootargs);
+	proc_start(bootarg_init_command(bootargs), bootarg_present(bootargs, "vmprint"));
 }

@@ -82,3 +82,11 @@ bootarg_present(const char *args, const char *key)
 {
 	return find_word(args, key) != NULL;
 }
+
+const char *
+bootarg_init_command(const char *args)
+{
+	const char *run = bootarg_rest(args, RUN_KEY);
+
+	return run ? run : "sh";
+}

@@ -21,6 +21,7 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "user_programs.h"
 
 #define EI_NIDENT 16

@@ -60,6 +60,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* console.c */
 void console_use_uart(void);
 void console_write_n(const char *s, size_t n);
+void console_echo(char c); /* no lock: tty.c's echo */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kputs_line(void *arg, const char *line); /* sv39_dump's out */
 
@@ -79,7 +80,7 @@ void plic_complete(uint32_t src);
 int plic_context(int i);
 
 /* power.c */
-void power_set_testdev(uint64_t pa);
+void power_set_poweroff_reg(uint64_t pa);
 void power_exit(int code) __attribute__((noreturn));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
@@ -106,6 +107,8 @@ int kvm_check_wx(const struct sv39_space *s);
 uint64_t kvm_table_pages(void);
 void kvm_flush(uint64_t va, uint64_t size);
 void kvm_flush_local(uint64_t va, uint64_t size);
+int kvm_lend_kernel_half(struct sv39_space *b);
+void kvm_destroy_borrower(struct sv39_space *b);
 
 /* trap.c */
 void trap_init_hart(void);

@@ -27,6 +27,7 @@
 #include "platform.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "spinlock.h"
 #include "ptpages.h"
 #include "sv39_env.h"
 
@@ -40,6 +41,41 @@ struct sv39_space kvm_space;
 uint64_t kvm_satp;
 static struct pt_ctx kvm_ctx;
 static int kvm_live; /* kvm_satp is in use: flushes matter */
+/*
+ * sv39_share writes kvm_space (its lent map, its ledger of loans, a split of
+ * a superpage it lends), and destroying a borrower writes kvm_space's ledger:
+ * both run under this lock.
+ */
+static struct spinlock kvm_share_lock;
+
+/*
+ * Lend the kernel half to a process's kernel table b (sv39_share, under
+ * kvm_share_lock): b then maps every kernel address as kvm_space does.
+ * 0, or -1 with nothing lent.
+ */
+int
+kvm_lend_kernel_half(struct sv39_space *b)
+{
+	int err;
+
+	spin_lock(&kvm_share_lock);
+	err = sv39_share(b, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
+	spin_unlock(&kvm_share_lock);
+	return err ? -1 : 0;
+}
+
+/*
+ * Destroy a table that borrowed the kernel half (sv39_space_destroy with
+ * no flags, under kvm_share_lock, since it writes kvm_space's ledger).
+ * Frames still mapped in b are not freed: they belong to someone else.
+ */
+void
+kvm_destroy_borrower(struct sv39_space *b)
+{
+	spin_lock(&kvm_share_lock);
+	sv39_space_destroy(b, 0);
+	spin_unlock(&kvm_share_lock);
+}
 
 void
 kvm_flush_local(uint64_t va, uint64_t size)

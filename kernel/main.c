@@ -49,17 +49,22 @@ print_platform(void)
 	kprintf("boot: bootargs \"%s\"\n", plat.bootargs);
 }
 
-/* entry.S */
+/* Called from entry.S: the boot hart's and the other harts' first C code. */
 void kmain(uint64_t hartid, uint64_t fdt_pa) __attribute__((noreturn));
 void secondary_main(struct cpu *c) __attribute__((noreturn));
-static void kmain_on_kstack(struct cpu *c) __attribute__((noreturn));
+/* In entry.S: run fn(c) on c's kernel stack. */
 void cpu_switch_stack(struct cpu *c, void (*fn)(struct cpu *)) __attribute__((noreturn));
+
+static void kmain_on_kstack(struct cpu *c) __attribute__((noreturn));
 
 void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 {
 	const char *err;
+	char sbi_found[80];
+
 	kprintf("\nsv39 kernel (%s), hart %lu, device tree at %lx\n", BOARD_NAME, hartid, fdt_pa);
-	sbi_init();
+	sbi_init(sbi_found, sizeof(sbi_found));
+	kprintf("%s\n", sbi_found);
 	if (!fdt_pa || fdt_pa >= DIRECT_MAP_END - DIRECT_MAP_BASE - (1UL << 30))
 		boot_fail("device tree", "a1 holds no usable device-tree address", EXIT_FDT);
 	err = platform_parse(&plat, pa_to_kva(fdt_pa), fdt_pa, hartid);
@@ -67,7 +72,7 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 		boot_fail("device tree", err, EXIT_FDT);
 	if ((fdt_pa >> 30) != ((fdt_pa + plat.fdt.size - 1) >> 30))
 		boot_fail("device tree", "the blob straddles a 1 GiB boundary", EXIT_FDT);
-	power_set_testdev(plat.testdev.base);
+	power_set_poweroff_reg(plat.testdev.base);
 	print_platform();
 	cpus_init(&plat);
 

@@ -25,7 +25,7 @@
  * then re-clones it), never a frame the process no longer holds.
  *
  * TLB: only the faulting process's tables change, and that process runs
- * here; the library's flush_tlb (uvm.c) fences this hart, and run()
+ * here; the library's flush_tlb (uvm.c) fences this hart, and run_on_this_hart()
  * (proc.c) flushes the process's ASIDs on any hart it moves to. So no
  * other hart can use the old read-only entry by the time the old frame
  * is reused, and no remote fence is needed.
@@ -34,6 +34,7 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "riscv.h"
 
 #define MEGA SV39_MEGA_SIZE

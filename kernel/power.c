@@ -13,14 +13,17 @@
 #include "riscv.h"
 #include "sbi.h"
 
-static volatile uint32_t *testdev =
+static volatile uint32_t *poweroff_reg =
 	BOARD_TESTDEV_PA ? (volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_TESTDEV_PA) : NULL;
 
-/* The device tree's test device (pa 0: none); mapped in the direct map. */
+/*
+ * The device tree's test device, the power-off register (pa 0: none);
+ * mapped in the direct map.
+ */
 void
-power_set_testdev(uint64_t pa)
+power_set_poweroff_reg(uint64_t pa)
 {
-	testdev = pa ? (volatile uint32_t *)pa_to_kva(pa) : NULL;
+	poweroff_reg = pa ? (volatile uint32_t *)pa_to_kva(pa) : NULL;
 }
 
 void
@@ -28,8 +31,8 @@ power_exit(int code)
 {
 	intr_off();
 	kprintf("exit: code %d\n", code);
-	if (testdev)
-		*testdev = code ? TESTDEV_FAIL | ((uint32_t)code << 16) : TESTDEV_PASS;
+	if (poweroff_reg)
+		*poweroff_reg = code ? TESTDEV_FAIL | ((uint32_t)code << 16) : TESTDEV_PASS;
 	sbi_system_reset(SBI_SRST_SHUTDOWN, code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	sbi_system_reset(SBI_SRST_COLD_REBOOT,
 			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);

@@ -23,17 +23,16 @@
  */
 #include <sv39/sv39.h>
 
-#include "bootargs.h"
 #include "exit.h"
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "riscv.h"
 
 struct spinlock proc_lock;
 volatile uint64_t ticks;
 volatile int sched_running;
 int boot_vmprint;
-int use_asids; /* the harts have ASID bits for every slot's two */
 
 static struct proc procs[NPROC];
 static struct proc *initproc;
@@ -171,7 +170,7 @@ proc_yield(void)
 /*
  * A preemption point: the running process gives up the hart if a timer
  * tick arrived since it was scheduled (timer_interrupt sets
- * need_resched, run() clears it). The kernel is not preempted at an
+ * need_resched, run_on_this_hart() clears it). The kernel is not preempted at an
  * arbitrary instruction, because spin_lock() holders (console output,
  * kalloc, the kvm share lock) keep interrupts on and would then sleep
  * holding the lock. So a caller must hold no lock at all, neither
@@ -190,33 +189,6 @@ proc_resched_point(void)
 }
 
 /*
- * Slot i's user table uses ASID 2i + 2, its kernel table 2i + 3; the
- * global table (the scheduler's) is ASID 0. Without enough ASID bits,
- * everything is ASID 0 and every satp write is framed by a full flush.
- */
-uint16_t
-proc_asid(const struct proc *p, int kernel)
-{
-	return use_asids ? (uint16_t)(2 * p->slot + 2 + kernel) : 0;
-}
-
-/* How many ASID bits the hart has: write all ones, read back. */
-static void
-asid_init(void)
-{
-	uint64_t old = csr_read(satp), bits;
-
-	csr_write(satp, old | (SV39_SATP_ASID_MASK << SV39_SATP_ASID_SHIFT));
-	bits = (csr_read(satp) >> SV39_SATP_ASID_SHIFT) & SV39_SATP_ASID_MASK;
-	csr_write(satp, old);
-	sfence_vma_all();
-	use_asids = bits >= 2 * NPROC + 1;
-	kprintf("proc: ASID mask %lx: %s\n", bits,
-		use_asids ? "two ASIDs per process, no flush on a satp switch"
-			  : "ASID 0 for all, a full flush around every satp switch");
-}
-
-/*
  * Run p on this hart until it gives the hart back. proc_lock held.
  * Translations this hart may hold for p's ASIDs are stale if p last ran
  * on another hart (its tables may have changed there, flushed there
@@ -224,7 +196,7 @@ asid_init(void)
  * them then, and only then.
  */
 static void
-run(struct cpu *c, struct proc *p)
+run_on_this_hart(struct cpu *c, struct proc *p)
 {
 	p->state = RUNNING;
 	c->proc = p;
@@ -270,7 +242,7 @@ void __attribute__((noreturn)) scheduler(void)
 			if (p->state != RUNNABLE)
 				continue;
 			next = (int)(p - procs) + 1;
-			run(c, p);
+			run_on_this_hart(c, p);
 			found = 1;
 			break;
 		}
@@ -467,25 +439,13 @@ proc_kill(int pid)
 	return -1;
 }
 
-/*
- * Boot arguments (bootargs.c): "vmprint" before any "run="; "run=PROG
- * ARGS..." takes the rest of the line. Without run=, init is the shell.
- */
-static void
-parse_bootargs(const char *args)
-{
-	const char *run = bootarg_rest(args, "run");
-
-	boot_vmprint = bootarg_present(args, "vmprint");
-	snprintf(init_args, sizeof(init_args), "%s", run ? run : "sh");
-}
-
 /* The boot hart: make pid 1, let every hart schedule. */
 void
-proc_start(const char *bootargs)
+proc_start(const char *init_cmd, int vmprint)
 {
-	parse_bootargs(bootargs);
-	asid_init();
+	snprintf(init_args, sizeof(init_args), "%s", init_cmd);
+	boot_vmprint = vmprint;
+	uvm_asid_init();
 	initproc = proc_alloc();
 	if (!initproc)
 		panic("proc: cannot create init");

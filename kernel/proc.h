@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * proc.h - processes: the table (proc.c), their address spaces (uvm.c),
- * exec (exec.c), the user trap path (usertrap.c, trampoline.S) and the
+ * proc.h - processes: the table (proc.c), exec (exec.c), the user trap path (usertrap.c, trampoline.S) and the
  * system calls (syscall.c, sysproc.c, sysfile.c).
  *
  * Each process owns two Sv39 spaces, both built with libsv39 only:
@@ -10,7 +9,7 @@
  *   kpt  its kernel table: the global kernel half through sv39_share, a
  *        mirror of upt's user memory without U (sv39_clone_range), the
  *        TRAMPOLINE and the process's kernel stack (memlayout.h)
- * docs/kernel.md draws both.
+ * docs/kernel.md draws both; uvm.h declares what builds and changes them.
  */
 #ifndef KERNEL_PROC_H
 #define KERNEL_PROC_H
@@ -31,6 +30,7 @@
 #include <sv39/sv39.h>
 
 #include "cpu.h"
+#include "kernel.h"
 #include "ptpages.h"
 #include "spinlock.h"
 
@@ -97,8 +97,32 @@ myproc(void)
 	return p;
 }
 
+/*
+ * A new process or a new image: the FP registers' Initial state, all zero,
+ * nothing saved (usertrap.c loads and saves them).
+ */
+static inline void
+fp_state_init(struct proc *p)
+{
+	p->fp_valid = 0;
+	p->fp_cpu = -1; /* loaded on no hart */
+}
+
+/*
+ * fork: the child starts with the parent's FP state (saved by the trap that
+ * entered the kernel, if it was Dirty), loaded on no hart yet.
+ */
+static inline void
+fp_state_fork(struct proc *np, const struct proc *p)
+{
+	np->fp_valid = p->fp_valid;
+	if (p->fp_valid)
+		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
+	np->fp_cpu = -1;
+}
+
 /* proc.c */
-void proc_start(const char *bootargs) __attribute__((noreturn));
+void proc_start(const char *init_cmd, int vmprint) __attribute__((noreturn));
 void scheduler(void) __attribute__((noreturn));
 void hart_schedule(struct cpu *c) __attribute__((noreturn)); /* smp_start_others */
 extern volatile int sched_running;
@@ -114,38 +138,6 @@ void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 void clock_tick(void);
 extern int boot_vmprint;
-extern int use_asids;
-uint16_t proc_asid(const struct proc *p, int kernel);
-
-/* uvm.c */
-int uvm_create(struct proc *p);
-void uvm_destroy(struct proc *p);
-void uvm_release_user(struct proc *p);
-int uvm_map_top(struct sv39_space *s, struct proc *p);
-void uvm_free_space(struct sv39_space *s);
-
-/* exec's new user image, built beside the live one (uvm.c). */
-struct uvm_image {
-	struct sv39_space upt;
-	struct pt_ctx ctx;
-};
-int uvm_image_init(struct uvm_image *im, struct proc *p);
-void uvm_image_free(struct uvm_image *im);
-int uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top);
-void uvm_report_layout(struct proc *p, int vmprint);
-int uvm_grow(struct proc *p, uint64_t newsz);
-int uvm_shrink(struct proc *p, uint64_t newsz);
-int uvm_sync_kernel(struct proc *p, uint64_t lo, uint64_t hi);
-int uvm_range_ok(struct proc *p, uint64_t va, uint64_t len);
-int copyin(struct proc *p, void *dst, uint64_t va, uint64_t len);
-int copyout(struct proc *p, uint64_t va, const void *src, uint64_t len);
-int copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max);
-int uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need);
-void uvm_flush_local_all(void);
-
-/* pagefault.c */
-int uvm_copy(struct proc *from, struct proc *to);
-int uvm_fault(struct proc *p, uint64_t va, uint64_t cause);
 
 /* exec.c */
 int exec(struct proc *p, const char *path, char *const argv[]);
@@ -153,16 +145,11 @@ int exec(struct proc *p, const char *path, char *const argv[]);
 /* usertrap.c */
 void usertrap(void) __attribute__((noreturn));
 void usertrapret(void) __attribute__((noreturn));
-int ucopy_fixup(struct trapframe *tf);
-void fp_state_init(struct proc *p);
-void fp_state_fork(struct proc *np, const struct proc *p);
 
 /* syscall.c */
 void syscall(struct proc *p);
-int argint(struct proc *p, int n);
-uint64_t argaddr(struct proc *p, int n);
 
-/* console.c (input) */
+/* tty.c: console input, and write() to the console */
 void console_rx(int c);
 int console_read(struct proc *p, uint64_t dst, int n);
 int console_write_user(struct proc *p, uint64_t src, int n);
@@ -173,8 +160,5 @@ void fp_save(uint64_t *regs);
 void fp_restore(const uint64_t *regs);
 void fp_zero(void);
 
-/* ucopy.S: copies that may fault on user addresses (0 or -1). */
-int ucopy(void *dst, const void *src, uint64_t len);
-long ucopy_str(char *dst, const char *src, uint64_t max);
 #endif /* !__ASSEMBLER__ */
 #endif /* KERNEL_PROC_H */

@@ -6,11 +6,15 @@
 #define KERNEL_RISCV_H
 
 /* sstatus */
-#define SSTATUS_SIE (1UL << 1)	/* interrupts enabled in S-mode */
-#define SSTATUS_SPIE (1UL << 5) /* SIE before the trap */
-#define SSTATUS_SPP (1UL << 8)	/* trapped from S-mode (1) or U-mode (0) */
-#define SSTATUS_SUM (1UL << 18) /* S-mode may load/store U pages */
-#define SSTATUS_MXR (1UL << 19) /* loads from execute-only pages succeed */
+#define SSTATUS_SIE (1UL << 1)	       /* interrupts enabled in S-mode */
+#define SSTATUS_SPIE (1UL << 5)	       /* SIE before the trap */
+#define SSTATUS_SPP (1UL << 8)	       /* trapped from S-mode (1) or U-mode (0) */
+#define SSTATUS_SUM (1UL << 18)	       /* S-mode may load/store U pages */
+#define SSTATUS_MXR (1UL << 19)	       /* loads from execute-only pages succeed */
+#define SSTATUS_FS (3UL << 13)	       /* the FP registers' state: Off, */
+#define SSTATUS_FS_INITIAL (1UL << 13) /* Initial, */
+#define SSTATUS_FS_CLEAN (2UL << 13)   /* Clean (saved), */
+#define SSTATUS_FS_DIRTY (3UL << 13)   /* Dirty (changed since) */
 
 /* sie / sip */
 #define SIE_SSIE (1UL << 1)

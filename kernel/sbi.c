@@ -93,17 +93,21 @@ sbi_probe(long ext)
 	return r.error == SBI_SUCCESS && r.value != 0;
 }
 
-/* Find out which extensions the firmware has; HSM is needed for SMP. */
+/*
+ * Find out which extensions the firmware has; HSM is needed for SMP.
+ * What was found goes into report (a line, no '\n', for the boot log:
+ * sbi.c sits below the console and prints nothing itself).
+ */
 int
-sbi_init(void)
+sbi_init(char *report, size_t size)
 {
 	int has_hsm = sbi_probe(SBI_EXT_HSM);
 
 	has_time = sbi_probe(SBI_EXT_TIME);
 	has_rfence = sbi_probe(SBI_EXT_RFENCE);
-	kprintf("sbi: TIME %s, HSM %s, RFENCE %s, SRST %s\n", has_time ? "yes" : "no (v0.1)",
-		has_hsm ? "yes" : "no", has_rfence ? "yes" : "no (v0.1)",
-		sbi_probe(SBI_EXT_SRST) ? "yes" : "no");
+	snprintf(report, size, "sbi: TIME %s, HSM %s, RFENCE %s, SRST %s",
+		 has_time ? "yes" : "no (v0.1)", has_hsm ? "yes" : "no",
+		 has_rfence ? "yes" : "no (v0.1)", sbi_probe(SBI_EXT_SRST) ? "yes" : "no");
 	sbi_has_hsm = has_hsm;
 	return has_hsm;
 }

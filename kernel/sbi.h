@@ -5,6 +5,7 @@
 #ifndef KERNEL_SBI_H
 #define KERNEL_SBI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SBI_SUCCESS 0
@@ -18,7 +19,7 @@ void sbi_set_timer(uint64_t stime);
 long sbi_hart_start(uint64_t hartid, uint64_t start_pa, uint64_t opaque);
 long sbi_remote_sfence_vma(uint64_t hart_mask, uint64_t va, uint64_t size);
 void sbi_system_reset(uint32_t type, uint32_t reason);
-int sbi_init(void); /* nonzero when HSM (hart start) is there */
+int sbi_init(char *report, size_t size); /* nonzero when HSM (hart start) is there */
 
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_HSM 0x48534d

@@ -19,20 +19,6 @@ static uint64_t (*const syscalls[])(struct proc *) = {
 	[SYS_halt] = sys_halt,	   [SYS_copybench] = sys_copybench,
 };
 
-/* Argument n as the C int the user passed (the low 32 bits, sign-extended). */
-int
-argint(struct proc *p, int n)
-{
-	return (int)(&p->tf->a0)[n];
-}
-
-/* Argument n as an address: checked by whoever dereferences it. */
-uint64_t
-argaddr(struct proc *p, int n)
-{
-	return (&p->tf->a0)[n];
-}
-
 void
 syscall(struct proc *p)
 {

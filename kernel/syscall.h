@@ -10,7 +10,21 @@
 
 #include <stdint.h>
 
-struct proc;
+#include "proc.h"
+
+/* Argument n as the C int the user passed (the low 32 bits, sign-extended). */
+static inline int
+argint(struct proc *p, int n)
+{
+	return (int)(&p->tf->a0)[n];
+}
+
+/* Argument n as an address: checked by whoever dereferences it. */
+static inline uint64_t
+argaddr(struct proc *p, int n)
+{
+	return (&p->tf->a0)[n];
+}
 
 uint64_t sys_fork(struct proc *p);
 uint64_t sys_exit(struct proc *p);

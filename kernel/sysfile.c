@@ -7,6 +7,7 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "syscall.h"
 
 uint64_t

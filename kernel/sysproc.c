@@ -8,8 +8,10 @@
 
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "syscall.h"
 #include "riscv.h"
+#include "syscall_nr.h"
 
 #define EXEC_PATH_MAX 64
 #define EXEC_ARG_MAX 32 /* arguments, argv[0] included */
@@ -242,11 +244,11 @@ kalloc_bench(int mode, int n)
 
 	for (int i = 0; i < n; i++) {
 		proc_resched_point();
-		if (mode == 5) {
+		if (mode == COPYBENCH_KALLOC_ONE) {
 			if (!(pa = kalloc()))
 				return (uint64_t)-1;
 			kfree(pa);
-		} else if (mode == 7) {
+		} else if (mode == COPYBENCH_KALLOC_2M) {
 			if (!(pa = kalloc_contig(SV39_MEGA_SIZE, SV39_MEGA_SIZE)))
 				return (uint64_t)-1;
 			kfree_contig(pa, SV39_MEGA_SIZE);
@@ -262,7 +264,7 @@ kalloc_bench(int mode, int n)
 		head = *(uint64_t *)pa_to_kva(pa);
 		kfree(pa);
 	}
-	return mode == 6 && got < n ? (uint64_t)-1 : rdtime() - t0;
+	return mode == COPYBENCH_KALLOC_MANY && got < n ? (uint64_t)-1 : rdtime() - t0;
 }
 
 uint64_t
@@ -272,21 +274,21 @@ sys_copybench(struct proc *p)
 	uint64_t src = argaddr(p, 1), t0;
 
 	switch (mode) {
-	case 2:
+	case COPYBENCH_UPT_TABLES:
 		return p->upt_ctx.tables;
-	case 3:
+	case COPYBENCH_KPT_TABLES:
 		return p->kpt_ctx.tables;
-	case 4:
+	case COPYBENCH_KVM_TABLES:
 		return kvm_table_pages();
-	case 8:
+	case COPYBENCH_FORK_EAGER:
 		p->fork_eager = len != 0;
 		return 0;
-	case 5:
-	case 6:
-	case 7:
+	case COPYBENCH_KALLOC_ONE:
+	case COPYBENCH_KALLOC_MANY:
+	case COPYBENCH_KALLOC_2M:
 		return len < 0 || len > COPYBENCH_MAX ? (uint64_t)-1 : kalloc_bench(mode, len);
-	case 0:
-	case 1:
+	case COPYBENCH_COPYIN:
+	case COPYBENCH_WALK:
 		break;
 	default:
 		return (uint64_t)-1;
@@ -294,7 +296,7 @@ sys_copybench(struct proc *p)
 	if (len < 0 || len > COPYBENCH_MAX)
 		return (uint64_t)-1;
 	t0 = rdtime();
-	if (mode == 0)
+	if (mode == COPYBENCH_COPYIN)
 		err = copyin(p, copybench_buf, src, (uint64_t)len);
 	else
 		err = sv39_copy_in(&p->upt, copybench_buf, src, (uint64_t)len);

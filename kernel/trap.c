@@ -9,7 +9,7 @@
  *                            UART when its interrupt cannot be used)
  *   S-mode external          the PLIC: claim, read the UART, complete
  *   page fault in ucopy.S    a bad user address in copyin/copyout: the
- *                            copy returns -1 (usertrap.c: ucopy_fixup)
+ *                            copy returns -1 (ucopy_fixup)
  *   kernel stack overflow    trapvec.S moved us to the emergency stack:
  *                            report, end the run (EXIT_STACK_OVERFLOW)
  *   anything from U-mode     cannot happen: user processes trap through
@@ -188,6 +188,31 @@ static void __attribute__((noreturn)) stack_overflow(struct trapframe *tf)
 	if (in_guard)
 		power_exit(EXIT_STACK_OVERFLOW); /* diagnosed: the guard page did its job */
 	trap_panic(tf, "kernel stack overflow");
+}
+
+extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
+
+/*
+ * A page fault in ucopy.S on a user address: note where and why in the
+ * process (copyin and friends ask uvm_fault to satisfy it and resume),
+ * and resume at ucopy_fault (returns -1). 1 if it was such a fault.
+ */
+static int
+ucopy_fixup(struct trapframe *tf)
+{
+	if (tf->sepc < (uint64_t)ucopy_begin || tf->sepc >= (uint64_t)ucopy_end)
+		return 0;
+	if (tf->scause != EXC_LOAD_PAGE_FAULT && tf->scause != EXC_STORE_PAGE_FAULT &&
+	    tf->scause != EXC_LOAD_ACCESS && tf->scause != EXC_STORE_ACCESS)
+		return 0;
+	if (tf->stval >= SV39_LOW_END)
+		return 0; /* a kernel address: a kernel bug, not the user's */
+	if (myproc()) {
+		myproc()->ucopy_va = tf->stval;
+		myproc()->ucopy_cause = tf->scause;
+	}
+	tf->sepc = (uint64_t)ucopy_fault;
+	return 1;
 }
 
 void trap_handler(struct trapframe *tf); /* trapvec.S */

@@ -34,13 +34,10 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "proc.h"
+#include "uvm.h"
 #include "riscv.h"
 #include "syscall_nr.h"
 
-#define SSTATUS_FS (3UL << 13)
-#define SSTATUS_FS_INITIAL (1UL << 13)
-#define SSTATUS_FS_CLEAN (2UL << 13)
-#define SSTATUS_FS_DIRTY (3UL << 13)
 #define IRQ_S_SOFT 1
 
 extern char trampoline[], uservec[], userret[], trap_vector[];
@@ -56,27 +53,6 @@ static struct {
 	const struct proc *owner;
 	int zero;
 } fp_hart[NCPU];
-
-/* A new process or a new image: the Initial state, all zero, nothing saved. */
-void
-fp_state_init(struct proc *p)
-{
-	p->fp_valid = 0;
-	p->fp_cpu = -1; /* loaded on no hart */
-}
-
-/*
- * fork: the child starts with the parent's FP state (saved by the trap that
- * entered the kernel, if it was Dirty), loaded on no hart yet.
- */
-void
-fp_state_fork(struct proc *np, const struct proc *p)
-{
-	np->fp_valid = p->fp_valid;
-	if (p->fp_valid)
-		memcpy(np->fpregs, p->fpregs, sizeof(np->fpregs));
-	np->fp_cpu = -1;
-}
 
 /* Entry from U-mode: keep the process's FP state if it changed; FS Off. */
 static void
@@ -124,8 +100,6 @@ fp_trap_return(struct proc *p)
 	csr_clear(sstatus, SSTATUS_FS);
 	csr_set(sstatus, p->fp_valid ? SSTATUS_FS_CLEAN : SSTATUS_FS_INITIAL);
 }
-
-extern char ucopy_begin[], ucopy_end[], ucopy_fault[];
 
 /*
  * A page fault from user mode that the VM satisfies (uvm_fault): 1, and
@@ -214,27 +188,4 @@ void __attribute__((noreturn)) usertrapret(void)
 	ret = (void (*)(uint64_t, uint64_t))(TRAMPOLINE + (uint64_t)(userret - trampoline));
 	ret(satp, !use_asids);
 	__builtin_unreachable();
-}
-
-/*
- * A page fault in ucopy.S on a user address: note where and why in the
- * process (copyin and friends ask uvm_fault to satisfy it and resume),
- * and resume at ucopy_fault (returns -1). 1 if it was such a fault.
- */
-int
-ucopy_fixup(struct trapframe *tf)
-{
-	if (tf->sepc < (uint64_t)ucopy_begin || tf->sepc >= (uint64_t)ucopy_end)
-		return 0;
-	if (tf->scause != EXC_LOAD_PAGE_FAULT && tf->scause != EXC_STORE_PAGE_FAULT &&
-	    tf->scause != EXC_LOAD_ACCESS && tf->scause != EXC_STORE_ACCESS)
-		return 0;
-	if (tf->stval >= SV39_LOW_END)
-		return 0; /* a kernel address: a kernel bug, not the user's */
-	if (myproc()) {
-		myproc()->ucopy_va = tf->stval;
-		myproc()->ucopy_cause = tf->scause;
-	}
-	tf->sepc = (uint64_t)ucopy_fault;
-	return 1;
 }

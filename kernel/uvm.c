@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * uvm.c - a process's two page tables, built and changed with libsv39
- * only, and the kernel's access to user memory.
+ * only, and their ASIDs. The kernel's access to user memory is usercopy.c.
  *
  * The user table (upt) holds user memory with U, and at the top the
  * TRAMPOLINE (R+X), TRAPFRAME (R+W) and USYSCALL (R+U) pages. The kernel
@@ -15,7 +15,7 @@
  *
  * TLB: a process runs on one hart at a time, and the scheduler flushes a
  * process's two ASIDs on a hart whenever it runs there after running
- * elsewhere, or the slot's previous owner ran there (proc.c: run()). So
+ * elsewhere, or the slot's previous owner ran there (proc.c: run_on_this_hart()). So
  * a change to a process's tables needs a flush on the current hart only,
  * and only while that process is the one running here (sfence.vma by
  * address drops the entries of every ASID).
@@ -23,23 +23,17 @@
 #include <sv39/sv39.h>
 
 #include "kernel.h"
-#include "proc.h"
 #include "riscv.h"
+#include "uvm.h"
 
 #define MEGA SV39_MEGA_SIZE
 #define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
 
 extern char trampoline[];
-/*
- * sv39_share writes kvm_space (its lent map, its ledger of loans, a split of
- * a superpage it lends), and destroying a borrower writes kvm_space's ledger:
- * both run under this lock.
- */
-static struct spinlock kvm_share_lock;
 
 /* Only the running process's spaces can be cached in this hart's TLB. */
 static void
-pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
+flush_if_running_here(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 {
 	struct pt_ctx *c = ctx;
 
@@ -48,18 +42,47 @@ pt_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		kvm_flush_local(va, size);
 }
 
+int use_asids; /* the harts have ASID bits for every slot's two */
+
 static const struct sv39_ops proc_pt_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
-	.flush_tlb = pt_flush_tlb,
+	.flush_tlb = flush_if_running_here,
 	.free_frame = pt_free_frame,
 };
 
-void
+static void
 uvm_flush_local_all(void)
 {
 	sfence_vma_all();
+}
+
+/*
+ * Slot i's user table uses ASID 2i + 2, its kernel table 2i + 3; the
+ * global table (the scheduler's) is ASID 0. Without enough ASID bits,
+ * everything is ASID 0 and every satp write is framed by a full flush.
+ */
+static uint16_t
+uvm_asid(const struct proc *p, int kernel)
+{
+	return use_asids ? (uint16_t)(2 * p->slot + 2 + kernel) : 0;
+}
+
+/* How many ASID bits the hart has: write all ones, read back. */
+void
+uvm_asid_init(void)
+{
+	uint64_t old = csr_read(satp), bits;
+
+	csr_write(satp, old | (SV39_SATP_ASID_MASK << SV39_SATP_ASID_SHIFT));
+	bits = (csr_read(satp) >> SV39_SATP_ASID_SHIFT) & SV39_SATP_ASID_MASK;
+	csr_write(satp, old);
+	sfence_vma_all();
+	use_asids = bits >= 2 * NPROC + 1;
+	kprintf("proc: ASID mask %lx: %s\n", bits,
+		use_asids ? "two ASIDs per process, no flush on a satp switch"
+			  : "ASID 0 for all, a full flush around every satp switch");
 }
 
 /* TRAMPOLINE, TRAPFRAME and USYSCALL into a user table (frames not owned). */
@@ -81,7 +104,7 @@ uvm_map_top(struct sv39_space *s, struct proc *p)
  * taken out first: the trampoline is kernel text, the trapframe and the
  * USYSCALL page belong to the process, not to this table.
  */
-void
+static void
 uvm_free_space(struct sv39_space *s)
 {
 	sv39_unmap(s, TRAMPOLINE, 3 * PAGE_SIZE, SV39_UNMAP_HOLES);
@@ -143,9 +166,7 @@ kpt_destroy(struct proc *p)
 {
 	sv39_unmap(&p->kpt, PKSTACK_LO, PKSTACK_PAGES * PAGE_SIZE,
 		   SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
-	spin_lock(&kvm_share_lock);	/* the kpt drops out of kvm_space's ledger */
-	sv39_space_destroy(&p->kpt, 0); /* the mirror's frames are upt's */
-	spin_unlock(&kvm_share_lock);
+	kvm_destroy_borrower(&p->kpt); /* the mirror's frames are upt's */
 }
 
 /* The kernel table: the kernel half borrowed, the trampoline, the stack. */
@@ -156,10 +177,8 @@ kpt_create(struct proc *p)
 
 	if (sv39_space_init(&p->kpt, &proc_pt_ops, &p->kpt_ctx))
 		return -1;
-	p->kpt.asid = proc_asid(p, 1);
-	spin_lock(&kvm_share_lock);
-	err = sv39_share(&p->kpt, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE);
-	spin_unlock(&kvm_share_lock);
+	p->kpt.asid = uvm_asid(p, 1);
+	err = kvm_lend_kernel_half(&p->kpt);
 	if (!err)
 		err = sv39_map(&p->kpt, TRAMPOLINE, kimage_to_pa(trampoline), PAGE_SIZE,
 			       SV39_PTE_R | SV39_PTE_X, 0);
@@ -200,7 +219,7 @@ uvm_create(struct proc *p)
 	((struct usyscall *)pa_to_kva(p->usys_pa))->pid = p->pid;
 	if (sv39_space_init(&p->upt, &proc_pt_ops, &p->upt_ctx))
 		goto fail;
-	p->upt.asid = proc_asid(p, 0);
+	p->upt.asid = uvm_asid(p, 0);
 	if (uvm_map_top(&p->upt, p)) {
 		sv39_space_destroy(&p->upt, 0);
 		goto fail;
@@ -333,118 +352,6 @@ uvm_range_ok(struct proc *p, uint64_t va, uint64_t len)
 		return 0;
 	if (p->stack_guard && va < p->stack_guard + PAGE_SIZE && end > p->stack_guard)
 		return 0;
-	return 1;
-}
-
-/*
- * ucopy (0 or -1) between dst and src, one of which is the user range
- * [uva, uva + len), resolving page faults on it and resuming where the
- * copy stopped: bytes below the faulting page were copied already, since
- * ucopy goes up one byte or aligned word at a time. A fault the VM cannot
- * satisfy, or more faults than the range has pages (plus slack for a
- * stale entry), gives -1.
- */
-static int
-copy_resolving_faults(struct proc *p, char *dst, const char *src, uint64_t len, uint64_t uva)
-{
-	uint64_t done = 0, fault_page;
-
-	for (uint64_t tries = len / PAGE_SIZE + 4; tries; tries--) {
-		p->ucopy_cause = 0;
-		if (!ucopy(dst + done, src + done, len - done))
-			return 0;
-		if (!p->ucopy_cause || uvm_fault(p, p->ucopy_va, p->ucopy_cause))
-			return -1;
-		fault_page = ALIGN_DOWN(p->ucopy_va, PAGE_SIZE);
-		if (fault_page > uva + done)
-			done = fault_page - uva;
-	}
-	return -1;
-}
-
-/*
- * Read user memory by plain loads through the kernel table's mirror; a
- * lazy page the range touches is mapped on the way.
- */
-int
-copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
-{
-	if (!len)
-		return 0;
-	if (!uvm_range_ok(p, va, len))
-		return -1;
-	return copy_resolving_faults(p, dst, (const char *)va, len, va);
-}
-
-/*
- * Write user memory: a shared page is made the process's own first and
- * a lazy one mapped (uvm_fault); a read-only page (text) gives -1.
- */
-int
-copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
-{
-	if (!len)
-		return 0;
-	if (!uvm_range_ok(p, va, len))
-		return -1;
-	return copy_resolving_faults(p, (char *)va, src, len, va);
-}
-
-/*
- * A NUL-terminated string of at most max bytes (NUL included): 0 or -1.
- * A fault the VM satisfies restarts the copy (strings are short).
- */
-int
-copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max)
-{
-	uint64_t n = max;
-
-	if (!max || va < UTEXT_MIN || va >= p->sz)
-		return -1;
-	if (n > p->sz - va)
-		n = p->sz - va;
-	if (p->stack_guard && va < p->stack_guard && va + n > p->stack_guard)
-		n = p->stack_guard - va;
-	if (!uvm_range_ok(p, va, 1))
-		return -1;
-	for (uint64_t tries = n / PAGE_SIZE + 4; tries; tries--) {
-		p->ucopy_cause = 0;
-		if (ucopy_str(dst, (const char *)va, n) >= 0)
-			return 0;
-		if (!p->ucopy_cause || uvm_fault(p, p->ucopy_va, p->ucopy_cause))
-			return -1;
-	}
-	return -1;
-}
-
-/*
- * Checked ahead of a blocking read() or an all-or-nothing write(): every
- * page of the range is made accessible with the bits in need, as a user
- * access would make it (a lazy page mapped, a shared one made the
- * process's own for W), and then has U and them in the user table
- * (sv39_translate, no walk by hand). 1 if so.
- */
-int
-uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need)
-{
-	uint64_t cause = (need & SV39_PTE_W) ? EXC_STORE_PAGE_FAULT : EXC_LOAD_PAGE_FAULT;
-
-	if (!len)
-		return 1;
-	if (!uvm_range_ok(p, va, len))
-		return 0;
-	for (uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE); pg < va + len; pg += PAGE_SIZE) {
-		uint64_t flags;
-		int err = sv39_translate(&p->upt, pg, NULL, &flags, NULL);
-
-		if (err || (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U)) {
-			if (uvm_fault(p, pg, cause))
-				return 0;
-			err = sv39_translate(&p->upt, pg, NULL, &flags, NULL);
-		}
-		if (err || (flags & (need | SV39_PTE_U)) != (need | SV39_PTE_U))
-			return 0;
-	}
 	return 1;
 }
 

@@ -346,10 +346,10 @@ fork_big_bench(int mib)
 	touch_pages(p, len, 1);
 	name[15] = mib >= 10 ? (char)('0' + mib / 10 % 10) : ' ';
 	name[16] = (char)('0' + mib % 10);
-	copybench(8, 0, 1);
+	copybench(COPYBENCH_FORK_EAGER, 0, 1);
 	c_eager = cost(measure(loop_fork, 1));
 	pages_eager = fork_pages();
-	copybench(8, 0, 0);
+	copybench(COPYBENCH_FORK_EAGER, 0, 0);
 	c_cow = cost(measure(loop_fork, 1));
 	pages_cow = fork_pages();
 	print_cost(name, c_eager);
@@ -404,6 +404,7 @@ main(int argc, char *argv[])
 	fork_big_bench(64);
 	printf("bench: page-table pages: global %d, this process's kernel table %d, "
 	       "its user table %d\n",
-	       copybench(4, 0, 0), copybench(3, 0, 0), copybench(2, 0, 0));
+	       copybench(COPYBENCH_KVM_TABLES, 0, 0), copybench(COPYBENCH_KPT_TABLES, 0, 0),
+	       copybench(COPYBENCH_UPT_TABLES, 0, 0));
 	return 0;
 }

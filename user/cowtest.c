@@ -199,7 +199,8 @@ forkpages_test(void)
 		return;
 	}
 	fill(lo, lo + FORK_PAGES * PGSIZE, 1);
-	bound = copybench(2, 0, 0) + copybench(3, 0, 0) + 6 + 2;
+	bound = copybench(COPYBENCH_UPT_TABLES, 0, 0) + copybench(COPYBENCH_KPT_TABLES, 0, 0) + 6 +
+		2;
 	f1 = freepages();
 	pid = fork();
 	used = f1 - freepages();
@@ -248,7 +249,7 @@ eager_test(void)
 	if (pid == 0)
 		exit(0);
 	wait_status(pid);
-	copybench(8, 0, 1);
+	copybench(COPYBENCH_FORK_EAGER, 0, 1);
 	f1 = freepages();
 	pid = fork();
 	used = f1 - freepages();
@@ -262,7 +263,7 @@ eager_test(void)
 		fill(lo, lo + FORK_PAGES * PGSIZE, 8);
 		exit(bad ? 1 : 0);
 	}
-	copybench(8, 0, 0);
+	copybench(COPYBENCH_FORK_EAGER, 0, 0);
 	if (pid < 0 || used < FORK_PAGES)
 		FAIL("eager: fork took %d pages for %d touched\n", used, FORK_PAGES);
 	if (wait_status(pid) != 0)

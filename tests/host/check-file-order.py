@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""check-file-order.py NM ARCHIVE: the archive's members form a strict order.
+"""check-file-order.py NM ARCHIVE [FROM:TO ...]: the archive's members form a strict order.
 
 For each member (one source file), the members whose global symbols it uses
 are the files it depends on. No two files may depend on each other, directly
 or through others: like libfdt's fdt.c < fdt_ro.c < fdt_rw.c, every file can
 be read knowing only the files before it. Prints the edges and any cycle.
+
+Each FROM:TO names an upward edge the design needs (say, the scheduler's
+first return to user mode: proc:usertrap). It is left out of the cycle
+search, and must exist: a named edge that no file takes any more fails
+too, so the list never outgrows the code.
 """
 import collections
 import os
@@ -53,8 +58,21 @@ def find_cycle(graph):
     return None
 
 
+def drop_allowed(graph, allowed):
+    """Remove the named upward edges; return those that are not there."""
+    missing = []
+    for edge in allowed:
+        src, _, dst = edge.partition(':')
+        if dst in graph.get(src, ()):
+            graph[src].discard(dst)
+            print(f'allowed upward: {src} uses {dst}')
+        else:
+            missing.append(edge)
+    return missing
+
+
 def main():
-    nm, archive = sys.argv[1], sys.argv[2]
+    nm, archive, allowed = sys.argv[1], sys.argv[2], sys.argv[3:]
     defs, uses = member_symbols(nm, archive)
     graph = collections.defaultdict(set)
     for member, syms in uses.items():
@@ -63,6 +81,10 @@ def main():
                 graph[member].add(defs[sym])
     for member in sorted(graph):
         print(f'{member} uses {", ".join(sorted(graph[member]))}')
+    missing = drop_allowed(graph, allowed)
+    if missing:
+        print('check-file-order: named upward edges not taken: ' + ', '.join(missing))
+        return 1
     cycle = find_cycle(graph)
     if cycle:
         print('check-file-order: a cycle: ' + ' -> '.join(cycle))

@@ -637,5 +637,5 @@ boot_finish(const char *bootargs)
 	smp_start_others(via_start ? _start : secondary_entry, ktest_hart_main);
 	if (bootarg_value(bootargs, "ktest", name, sizeof(name)))
 		ktest_run(name);
-	proc_start(bootargs);
+	proc_start(bootarg_init_command(bootargs), bootarg_present(bootargs, "vmprint"));
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user_programs.h - the user programs built into the kernel image (kernel
- * side). The table is generated at build time (scripts/gen-user-blobs, see
- * user/meson.build): one entry per program in user/ and per
+ * user_programs.h - the user programs built into the kernel image, as
+ * exec.c finds them. The table is generated at build time
+ * (scripts/gen-user-blobs, see user/meson.build): one entry per program in user/ and per
  * extra_programs file, sorted by name, then a {0} entry.
  */
-#ifndef USER_PROGRAMS_H
-#define USER_PROGRAMS_H
+#ifndef KERNEL_USER_PROGRAMS_H
+#define KERNEL_USER_PROGRAMS_H
 
 struct user_program {
 	const char *name;	  /* what exec(path, argv) is given */
@@ -15,6 +15,5 @@ struct user_program {
 };
 
 extern const struct user_program user_programs[]; /* ends with name == 0 */
-extern const unsigned long user_program_count;	  /* entries before the end */
 
-#endif /* USER_PROGRAMS_H */
+#endif /* KERNEL_USER_PROGRAMS_H */
