@@ -14,6 +14,11 @@
 static struct spinlock console_lock;
 static int console_uart;
 
+/*
+ * From now on kernel output goes straight to the UART rather than the
+ * SBI console: called once the UART is initialised and mapped. No lock
+ * (a word store a racing writer sees before or after); cannot fail.
+ */
 void
 console_use_uart(void)
 {
@@ -50,6 +55,11 @@ console_write(const char *s)
 	spin_unlock(&console_lock);
 }
 
+/*
+ * Write n bytes of s (NULs included) to the console as one piece, under
+ * the output lock, so lines from other harts do not interleave with it.
+ * The caller must not hold the output lock. Cannot fail.
+ */
 void
 console_write_n(const char *s, size_t n)
 {
@@ -59,6 +69,12 @@ console_write_n(const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
+/*
+ * printf to the console (printf.c's formats), at most 255 bytes a call
+ * (the rest is cut), written whole under the output lock. Usable from
+ * any layer and any hart, with interrupts on or off; the caller must not
+ * hold the output lock. Returns nothing.
+ */
 void
 kprintf(const char *fmt, ...)
 {

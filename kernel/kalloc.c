@@ -267,6 +267,12 @@ order_for(uint64_t size)
 	return order;
 }
 
+/*
+ * Boot hart, once, before any allocation: the RAM banks of pl less the
+ * reserved ranges, the kernel image and the device tree become the free
+ * ranges, and the free-page bitmap and share counts are carved from the
+ * lowest. Returns nothing; panics if no memory or no room for the bitmap.
+ */
 void
 kalloc_init(const struct platform *pl)
 {
@@ -306,7 +312,11 @@ kalloc_init(const struct platform *pl)
 		bytes, (span_hi - span_lo) >> 20);
 }
 
-/* Every free range into the buddy lists: RAM is all mapped now. */
+/*
+ * Every free range into the buddy lists, once RAM is all mapped (before,
+ * kalloc takes pages from the ranges the boot table maps). Takes
+ * kalloc_lock; allocates nothing, cannot fail.
+ */
 void
 kalloc_start(void)
 {
@@ -317,6 +327,12 @@ kalloc_start(void)
 	spin_unlock(&kalloc_lock);
 }
 
+/*
+ * One zeroed 4 KiB page: its physical address, or 0 when memory has run
+ * out (nothing changed). The page has one holder, the caller; kfree or
+ * frame_put gives it back. Takes kalloc_lock (the innermost lock), so any
+ * lock may be held; never sleeps.
+ */
 uint64_t
 kalloc(void)
 {
@@ -344,6 +360,12 @@ check_free(uint64_t pa, uint64_t size)
 		panic("kfree: %lx is already free", pa);
 }
 
+/*
+ * Give back one page from kalloc, whatever its share count: the caller
+ * is its last holder (frame_put is the call for a page that may be
+ * shared). Merges with free buddies. Panics on a page that is not
+ * allocatable memory or already free. Takes kalloc_lock.
+ */
 void
 kfree(uint64_t pa)
 {
@@ -357,7 +379,8 @@ kfree(uint64_t pa)
 /*
  * size bytes of physically contiguous memory aligned to align (a power
  * of two): the smallest block that holds both, with the pages beyond
- * size given back at once. Not zeroed.
+ * size given back at once. Not zeroed. Its physical address, or 0 with
+ * nothing taken. Takes kalloc_lock; kfree_contig gives it back.
  */
 uint64_t
 kalloc_contig(uint64_t size, uint64_t align)
@@ -384,6 +407,7 @@ kalloc_contig(uint64_t size, uint64_t align)
  * Give back size bytes at pa (rounded up to pages), as the largest
  * aligned blocks that fit; each merges with free neighbours. Any 4 KiB
  * piece of an earlier contiguous allocation may come back on its own.
+ * Panics on memory not allocated; takes kalloc_lock.
  */
 void
 kfree_contig(uint64_t pa, uint64_t size)
@@ -445,7 +469,12 @@ frame_put(uint64_t pa, uint64_t size)
 	spin_unlock(&kalloc_lock);
 }
 
-/* Has any page of [pa, pa + size) a holder besides the caller? */
+/*
+ * Has any page of [pa, pa + size) (allocated, page aligned) a holder
+ * besides the caller? 1 or 0, a snapshot under kalloc_lock. A 0 stays
+ * true while the caller holds the pages alone (only its own fork adds a
+ * holder); a 1 may turn stale as other holders let go, which costs a copy.
+ */
 int
 frame_shared(uint64_t pa, uint64_t size)
 {
@@ -458,6 +487,11 @@ frame_shared(uint64_t pa, uint64_t size)
 	return shared;
 }
 
+/*
+ * How many 4 KiB pages are free now: read without kalloc_lock, so a
+ * figure for reports and tests (freepages), not a promise to the next
+ * kalloc.
+ */
 uint64_t
 kalloc_nfree(void)
 {

@@ -49,9 +49,10 @@ static int kvm_live; /* kvm_satp is in use: flushes matter */
 static struct spinlock kvm_share_lock;
 
 /*
- * Lend the kernel half to a process's kernel table b (sv39_share, under
- * kvm_share_lock): b then maps every kernel address as kvm_space does.
- * 0, or -1 with nothing lent.
+ * Lend the kernel half to a process's kernel table b (sv39_share): b then
+ * maps every kernel address as kvm_space does. 0, or -1 (memory ran out)
+ * with nothing lent. Takes kvm_share_lock; the caller holds no spin lock
+ * and b is not yet in use by any hart.
  */
 int
 kvm_lend_kernel_half(struct sv39_space *b)
@@ -77,6 +78,12 @@ kvm_destroy_borrower(struct sv39_space *b)
 	spin_unlock(&kvm_share_lock);
 }
 
+/*
+ * Flush this hart's TLB for [va, va + size), every ASID: one sfence.vma
+ * a page, or one for everything when size is 0 or the range passes
+ * FLUSH_PAGES_MAX pages. Other harts are untouched (kvm_flush does
+ * them too). Takes no lock; cannot fail.
+ */
 void
 kvm_flush_local(uint64_t va, uint64_t size)
 {
@@ -88,7 +95,11 @@ kvm_flush_local(uint64_t va, uint64_t size)
 		sfence_vma_page(va + off);
 }
 
-/* Flush [va, va + size) (size 0: everything) here and on every online hart. */
+/*
+ * Flush [va, va + size) (size 0: everything), every ASID, here and on
+ * every online hart (an SBI remote fence, which returns once they are
+ * done). Panics if SBI refuses. Takes no lock; interrupts may be on.
+ */
 void
 kvm_flush(uint64_t va, uint64_t size)
 {
@@ -117,6 +128,12 @@ static const struct sv39_ops kvm_ops = {
 	.free_frame = pt_free_frame,
 };
 
+/*
+ * Boot only: map [va, va + size) at pa in the global table with perm and
+ * G, as superpages where alignment allows. Returns nothing: a kernel that
+ * cannot map itself cannot run, so a failure panics naming what. Before
+ * any other hart starts; no lock.
+ */
 static void
 kvm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm, const char *what)
 {
@@ -236,6 +253,12 @@ kvm_map_stacks(int n)
 	}
 }
 
+/*
+ * Boot hart, once, after kalloc_init: build the global kernel table (the
+ * image one permission per section, each hart's stack below a guard page,
+ * the direct map of RAM, the devices) and note its satp. Panics on any
+ * failure. Does not switch to it: kvm_switch does, on each hart.
+ */
 void
 kvm_init(const struct platform *pl)
 {
@@ -260,7 +283,11 @@ kvm_init(const struct platform *pl)
 	kvm_satp = sv39_satp(&kvm_space);
 }
 
-/* Run on the global table from now on (this hart). */
+/*
+ * Run on the global table from now on (this hart): satp written between
+ * two full fences. The first call also opens the whole direct map to
+ * the table's page allocator and turns on cross-hart flushes. Cannot fail.
+ */
 void
 kvm_switch(void)
 {
@@ -271,6 +298,11 @@ kvm_switch(void)
 	kvm_ctx.limit_hi = 0; /* the whole direct map is live now */
 }
 
+/*
+ * How many page-table pages the global table holds now (counted by its
+ * ctx as they are allocated and freed). Read without a lock: a figure
+ * for the boot report.
+ */
 uint64_t
 kvm_table_pages(void)
 {
@@ -291,7 +323,11 @@ leaf_is_wx(void *arg, const struct sv39_leaf *leaf)
 	return 0;
 }
 
-/* 0, or 1 after printing the first W+X leaf of s (either half). */
+/*
+ * Does s (either half) map a page both writable and executable? 0, or 1
+ * after printing the first such leaf. Read-only walk; panics if s is
+ * malformed. The caller keeps s from changing meanwhile.
+ */
 int
 kvm_check_wx(const struct sv39_space *s)
 {

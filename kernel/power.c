@@ -26,6 +26,12 @@ power_set_poweroff_reg(uint64_t pa)
 	poweroff_reg = pa ? (volatile uint32_t *)pa_to_kva(pa) : NULL;
 }
 
+/*
+ * End the run with code (0: success): interrupts off, an "exit: code"
+ * line, then the power-off register if there is one, else (or if that
+ * returns) SBI shutdown, then reset. Never returns; takes no lock but
+ * the console's, so the caller must not hold that.
+ */
 void
 power_exit(int code)
 {
@@ -40,6 +46,12 @@ power_exit(int code)
 		wfi();
 }
 
+/*
+ * A kernel bug or an unusable machine: print the message (formatted as
+ * kprintf does, at most 199 bytes) with the hart's id, and end the run
+ * with EXIT_PANIC through power_exit. Never returns; frees nothing.
+ * The caller must not hold the console lock.
+ */
 void
 panic(const char *fmt, ...)
 {

@@ -156,6 +156,12 @@ sched(struct proc *p)
 	mycpu()->intena = intena;
 }
 
+/*
+ * Give up the hart: the running process goes back to RUNNABLE and the
+ * scheduler picks the next one; returns when this process is run again.
+ * Takes proc_lock; the caller holds no lock (sched panics otherwise).
+ * Cannot fail.
+ */
 void
 proc_yield(void)
 {
@@ -284,6 +290,11 @@ wakeup_locked(void *chan)
 			procs[i].state = RUNNABLE;
 }
 
+/*
+ * Make every process sleeping on chan RUNNABLE (they run when a hart's
+ * scheduler picks them). Returns nothing; a chan nobody sleeps on is a
+ * no-op. Takes proc_lock, so the caller must not hold it.
+ */
 void
 wakeup(void *chan)
 {
@@ -301,6 +312,11 @@ clock_tick(void)
 		wakeup((void *)&ticks);
 }
 
+/*
+ * Has p been killed (proc_kill, or a fault it could not survive)? 1 or 0,
+ * read under proc_lock, which the caller must not hold. A killed process
+ * ends at its next kernel entry or return to user mode (usertrap.c).
+ */
 int
 proc_killed(struct proc *p)
 {
@@ -312,6 +328,11 @@ proc_killed(struct proc *p)
 	return k;
 }
 
+/*
+ * Mark p killed, under proc_lock (which the caller must not hold); unlike
+ * proc_kill it wakes nothing, since p is the caller or not asleep. p
+ * ends at its next kernel entry or return to user mode. Cannot fail.
+ */
 void
 proc_set_killed(struct proc *p)
 {
@@ -320,6 +341,12 @@ proc_set_killed(struct proc *p)
 	release(&proc_lock);
 }
 
+/*
+ * fork(): a child of the running process with a copy-on-write copy of its
+ * memory (uvm_copy), its registers (a0 = 0), FP state and name, made
+ * RUNNABLE. The child's pid, or -1 (no slot, or memory ran out) with the
+ * child and everything it held freed. Takes proc_lock; holds none on entry.
+ */
 int
 proc_fork(void)
 {

@@ -38,8 +38,11 @@ copy_resolving_faults(struct proc *p, char *dst, const char *src, uint64_t len, 
 }
 
 /*
- * Read user memory by plain loads through the kernel table's mirror; a
- * lazy page the range touches is mapped on the way.
+ * Copy len bytes from p's user address va to dst by plain loads through
+ * the kernel table's mirror (p is the running process); a lazy page the
+ * range touches is mapped on the way. 0, or -1 for a range outside p's
+ * memory or a fault the VM cannot satisfy (dst may then hold a prefix).
+ * Called with no lock held: it may allocate and be preempted.
  */
 int
 copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
@@ -52,8 +55,11 @@ copyin(struct proc *p, void *dst, uint64_t va, uint64_t len)
 }
 
 /*
- * Write user memory: a shared page is made the process's own first and
- * a lazy one mapped (uvm_fault); a read-only page (text) gives -1.
+ * Copy len bytes from src to p's user address va (p is the running
+ * process): a shared page is made the process's own first and a lazy one
+ * mapped (uvm_fault). 0, or -1 for a range outside p's memory, a
+ * read-only page (text) or memory run out; the pages before the failing
+ * one may already be written. Called with no lock held.
  */
 int
 copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
@@ -66,8 +72,11 @@ copyout(struct proc *p, uint64_t va, const void *src, uint64_t len)
 }
 
 /*
- * A NUL-terminated string of at most max bytes (NUL included): 0 or -1.
- * A fault the VM satisfies restarts the copy (strings are short).
+ * Copy a NUL-terminated string of at most max bytes (NUL included) from
+ * p's user address va to dst (p is the running process). 0, or -1 when
+ * no NUL lies within max bytes of p's memory or a fault cannot be
+ * satisfied (dst's contents then unspecified). A fault the VM satisfies
+ * restarts the copy (strings are short). Called with no lock held.
  */
 int
 copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max)

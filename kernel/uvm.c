@@ -69,7 +69,12 @@ uvm_asid(const struct proc *p, int kernel)
 	return use_asids ? (uint16_t)(2 * p->slot + 2 + kernel) : 0;
 }
 
-/* How many ASID bits the hart has: write all ones, read back. */
+/*
+ * Boot hart, once, before the first process: how many ASID bits the hart
+ * has (write all ones to satp's ASID, read back, restore, flush), which
+ * sets use_asids for every later uvm_create. Returns nothing; cannot
+ * fail (too few bits means ASID 0 for all). No lock.
+ */
 void
 uvm_asid_init(void)
 {
@@ -85,7 +90,12 @@ uvm_asid_init(void)
 			  : "ASID 0 for all, a full flush around every satp switch");
 }
 
-/* TRAMPOLINE, TRAPFRAME and USYSCALL into a user table (frames not owned). */
+/*
+ * Map TRAMPOLINE, TRAPFRAME and USYSCALL of p into the user table s (the
+ * frames are not s's: uvm_free_space takes them out before freeing). 0,
+ * or -1 (memory ran out) with none of the three left mapped. s is not
+ * yet live on any hart; no lock.
+ */
 int
 uvm_map_top(struct sv39_space *s, struct proc *p)
 {
@@ -114,6 +124,8 @@ uvm_free_space(struct sv39_space *s)
 /*
  * exec's new image, built beside the live one: an empty user table with
  * the process's ASID (its ctx owns no flushes until it is committed).
+ * 0, or -1 (memory ran out) with nothing to free. p is the running
+ * process; no lock.
  */
 int
 uvm_image_init(struct uvm_image *im, struct proc *p)
@@ -125,6 +137,12 @@ uvm_image_init(struct uvm_image *im, struct proc *p)
 	return 0;
 }
 
+/*
+ * Abandon an image uvm_image_init made and uvm_image_commit did not take:
+ * its table, the memory mapped in it, its table pages, all freed; the
+ * process keeps its old image. Never live on a hart, so nothing to
+ * flush. Cannot fail.
+ */
 void
 uvm_image_free(struct uvm_image *im)
 {
@@ -133,9 +151,10 @@ uvm_image_free(struct uvm_image *im)
 
 /*
  * Make im p's user table, [0, top) its memory (stack included). The kernel
- * table's mirror follows in one clone first, or nothing changes (-1). Then
- * the old table and its memory are freed and this hart's TLB flushed.
- * The space moves into p by copy: its ctx pointer is re-pointed at p's.
+ * table's mirror follows in one clone first, or nothing changes (-1: im
+ * is still the caller's to free). Then the old table and its memory are
+ * freed and this hart's TLB flushed; 0. The space moves into p by copy:
+ * its ctx pointer is re-pointed at p's. p is the running process.
  */
 int
 uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
@@ -203,7 +222,9 @@ kpt_create(struct proc *p)
 
 /*
  * A new process's spaces: trapframe and USYSCALL frames, an empty user
- * table with the top pages, the kernel table. 0 or -1 (nothing kept).
+ * table with the top pages, the kernel table (the kernel half borrowed,
+ * under kvm_share_lock). 0, or -1 (memory ran out) with everything
+ * allocated so far freed. p is not yet runnable; no lock held.
  */
 int
 uvm_create(struct proc *p)
@@ -260,7 +281,12 @@ uvm_release_user(struct proc *p)
 		p->usys_pa = 0;
 }
 
-/* Everything uvm_create and later calls gave the process. Not running. */
+/*
+ * Free everything uvm_create and later calls gave p: both tables, the
+ * user memory left, the kernel stack, trapframe and USYSCALL frames. p
+ * runs on no hart (a ZOMBIE being reaped, or a child fork gave up on);
+ * takes kvm_share_lock for the borrowed half. Cannot fail.
+ */
 void
 uvm_destroy(struct proc *p)
 {
@@ -275,7 +301,12 @@ uvm_destroy(struct proc *p)
 	p->sz = 0;
 }
 
-/* Make kpt's mirror of [lo, hi) (page aligned) equal upt's, without U. */
+/*
+ * Make kpt's mirror of [lo, hi) (page aligned) equal upt's, without U,
+ * so the kernel's ucopy reaches what the user table maps. 0, or -1 when
+ * memory for a table ran out, with the mirror unchanged (libsv39's calls
+ * change nothing when they fail). No lock; p's tables are its own.
+ */
 int
 uvm_sync_kernel(struct proc *p, uint64_t lo, uint64_t hi)
 {
