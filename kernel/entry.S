@@ -15,8 +15,8 @@
  *   - the same GiB at KIMAGE_GIGA_VA (where the kernel is linked),
  *   - GiB 0 (MMIO), the image's GiB and the device tree's GiB in the
  *     direct map at DIRECT_MAP_BASE + pa, so that early C code reaches
- *     the device tree, the first free pages and the test device the same
- *     way it will once the real kernel table is live.
+ *     the device tree, the first free pages and the power-off register
+ *     the same way it will once the real kernel table is live.
  * kvm.c replaces it with the global table built by libsv39.
  */
 #include <sv39/pte.h>
@@ -196,7 +196,7 @@ cpu_switch_stack:
  * early_trap: the trap vector until trap_init_hart() installs the real
  * one. Prints scause, sepc and stval through the SBI console (needs no
  * memory and works with the MMU on or off), then fails the run through
- * the board's test device, else by SBI system reset. sscratch, zero
+ * the board's power-off register, else by SBI system reset. sscratch, zero
  * until the real vector is installed, guards against a trap in here.
  */
 	.balign 4
@@ -218,13 +218,13 @@ early_trap:
 	call	early_puthex
 	li	a0, '\n'
 	call	early_putc
-	li	t0, BOARD_TESTDEV_PA
+	li	t0, BOARD_POWEROFF_REG_PA
 	beqz	t0, .Learly_reset
 	csrr	t1, satp
 	beqz	t1, 1f
 	li	t1, DIRECT_MAP_BASE
 	add	t0, t0, t1
-1:	li	t1, TESTDEV_FAIL | (EXIT_EARLY_TRAP << 16)
+1:	li	t1, POWEROFF_REG_FAIL | (EXIT_EARLY_TRAP << 16)
 	sw	t1, 0(t0)
 .Learly_reset:
 	li	a7, 0x53525354		/* SBI SRST: shutdown, system failure */

@@ -15,8 +15,11 @@
 #define EXIT_SMP 7	      /* a hart did not come up */
 #define EXIT_STACK_OVERFLOW 8 /* a kernel stack ran into its guard page */
 
-/* The virt test device's commands (QEMU hw/misc/sifive_test). */
-#define TESTDEV_PASS 0x5555
-#define TESTDEV_FAIL 0x3333
+/*
+ * The commands the power-off register takes (QEMU virt's test device,
+ * hw/misc/sifive_test): pass, or fail with code << 16.
+ */
+#define POWEROFF_REG_PASS 0x5555
+#define POWEROFF_REG_FAIL 0x3333
 
 #endif /* KERNEL_EXIT_H */

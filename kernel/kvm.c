@@ -278,8 +278,8 @@ kvm_init(const struct platform *pl)
 	kvm_map_direct(pl);
 	kvm_map_mmio(&pl->uart, pbmt, "UART");
 	kvm_map_mmio(&pl->plic, pbmt, "PLIC");
-	if (pl->testdev.size)
-		kvm_map_mmio(&pl->testdev, pbmt, "test device");
+	if (pl->poweroff_reg.size)
+		kvm_map_mmio(&pl->poweroff_reg, pbmt, "test device");
 	kvm_satp = sv39_satp(&kvm_space);
 }
 

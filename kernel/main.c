@@ -45,7 +45,7 @@ print_platform(void)
 		"test device %lx\n",
 		plat.fdt.base, plat.fdt.size,
 		plat.uart_kind == UART_NS16550A ? "ns16550a" : "sifive,uart0", plat.uart.base,
-		plat.plic.base, plat.testdev.base);
+		plat.plic.base, plat.poweroff_reg.base);
 	kprintf("boot: bootargs \"%s\"\n", plat.bootargs);
 }
 
@@ -72,7 +72,7 @@ void __attribute__((noreturn)) kmain(uint64_t hartid, uint64_t fdt_pa)
 		boot_fail("device tree", err, EXIT_FDT);
 	if ((fdt_pa >> 30) != ((fdt_pa + plat.fdt.size - 1) >> 30))
 		boot_fail("device tree", "the blob straddles a 1 GiB boundary", EXIT_FDT);
-	power_set_poweroff_reg(plat.testdev.base);
+	power_set_poweroff_reg(plat.poweroff_reg.base);
 	print_platform();
 	cpus_init(&plat);
 

@@ -244,8 +244,8 @@ device(struct walk *w, int node, int ac, int sc, const char *path)
 		w->plic_phandle = fdt_prop_u32(f, node, "phandle", 0);
 		p->plic_ndev = fdt_prop_u32(f, node, "riscv,ndev", 0);
 	}
-	if (!p->testdev.size && fdt_compatible(f, node, "sifive,test0"))
-		device_reg(w, node, ac, sc, &p->testdev, fdt_name(f, node));
+	if (!p->poweroff_reg.size && fdt_compatible(f, node, "sifive,test0"))
+		device_reg(w, node, ac, sc, &p->poweroff_reg, fdt_name(f, node));
 }
 
 /* Depth-first over node's children; ac/sc are node's #address/#size-cells. */

@@ -33,12 +33,13 @@ struct platform {
 	struct range plic;
 
 	/* Interrupts. */
-	int sstc;	      /* every hart's riscv,isa names Sstc (stimecmp) */
-	uint32_t uart_irq;    /* the UART's PLIC source; 0: none known (polled) */
-	uint32_t plic_ndev;   /* riscv,ndev: sources 1..ndev */
-	int plic_ctx[NCPU];   /* hartid[i]'s S-mode PLIC context; -1: none */
-	uint32_t intc[NCPU];  /* hartid[i]'s cpu-intc phandle (0: none) */
-	struct range testdev; /* size 0: none */
+	int sstc;	     /* every hart's riscv,isa names Sstc (stimecmp) */
+	uint32_t uart_irq;   /* the UART's PLIC source; 0: none known (polled) */
+	uint32_t plic_ndev;  /* riscv,ndev: sources 1..ndev */
+	int plic_ctx[NCPU];  /* hartid[i]'s S-mode PLIC context; -1: none */
+	uint32_t intc[NCPU]; /* hartid[i]'s cpu-intc phandle (0: none) */
+	/* The power-off/exit register (sifive,test0; QEMU's virt test device). */
+	struct range poweroff_reg; /* size 0: none */
 	char bootargs[256];
 	struct range fdt; /* the blob itself */
 };

@@ -14,7 +14,8 @@
 #include "sbi.h"
 
 static volatile uint32_t *poweroff_reg =
-	BOARD_TESTDEV_PA ? (volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_TESTDEV_PA) : NULL;
+	BOARD_POWEROFF_REG_PA ? (volatile uint32_t *)(DIRECT_MAP_BASE + BOARD_POWEROFF_REG_PA)
+			      : NULL;
 
 /*
  * The device tree's test device, the power-off register (pa 0: none);
@@ -38,7 +39,8 @@ power_exit(int code)
 	intr_off();
 	kprintf("exit: code %d\n", code);
 	if (poweroff_reg)
-		*poweroff_reg = code ? TESTDEV_FAIL | ((uint32_t)code << 16) : TESTDEV_PASS;
+		*poweroff_reg =
+			code ? POWEROFF_REG_FAIL | ((uint32_t)code << 16) : POWEROFF_REG_PASS;
 	sbi_system_reset(SBI_SRST_SHUTDOWN, code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	sbi_system_reset(SBI_SRST_COLD_REBOOT,
 			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);

@@ -13,9 +13,9 @@
 #define BOARD_KERNEL_PA 0x80200000
 
 /*
- * No test/finisher device on this machine: runs end with an SBI system
- * reset, and tests read the verdict from the console.
+ * No power-off register (test/finisher device) on this machine: runs end
+ * with an SBI system reset, and tests read the verdict from the console.
  */
-#define BOARD_TESTDEV_PA 0
+#define BOARD_POWEROFF_REG_PA 0
 
 #endif /* BOARD_H */

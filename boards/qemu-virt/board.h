@@ -15,9 +15,10 @@
 #define BOARD_KERNEL_PA 0x80200000
 
 /*
- * The SiFive test/finisher device, used only by an early fault before the
- * device tree has been read (0 when the board has none).
+ * The power-off register (the SiFive test/finisher device), used only by
+ * an early fault before the device tree has been read (0 when the board
+ * has none).
  */
-#define BOARD_TESTDEV_PA 0x100000
+#define BOARD_POWEROFF_REG_PA 0x100000
 
 #endif /* BOARD_H */

@@ -131,7 +131,7 @@ global_table_pages_documented(enum kvm_stage stage)
 	uint64_t whole, partial;
 
 	count_ram_gibs(&whole, &partial);
-	return 1 + 1 + 1 + (plat.testdev.size ? 1 : 0) + 2 + 2 + partial +
+	return 1 + 1 + 1 + (plat.poweroff_reg.size ? 1 : 0) + 2 + 2 + partial +
 	       (stage == KVM_LENDING ? 1 : 0) + (stage != KVM_BOOT ? whole : 0);
 }
 
