@@ -39,7 +39,15 @@ _Static_assert(SV39_ENV_DIRECT_MAP == DIRECT_MAP_BASE, "sv39_env.h and memlayout
 
 struct sv39_space kvm_space;
 uint64_t kvm_satp;
-static struct pt_ctx kvm_ctx;
+/*
+ * The global table's ops context: until kvm_switch() only the image's GiB
+ * is in the direct map, so if limit_hi, only pages in [limit_lo, limit_hi)
+ * may become its tables. pt first, for the shared pt_* callbacks.
+ */
+static struct kvm_pt_ctx {
+	struct pt_ctx pt;
+	uint64_t limit_lo, limit_hi;
+} kvm_ctx;
 static int kvm_live; /* kvm_satp is in use: flushes matter */
 /*
  * sv39_share writes kvm_space (its lent map, its ledger of loans, a split of
@@ -120,8 +128,23 @@ kvm_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		kvm_flush(va, size);
 }
 
+/* pt_alloc_table, refusing a page outside the limit (given back). */
+static int
+kvm_alloc_table(void *ctx, sv39_pa_t *pa)
+{
+	struct kvm_pt_ctx *c = ctx;
+
+	if (pt_alloc_table(&c->pt, pa))
+		return -1;
+	if (c->limit_hi && (*pa < c->limit_lo || *pa >= c->limit_hi)) {
+		pt_free_table(&c->pt, *pa);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct sv39_ops kvm_ops = {
-	.alloc_table = pt_alloc_table,
+	.alloc_table = kvm_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
 	.flush_tlb = kvm_flush_tlb,
@@ -306,7 +329,7 @@ kvm_switch(void)
 uint64_t
 kvm_table_pages(void)
 {
-	return kvm_ctx.tables;
+	return kvm_ctx.pt.tables;
 }
 
 static int

@@ -49,7 +49,16 @@ struct utrapframe {
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
-/* The ops context of one process space: counts its page-table pages. */
+/*
+ * The ops context of one process space (its user or kernel table, or
+ * exec's image): pt first, for the shared pt_* callbacks, then the
+ * process whose running makes the space's flushes matter (uvm.c).
+ */
+struct proc_pt_ctx {
+	struct pt_ctx pt;   /* must stay first: ptpages.c casts ctx to it */
+	struct proc *owner; /* NULL: live on no hart, nothing to flush */
+};
+
 struct proc {
 	/* Under proc_lock. */
 	enum procstate state;
@@ -70,7 +79,7 @@ struct proc {
 	int fork_eager;	      /* fork copies every page (copybench 8: bench's reference) */
 	struct sv39_space upt;
 	struct sv39_space kpt;
-	struct pt_ctx upt_ctx, kpt_ctx;
+	struct proc_pt_ctx upt_ctx, kpt_ctx;
 	uint64_t upt_satp, kpt_satp;
 	uint64_t tf_pa, usys_pa;
 	struct utrapframe *tf; /* TRAPFRAME's frame, through the direct map */

@@ -10,8 +10,8 @@
 /*
  * sv39_ops.alloc_table: a zeroed page from kalloc for a table of the space
  * whose ctx is given, counted in its tables. 0 with *pa set, or -1 when
- * memory ran out or the page lies outside the ctx's limit (given back:
- * nothing kept). Takes kalloc_lock only, under whatever the caller holds.
+ * memory ran out (nothing kept). Takes kalloc_lock only, under whatever
+ * the caller holds.
  */
 int
 pt_alloc_table(void *ctx, sv39_pa_t *pa)
@@ -21,10 +21,6 @@ pt_alloc_table(void *ctx, sv39_pa_t *pa)
 
 	if (!p)
 		return -1;
-	if (c->limit_hi && (p < c->limit_lo || p >= c->limit_hi)) {
-		kfree(p);
-		return -1;
-	}
 	c->tables++;
 	*pa = p;
 	return 0;

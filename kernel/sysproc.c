@@ -275,9 +275,9 @@ sys_copybench(struct proc *p)
 
 	switch (mode) {
 	case COPYBENCH_UPT_TABLES:
-		return p->upt_ctx.tables;
+		return p->upt_ctx.pt.tables;
 	case COPYBENCH_KPT_TABLES:
-		return p->kpt_ctx.tables;
+		return p->kpt_ctx.pt.tables;
 	case COPYBENCH_KVM_TABLES:
 		return kvm_table_pages();
 	case COPYBENCH_FORK_EAGER:

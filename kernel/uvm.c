@@ -35,7 +35,7 @@ extern char trampoline[];
 static void
 flush_if_running_here(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 {
-	struct pt_ctx *c = ctx;
+	struct proc_pt_ctx *c = ctx;
 
 	(void)asid;
 	if (c->owner && c->owner == myproc())
@@ -43,6 +43,9 @@ flush_if_running_here(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 }
 
 int use_asids; /* the harts have ASID bits for every slot's two */
+
+/* The pt_* callbacks read the struct pt_ctx at the start of each ctx. */
+_Static_assert(__builtin_offsetof(struct proc_pt_ctx, pt) == 0, "pt first");
 
 static const struct sv39_ops proc_pt_ops = {
 	.alloc_table = pt_alloc_table,
@@ -130,7 +133,7 @@ uvm_free_space(struct sv39_space *s)
 int
 uvm_image_init(struct uvm_image *im, struct proc *p)
 {
-	im->ctx = (struct pt_ctx){ .tables = 0 };
+	im->ctx = (struct proc_pt_ctx){ .owner = NULL };
 	if (sv39_space_init(&im->upt, &proc_pt_ops, &im->ctx))
 		return -1;
 	im->upt.asid = p->upt.asid;
@@ -168,7 +171,7 @@ uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
 	old.ctx = p->upt_ctx;
 	old.upt.ctx = &old.ctx;
 	p->upt = im->upt;
-	p->upt_ctx = (struct pt_ctx){ .tables = im->ctx.tables, .owner = p };
+	p->upt_ctx = (struct proc_pt_ctx){ .pt = im->ctx.pt, .owner = p };
 	p->upt.ctx = &p->upt_ctx;
 	p->upt_satp = sv39_satp(&p->upt);
 	uvm_free_space(&old.upt);
@@ -230,8 +233,8 @@ int
 uvm_create(struct proc *p)
 {
 	p->sz = p->stack_guard = p->heap_base = p->promo_va = 0;
-	p->upt_ctx = (struct pt_ctx){ .owner = p };
-	p->kpt_ctx = (struct pt_ctx){ .owner = p };
+	p->upt_ctx = (struct proc_pt_ctx){ .owner = p };
+	p->kpt_ctx = (struct proc_pt_ctx){ .owner = p };
 	p->tf_pa = kalloc();
 	p->usys_pa = kalloc();
 	if (!p->tf_pa || !p->usys_pa)
@@ -395,7 +398,7 @@ uvm_report_layout(struct proc *p, int vmprint)
 {
 	kprintf("proc: pid 1 runs %s: page-table pages: user table %lu, kernel "
 		"table %lu (global table %lu)\n",
-		p->name, p->upt_ctx.tables, p->kpt_ctx.tables, kvm_table_pages());
+		p->name, p->upt_ctx.pt.tables, p->kpt_ctx.pt.tables, kvm_table_pages());
 	if (sv39_translate(&p->kpt, PKSTACK_GUARD, NULL, NULL, NULL) != SV39_ENOENT ||
 	    sv39_translate(&p->kpt, PKSTACK_LO, NULL, NULL, NULL) ||
 	    sv39_translate(&p->upt, PKSTACK_LO, NULL, NULL, NULL) != SV39_ENOENT ||

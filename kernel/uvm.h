@@ -21,7 +21,7 @@ int uvm_map_top(struct sv39_space *s, struct proc *p);
 /* exec's new user image, built beside the live one (uvm.c). */
 struct uvm_image {
 	struct sv39_space upt;
-	struct pt_ctx ctx;
+	struct proc_pt_ctx ctx;
 };
 int uvm_image_init(struct uvm_image *im, struct proc *p);
 void uvm_image_free(struct uvm_image *im);
