@@ -2,8 +2,10 @@
 /*
  * console.c - the kernel's output: kprintf. Through the SBI console until
  * the UART is mapped, then straight to the UART. One lock keeps lines
- * from different harts whole; a panic takes it over rather than wait
- * forever. It sits at the bottom of the kernel (over uart.c, sbi.c and
+ * from different harts whole. A panic waits for it like any writer: the
+ * lock is held with interrupts off, only around uart_putc or the SBI
+ * call, neither of which can trap, so its holder always lets go. It
+ * sits at the bottom of the kernel (over uart.c, sbi.c and
  * printf.c only), so every file may log; console input, which needs
  * processes, is tty.c.
  */
