@@ -48,6 +48,9 @@ extern "C" {
 #define SV39_EINVAL (-8) /* anything else malformed */
 #define SV39_ERRNO_MAX 8
 
+/* struct sv39_ops features: what the harts that use the space implement */
+#define SV39_FEATURE_SVNAPOT (1u << 0) /* Svnapot: 64 KiB NAPOT groups of leaves */
+
 /* sv39_walk flags */
 #define SV39_WALK_ALLOC (1u << 0) /* create missing tables down to level 0 */
 
@@ -101,6 +104,15 @@ extern "C" {
  *	address of physical address 0 (a direct map's offset, 0 for an
  *	identity map); arithmetic is modulo 2^64, so a direct map above the
  *	tables' physical addresses works.
+ * @features: 0, or SV39_FEATURE_SVNAPOT when every hart that may use a
+ *	space of these ops implements Svnapot. Only then do map and the
+ *	calls after it write N and read a NAPOT group (16 naturally aligned
+ *	level-0 leaves with N set and PPN[3:0] = 0b1000, all alike) as one
+ *	64 KiB leaf; without it N is malformed. A member of the ops rather
+ *	than a flag of sv39_space_init: it describes the harts, as the other
+ *	members do, and a struct rebuilt with sv39_space_init_from_root gets
+ *	it with the ops, so no call can read groups with it and others
+ *	without. Keep it unchanged while a space of these ops has groups.
  */
 struct sv39_ops {
 	int (*alloc_table)(void *ctx, sv39_pa_t *pa);
@@ -109,6 +121,7 @@ struct sv39_ops {
 	void (*flush_tlb)(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid);
 	void (*free_frame)(void *ctx, sv39_pa_t pa, uint64_t size);
 	uint64_t phys_offset;
+	unsigned features;
 };
 
 /**
@@ -378,7 +391,9 @@ int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set
  * @va: a canonical virtual address.
  * @pa: out (may be NULL): the physical address of @va itself.
  * @pte_flags: out (may be NULL): every non-PPN bit of the leaf.
- * @page_size: out (may be NULL): the size of the leaf.
+ * @page_size: out (may be NULL): the size of the leaf; SV39_NAPOT_SIZE
+ *	for a page of a 64 KiB group (read from its one member, as the
+ *	hardware does).
  *
  * Follows the privileged spec's translation steps (without the permission
  * and A/D checks, which depend on the access).
@@ -533,9 +548,12 @@ int sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg,
  * @s: the space.
  *
  * Malformed (the one definition sv39_translate and sv39_walk also use): any
- * valid entry with one of bits 54..60, N (Svnapot is not supported) or
- * PBMT = 3; a non-leaf with U, A, D or PBMT set, or at level 0; a leaf with
- * W without R or a superpage whose PA is not aligned to its size.
+ * valid entry with one of bits 54..60, N or PBMT = 3; a non-leaf with U,
+ * A, D or PBMT set, or at level 0; a leaf with W without R or a superpage
+ * whose PA is not aligned to its size. With SV39_FEATURE_SVNAPOT, N in a
+ * level-0 leaf with PPN[3:0] = 0b1000 is a group member, not malformed,
+ * but a 64 KiB aligned run of 16 slots holding one must be a whole group
+ * (all valid, N set, the same but for A and D): see docs/api.md.
  *
  * Return: 0, or SV39_EINVAL at the first malformed entry (or a NULL @s).
  */
