@@ -150,6 +150,13 @@ napot_pa(sv39_pte_t e)
 	return sv39_pte_pa(e) & ~(SV39_NAPOT_SIZE - 1);
 }
 
+/* The member of a group mapping pa (64 KiB aligned) with bits (N not among them). */
+static inline sv39_pte_t
+napot_make(sv39_pa_t pa, uint64_t bits)
+{
+	return sv39_pte_make(pa, bits | SV39_PTE_N) | SV39_NAPOT_ENCODING;
+}
+
 /*
  * The one definition of a malformed entry, used by sv39_check,
  * sv39_translate and sv39_walk: a valid entry e of a level-(level) table

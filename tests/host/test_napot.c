@@ -185,6 +185,186 @@ test_n_above_level0(void)
 	}
 }
 
+/* The raw level-0 entry for va, read through ramops, not the library. */
+static sv39_pte_t
+raw_l0(struct ramops *r, const struct sv39_space *s, sv39_va_t va)
+{
+	const sv39_pte_t *t = t_table(r, s->root);
+
+	for (unsigned level = 2; level > 0; level--) {
+		sv39_pte_t e = t[t_vpn(va, level)];
+
+		if (!(e & SV39_PTE_V) || (e & SV39_PTE_LEAF_MASK))
+			return 0;
+		t = t_table(r, sv39_pte_pa(e));
+	}
+	return t[t_vpn(va, 0)];
+}
+
+/*
+ * Every page of [va, va + size) mapped from pa as the spec's group members
+ * where a 64 KiB aligned group fits in [gva, glast] (va and pa aligned), as
+ * plain 4 KiB leaves elsewhere.
+ */
+static void
+expect_layout(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
+	      uint64_t size, uint64_t bits)
+{
+	for (uint64_t off = 0; off < size; off += PG) {
+		sv39_va_t page = va + off, gva = page & ~(K64 - 1);
+		sv39_pa_t gpa = pa + (gva - va);
+		bool group = gva >= va && gva + K64 <= va + size && (gpa & (K64 - 1)) == 0;
+		sv39_pte_t want =
+			group ? spec_member(gpa, bits) : (((pa + off) >> 12) << 10 | bits);
+		uint64_t got_size = 0;
+		sv39_pa_t got_pa = 0;
+
+		if (!CHECK_EQ(raw_l0(r, s, page), want))
+			printf("\tat va 0x%" PRIx64 "\n", page);
+		CHECK_EQ(sv39_translate(s, page + 8, &got_pa, NULL, &got_size), 0);
+		CHECK_EQ(got_pa, pa + off + 8);
+		CHECK_EQ(got_size, group ? K64 : PG);
+	}
+	CHECK_EQ(sv39_check(s), 0);
+}
+
+static void
+test_map_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		uint64_t bits = t_leaf_flags(URW, 0);
+
+		/* Not without the feature. */
+		T_NOCHANGE(&r, sv39_map(&s, b, GROUP_PA, K64, URW, SV39_MAP_64K), SV39_EINVAL);
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		/* Aligned: four groups. */
+		CHECK_EQ(sv39_map(&s, b, GROUP_PA, 4 * K64, URW, SV39_MAP_64K), 0);
+		expect_layout(&r, &s, b, GROUP_PA, 4 * K64, bits);
+		CHECK_EQ(sv39_unmap(&s, b, 4 * K64, 0), 0);
+		/* pa off by 4 KiB: no group anywhere. */
+		CHECK_EQ(sv39_map(&s, b, GROUP_PA + PG, 4 * K64, URW, SV39_MAP_64K), 0);
+		expect_layout(&r, &s, b, GROUP_PA + PG, 4 * K64, bits);
+		CHECK_EQ(sv39_unmap(&s, b, 4 * K64, 0), 0);
+		/* va and pa off by 4 KiB together: 4 KiB head, two groups, tail. */
+		CHECK_EQ(sv39_map(&s, b + PG, GROUP_PA + PG, 3 * K64 + 2 * PG, URW,
+				  SV39_MAP_64K | SV39_MAP_NO_AD),
+			 0);
+		expect_layout(&r, &s, b + PG, GROUP_PA + PG, 3 * K64 + 2 * PG, URW | SV39_PTE_V);
+		CHECK_EQ(raw_l0(&r, &s, b + PG) & SV39_PTE_N, 0);
+		CHECK(raw_l0(&r, &s, b + K64) & SV39_PTE_N);
+		CHECK(raw_l0(&r, &s, b + 2 * K64 + 15 * PG) & SV39_PTE_N);
+		CHECK_EQ(raw_l0(&r, &s, b + 3 * K64) & SV39_PTE_N, 0);
+		/* Already mapped: EEXIST, nothing changed. */
+		T_NOCHANGE(&r, sv39_map(&s, b, GROUP_PA, K64, URW, SV39_MAP_64K), SV39_EEXIST);
+		CHECK_EQ(sv39_unmap(&s, b + PG, 3 * K64 + 2 * PG, 0), 0);
+	}
+}
+
+/* With SV39_MAP_HUGE: a 2 MiB leaf where it fits, then groups, then 4 KiB. */
+static void
+test_map_huge_then_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_pa_t pa = 0x80000000;
+		uint64_t size = MEGA + 2 * K64 + PG, got = 0;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, b, pa, size, RX, SV39_MAP_HUGE | SV39_MAP_64K), 0);
+		CHECK_EQ(sv39_translate(&s, b + MEGA - PG, NULL, NULL, &got), 0);
+		CHECK_EQ(got, MEGA);
+		CHECK_EQ(raw_l0(&r, &s, b + MEGA), spec_member(pa + MEGA, t_leaf_flags(RX, 0)));
+		CHECK_EQ(raw_l0(&r, &s, b + MEGA + 2 * K64 - PG),
+			 spec_member(pa + MEGA + K64, t_leaf_flags(RX, 0)));
+		CHECK_EQ(sv39_translate(&s, b + MEGA + 2 * K64, NULL, NULL, &got), 0);
+		CHECK_EQ(got, PG);
+		CHECK_EQ(sv39_check(&s), 0);
+		CHECK_EQ(sv39_unmap(&s, b, size, 0), 0);
+	}
+}
+
+/*
+ * A replace of one page inside a group: the group becomes 16 plain leaves
+ * (the page replaced, the others on their frames, each with the group's A
+ * and D), and the whole 64 KiB is flushed.
+ */
+static void
+test_replace_splits_group(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + K64;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+		/* The hardware set D in member 9 only (for whichever page). */
+		sv39_pte_t *slot9 = NULL;
+
+		CHECK_EQ(sv39_walk(&s, va + 9 * PG, 0, &slot9, NULL), 0);
+		if (!slot9)
+			continue;
+		*slot9 |= SV39_PTE_A | SV39_PTE_D;
+		ramops_clear_log(&r);
+		CHECK_EQ(sv39_map(&s, va + 3 * PG, 0x90000000, PG, RX, SV39_MAP_REPLACE), 0);
+		CHECK(ramops_flushed(&r, va, K64));
+		for (unsigned k = 0; k < 16; k++) {
+			sv39_pte_t want =
+				k == 3 ? ((0x90000000ULL >> 12) << 10 | t_leaf_flags(RX, 0))
+				       : (((GROUP_PA + k * PG) >> 12) << 10 | RW | SV39_PTE_V |
+					  SV39_PTE_A | SV39_PTE_D);
+
+			CHECK_EQ(raw_l0(&r, &s, va + k * PG), want);
+		}
+		CHECK_EQ(sv39_check(&s), 0);
+		CHECK_EQ(sv39_unmap(&s, va, K64, 0), 0);
+	}
+}
+
+/* Fail each alloc_table in turn of a group map needing four tables. */
+static void
+test_map_groups_enomem(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + GIGA - K64;
+		int ok = 0;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		for (uint64_t k = 1; k < 10 && !ok; k++) {
+			struct ramops_snapshot snap;
+			size_t before = r.allocated;
+			int err;
+
+			r.fail_at = r.alloc_calls + k;
+			r.fail_after = (k & 1) == 0;
+			ramops_snapshot_take(&r, &snap);
+			err = sv39_map(&s, va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K);
+			if (err == 0) {
+				ok = 1;
+				CHECK_EQ(k, 5); /* two level-1 and two level-0 tables */
+			} else {
+				CHECK_EQ(err, SV39_ENOMEM);
+				CHECK(ramops_snapshot_equal(&r, &snap));
+				CHECK_EQ(r.allocated, before);
+			}
+			ramops_snapshot_free(&snap);
+		}
+		r.fail_at = 0;
+		CHECK(ok);
+		expect_layout(&r, &s, va, GROUP_PA, 2 * K64, t_leaf_flags(RW, 0));
+		CHECK_EQ(sv39_unmap(&s, va, 2 * K64, 0), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -192,5 +372,9 @@ main(void)
 	test_translate_hand_group();
 	test_check_groups();
 	test_n_above_level0();
+	test_map_groups();
+	test_map_huge_then_groups();
+	test_replace_splits_group();
+	test_map_groups_enomem();
 	return check_finish();
 }

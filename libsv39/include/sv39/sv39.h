@@ -58,6 +58,7 @@ extern "C" {
 #define SV39_MAP_HUGE (1u << 0)	   /* use 1 GiB / 2 MiB leaves where alignment allows */
 #define SV39_MAP_NO_AD (1u << 1)   /* do not preset A (and D for writable) */
 #define SV39_MAP_REPLACE (1u << 2) /* overwrite existing leaves; never frees old frames */
+#define SV39_MAP_64K (1u << 3)	   /* use 64 KiB Svnapot groups where alignment allows */
 
 /* sv39_unmap flags */
 #define SV39_UNMAP_FREE (1u << 0)  /* hand each removed leaf's frame to free_frame */
@@ -316,7 +317,14 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * @perm: leaf bits from SV39_PERM_MASK (which includes the embedder's
  *	SV39_PTE_RSW_EMBEDDER): at least one of R and X, no W without R. V is
  *	implied: passing it is accepted and ignored.
- * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE.
+ * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE, SV39_MAP_64K.
+ *
+ * With SV39_MAP_64K (only where ops->features has SV39_FEATURE_SVNAPOT),
+ * each 64 KiB aligned part of the range whose pa is 64 KiB aligned too is
+ * mapped by a NAPOT group of 16 leaves, 4 KiB leaves elsewhere; with
+ * SV39_MAP_HUGE as well, superpages where they fit, then groups, then
+ * 4 KiB leaves. A replace that cuts a group at the range's edge first
+ * rewrites it as 16 plain leaves (see docs/api.md).
  *
  * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
  * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
@@ -331,7 +339,8 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * may use the mapping at once.
  *
  * Return: 0, SV39_EALIGN (va, pa or size; checked before any range error),
- * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0 or unknown flags),
+ * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0, unknown flags, or
+ * SV39_MAP_64K without SV39_FEATURE_SVNAPOT),
  * SV39_EEXIST if any page is mapped (without
  * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
  * SV39_ENOMEM. On error nothing changed.
