@@ -365,6 +365,111 @@ test_map_groups_enomem(void)
 	}
 }
 
+/* for_each: collect up to 8 leaves. */
+struct leaves {
+	struct sv39_leaf l[8];
+	unsigned n;
+};
+
+static int
+collect_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	struct leaves *ls = arg;
+
+	if (ls->n < 8)
+		ls->l[ls->n] = *leaf;
+	ls->n++;
+	return 0;
+}
+
+/* Dump lines, joined with '\n'. */
+struct text {
+	char buf[16384];
+	size_t len;
+};
+
+static void
+collect_line(void *arg, const char *line)
+{
+	struct text *t = arg;
+	size_t n = strlen(line);
+
+	if (t->len + n + 2 < sizeof(t->buf)) {
+		memcpy(t->buf + t->len, line, n);
+		t->len += n;
+		t->buf[t->len++] = '\n';
+		t->buf[t->len] = 0;
+	}
+}
+
+/*
+ * for_each reports a group as one 64 KiB leaf (A and D the OR of its
+ * members'), whole even where the range covers part of it; walk returns
+ * the page's own member; vmprint shows the 16 members as they are; the
+ * ranges view shows one 64K range marked napot.
+ */
+static void
+test_foreach_walk_dump(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + 2 * K64;
+		struct leaves ls = { .n = 0 };
+		struct text txt = { .len = 0 };
+		sv39_pte_t *slot = NULL;
+		unsigned level = 9;
+		char want[64];
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, b, 0x70000000, PG, RW, 0), 0);
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_walk(&s, va + 6 * PG + 5, 0, &slot, &level), 0);
+		CHECK_EQ(level, 0);
+		if (!slot)
+			continue;
+		CHECK_EQ(slot - t_table(&r,
+					sv39_pte_pa(t_table(
+						&r,
+						sv39_pte_pa(t_table(
+							&r, s.root)[t_vpn(b, 2)]))[t_vpn(b, 1)])),
+			 t_vpn(va + 6 * PG, 0));
+		CHECK_EQ(*slot, spec_member(GROUP_PA, RW | SV39_PTE_V));
+		slot[11 - 6] |= SV39_PTE_D; /* member 11 */
+		slot[3 - 6] |= SV39_PTE_A;  /* member 3 */
+
+		CHECK_EQ(sv39_for_each(&s, va + 5 * PG, 3 * PG, collect_leaf, &ls), 0);
+		CHECK_EQ(ls.n, 1);
+		CHECK_EQ(ls.l[0].va, va);
+		CHECK_EQ(ls.l[0].pa, GROUP_PA);
+		CHECK_EQ(ls.l[0].size, K64);
+		CHECK_EQ(ls.l[0].level, 0);
+		CHECK_EQ(ls.l[0].pte,
+			 spec_member(GROUP_PA, RW | SV39_PTE_V | SV39_PTE_A | SV39_PTE_D));
+		ls.n = 0;
+		CHECK_EQ(sv39_for_each(&s, b, 4 * K64, collect_leaf, &ls), 0);
+		CHECK_EQ(ls.n, 2);
+		CHECK_EQ(t_count_leaves(&s, b, GIGA), 2);
+
+		CHECK_EQ(sv39_dump(&s, SV39_DUMP_VMPRINT, collect_line, &txt), 0);
+		for (unsigned k = 0; k < 16; k++) {
+			snprintf(want, sizeof(want), "%u: pte 0x%016" PRIx64, t_vpn(va, 0) + k,
+				 slot[(int)k - 6]);
+			if (!CHECK(strstr(txt.buf, want)))
+				printf("\tmissing \"%s\" in\n%s", want, txt.buf);
+		}
+		txt.len = 0;
+		txt.buf[0] = 0;
+		CHECK_EQ(sv39_dump(&s, SV39_DUMP_RANGES, collect_line, &txt), 0);
+		CHECK(strstr(txt.buf, "64K"));
+		CHECK(strstr(txt.buf, "napot"));
+		CHECK_EQ(sv39_unmap(&s, b, PG, 0), 0);
+		for (unsigned k = 0; k < 16; k++)
+			slot[(int)k - 6] = 0; /* unmap of groups is not in this test */
+	}
+}
+
 int
 main(void)
 {
@@ -376,5 +481,6 @@ main(void)
 	test_map_huge_then_groups();
 	test_replace_splits_group();
 	test_map_groups_enomem();
+	test_foreach_walk_dump();
 	return check_finish();
 }

@@ -182,8 +182,10 @@ struct sv39_space {
  * struct sv39_leaf - one leaf mapping, as sv39_for_each reports it.
  * @va: first virtual address the leaf maps (aligned to @size).
  * @pa: physical address it maps to.
- * @size: SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE.
- * @pte: the raw leaf PTE.
+ * @size: SV39_PAGE_SIZE, SV39_NAPOT_SIZE (a 64 KiB group), SV39_MEGA_SIZE
+ *	or SV39_GIGA_SIZE.
+ * @pte: the raw leaf PTE; for a group, its first member's with the OR of
+ *	every member's A and D.
  * @level: 0, 1 or 2 (the table level holding the leaf).
  */
 struct sv39_leaf {
@@ -288,7 +290,9 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * @level: out (may be NULL): the level of *pte (2, 1 or 0).
  *
  * Without SV39_WALK_ALLOC, *pte is the valid leaf that maps @va; a
- * superpage is returned as it is, never split. With SV39_WALK_ALLOC, *pte is
+ * superpage is returned as it is, never split; for a page of a 64 KiB
+ * group, the page's own member (level 0): a caller changing it by hand
+ * must change all 16 members alike. With SV39_WALK_ALLOC, *pte is
  * the level-0 slot for @va (valid or not), tables being created on the way;
  * if a superpage already covers @va, that leaf is returned instead. The
  * caller may store a leaf in a returned slot (a newly valid leaf needs no
@@ -511,8 +515,8 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  * @s: the space.
  * @va: first virtual address, 4 KiB aligned.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @fn: called with @arg and each leaf, whole, in address order; a nonzero
- *	return stops the walk.
+ * @fn: called with @arg and each leaf, whole, in address order (a 64 KiB
+ *	group once, as one leaf); a nonzero return stops the walk.
  * @arg: passed to @fn.
  *
  * Reads through borrowed subtrees like any other. @fn may read @s (and
@@ -545,7 +549,9 @@ int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
  * order as " .." per depth, "<index>: pte 0x<pte> pa 0x<pa>".
  * SV39_DUMP_RANGES: a header, then one line per run of leaves with the same
  * level and flags and contiguous addresses: va range, pa, size, level and
- * the flags "D A G U X W R V" ('.' for clear), then a total line.
+ * the flags "D A G U X W R V" ('.' for clear), then a total line. A
+ * 64 KiB group is one leaf there (runs of groups join like other leaves)
+ * marked "napot"; vmprint shows its 16 members as they are.
  *
  * Return: 0, SV39_EINVAL (unknown style, NULL @out).
  */
