@@ -243,6 +243,22 @@ ops_free_frame(const struct sv39_space *s, sv39_pa_t pa, uint64_t size)
 }
 
 /*
+ * Hand the frame of leaf e, slot i of a level-(level) table, to free_frame
+ * (e's V may be clear: a zombie). A 64 KiB group is one leaf: its frame
+ * goes once, at its first member, with size SV39_NAPOT_SIZE.
+ */
+static inline void
+leaf_free_frame(const struct sv39_space *s, sv39_pte_t e, unsigned level, unsigned i)
+{
+	if (level == 0 && (e & SV39_PTE_N) && space_napot(s)) {
+		if (i % SV39_NAPOT_PAGES == 0)
+			ops_free_frame(s, napot_pa(e), SV39_NAPOT_SIZE);
+		return;
+	}
+	ops_free_frame(s, sv39_pte_pa(e), level_size(level));
+}
+
+/*
  * The files of src/ form a strict order: each uses only those before it.
  *   range.c, table.c      argument checks; whole table pages
  *   txn.c                 the transaction (uses table.c)

@@ -230,12 +230,8 @@ static void
 map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
 	      sv39_va_t va, sv39_va_t last)
 {
-	if (!fresh && (m->flags & SV39_MAP_REPLACE) && space_napot(t->s)) {
-		if (!is_aligned(va, SV39_NAPOT_SIZE))
-			sv39_napot_split_(t, table, va);
-		if (!is_aligned(last + 1, SV39_NAPOT_SIZE))
-			sv39_napot_split_(t, table, last);
-	}
+	if (!fresh && (m->flags & SV39_MAP_REPLACE))
+		sv39_napot_split_edges_(t, table, va, last);
 	if (!(m->flags & SV39_MAP_64K)) {
 		map_fill_plain(t, m, table, fresh, va, last);
 		return;

@@ -86,3 +86,19 @@ sv39_napot_split_(struct sv39_txn *t, sv39_pte_t *table, sv39_va_t va)
 	sv39_txn_changed_(t, base, base + SV39_NAPOT_SIZE - 1);
 	return true;
 }
+
+/*
+ * Before a change of [va, last] (one level-0 table's part): rewrite as
+ * plain leaves a group the range cuts at either edge, so that no group is
+ * left with members that differ. Nothing where the harts lack Svnapot.
+ */
+void
+sv39_napot_split_edges_(struct sv39_txn *t, sv39_pte_t *table, sv39_va_t va, sv39_va_t last)
+{
+	if (!space_napot(t->s))
+		return;
+	if (!is_aligned(va, SV39_NAPOT_SIZE))
+		sv39_napot_split_(t, table, va);
+	if (!is_aligned(last + 1, SV39_NAPOT_SIZE))
+		sv39_napot_split_(t, table, last);
+}

@@ -470,6 +470,128 @@ test_foreach_walk_dump(void)
 	}
 }
 
+/* Every member of the group at va is the spec's, mapping pa with bits. */
+static void
+expect_group(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa,
+	     uint64_t bits)
+{
+	for (unsigned k = 0; k < 16; k++)
+		CHECK_EQ(raw_l0(r, s, va + k * PG), spec_member(pa, bits));
+}
+
+/* Page k of [va, va + 64 KiB) is a plain leaf of pa + k * 4 KiB with bits. */
+static void
+expect_plain(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, unsigned k,
+	     uint64_t bits)
+{
+	CHECK_EQ(raw_l0(r, s, va + k * PG), ((pa + k * PG) >> 12) << 10 | bits);
+}
+
+/*
+ * unmap of a whole group frees its frame once as 64 KiB; of part of it,
+ * rewrites the rest as plain leaves with the group's A and D (the OR of its
+ * members'), flushed over the whole 64 KiB; destroy frees a group once.
+ */
+static void
+test_unmap_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + K64;
+		const uint64_t rwv = RW | SV39_PTE_V, ad = SV39_PTE_A | SV39_PTE_D;
+		sv39_pte_t *slot = NULL;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, b, 0x70000000, PG, RW, 0), 0); /* keeps the tables */
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K), 0);
+		ramops_clear_frame_log(&r);
+		CHECK_EQ(sv39_unmap(&s, va, K64, SV39_UNMAP_FREE), 0);
+		CHECK_EQ(r.nframe_log, 1);
+		CHECK_EQ(r.frame_log[0].pa, GROUP_PA);
+		CHECK_EQ(r.frame_log[0].size, K64);
+		T_UNMAPPED(&s, va + 3 * PG);
+
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_walk(&s, va + 12 * PG, 0, &slot, NULL), 0);
+		if (!slot)
+			continue;
+		*slot |= ad; /* the hardware set A and D in member 12 */
+		ramops_clear_log(&r);
+		ramops_clear_frame_log(&r);
+		CHECK_EQ(sv39_unmap(&s, va + 4 * PG, 2 * PG, SV39_UNMAP_FREE), 0);
+		CHECK(ramops_flushed(&r, va, K64));
+		CHECK_EQ(r.nframe_log, 2);
+		CHECK_EQ(r.frame_log[0].size, PG);
+		CHECK_EQ(r.frame_log[0].pa, GROUP_PA + 4 * PG);
+		for (unsigned k = 0; k < 16; k++) {
+			if (k == 4 || k == 5)
+				T_UNMAPPED(&s, va + k * PG);
+			else
+				expect_plain(&r, &s, va, GROUP_PA, k, rwv | ad);
+		}
+		CHECK_EQ(sv39_check(&s), 0);
+		CHECK_EQ(sv39_unmap(&s, va, K64, SV39_UNMAP_HOLES), 0);
+
+		/* destroy with SV39_FREE_FRAMES: the group's frame once, 64 KiB. */
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K), 0);
+		ramops_clear_frame_log(&r);
+		ramops_tlb_forget(&r, &s);
+		CHECK_EQ(sv39_space_destroy(&s, SV39_FREE_FRAMES), 0);
+		CHECK_EQ(r.nframe_log, 3);
+		uint64_t bytes = 0;
+
+		for (size_t i = 0; i < r.nframe_log; i++)
+			bytes += r.frame_log[i].size;
+		CHECK_EQ(bytes, PG + 2 * K64);
+		CHECK(t_space(&r, &s)); /* for T_END */
+	}
+}
+
+/*
+ * protect of a whole group changes all 16 members and flushes 64 KiB; of
+ * part of it, splits it first (only when the protect changes it).
+ */
+static void
+test_protect_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + K64;
+		const uint64_t rwv = RW | SV39_PTE_V;
+		uint64_t size = 0;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+		ramops_clear_log(&r);
+		CHECK_EQ(sv39_protect(&s, va, K64, SV39_PTE_U, 0), 0);
+		expect_group(&r, &s, va, GROUP_PA, rwv | SV39_PTE_U);
+		CHECK(ramops_flushed(&r, va, K64));
+		CHECK_EQ(sv39_check(&s), 0);
+
+		/* A no-op over part of it: still a group, nothing flushed. */
+		ramops_clear_log(&r);
+		CHECK_EQ(sv39_protect(&s, va + PG, PG, 0, SV39_PTE_X), 0);
+		expect_group(&r, &s, va, GROUP_PA, rwv | SV39_PTE_U);
+		CHECK_EQ(r.nflushes, 0);
+
+		/* Part of it changed: 16 plain leaves, two of them read-only. */
+		CHECK_EQ(sv39_protect(&s, va + 2 * PG, 2 * PG, 0, SV39_PTE_W), 0);
+		for (unsigned k = 0; k < 16; k++)
+			expect_plain(&r, &s, va, GROUP_PA, k,
+				     (k == 2 || k == 3) ? (rwv | SV39_PTE_U) & ~SV39_PTE_W
+							: rwv | SV39_PTE_U);
+		CHECK(ramops_flushed(&r, va, K64));
+		CHECK_EQ(sv39_translate(&s, va + 9 * PG, NULL, NULL, &size), 0);
+		CHECK_EQ(size, PG);
+		CHECK_EQ(sv39_check(&s), 0);
+		CHECK_EQ(sv39_unmap(&s, va, K64, 0), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -482,5 +604,7 @@ main(void)
 	test_replace_splits_group();
 	test_map_groups_enomem();
 	test_foreach_walk_dump();
+	test_unmap_groups();
+	test_protect_groups();
 	return check_finish();
 }

@@ -99,8 +99,8 @@ extern "C" {
  *	Must be complete on every hart that may use the space when it returns
  *	(pages are freed right after).
  * @free_frame: may be NULL unless SV39_UNMAP_FREE or SV39_FREE_FRAMES is
- *	used. Take back the leaf frame at pa of size bytes (4 KiB, 2 MiB or
- *	1 GiB); called once per leaf.
+ *	used. Take back the leaf frame at pa of size bytes (4 KiB, 64 KiB for
+ *	a Svnapot group, 2 MiB or 1 GiB); called once per leaf.
  * @phys_offset: used only when @phys_to_virt is NULL: the kernel-virtual
  *	address of physical address 0 (a direct map's offset, 0 for an
  *	identity map); arithmetic is modulo 2^64, so a direct map above the
@@ -362,7 +362,9 @@ int sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, ui
  *	SV39_UNMAP_HOLES to accept unmapped pages in the range.
  *
  * A superpage partly inside the range is split first, keeping the rest of
- * its mapping. Table pages left empty are freed (after the flush).
+ * its mapping; a 64 KiB group likewise becomes 16 plain leaves in place,
+ * each with the group's A and D (no table: it cannot fail), flushed over
+ * its whole 64 KiB. Table pages left empty are freed (after the flush).
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, unknown flags,
  * SV39_UNMAP_FREE without ops->free_frame), SV39_ENOENT for a hole (without
@@ -390,7 +392,10 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * D set by a hardware walker meanwhile are kept (unless @clear names them);
  * any other leaf (the copy-on-write case: A and D set) by one plain 64-bit
  * store, as nothing can be set in it meanwhile. A split gives every new
- * leaf the superpage's A and D.
+ * leaf the superpage's A and D. A 64 KiB group is one leaf: all 16
+ * members change, and the flush covers the group; one the range cuts is
+ * first rewritten in place as 16 plain leaves, each with the group's A
+ * and D (the OR of its members'), if the protect changes it.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
