@@ -592,6 +592,46 @@ test_protect_groups(void)
 	}
 }
 
+/*
+ * harvest reports every page of a group in range when any member has the
+ * bit (the hardware may set it in any one), clears it in all 16 and
+ * flushes the whole group.
+ */
+static void
+test_harvest_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
+		sv39_va_t va = b + K64;
+		uint64_t bm[2] = { 0, ~0ULL };
+		sv39_pte_t *slot = NULL;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_map(&s, va + K64, 0x70000000, PG, RW, SV39_MAP_NO_AD), 0);
+		CHECK_EQ(sv39_walk(&s, va + 11 * PG, 0, &slot, NULL), 0);
+		if (!slot)
+			continue;
+		*slot |= SV39_PTE_A | SV39_PTE_D; /* member 11 only */
+		ramops_clear_log(&r);
+		/* Pages 2..5 of the group: none is page 11, all four report D. */
+		CHECK_EQ(sv39_harvest(&s, va + 2 * PG, 4, SV39_PTE_D, bm), 4);
+		CHECK_EQ(bm[0] & 0xf, 0xf);
+		CHECK(ramops_flushed(&r, va, K64));
+		CHECK_EQ(*slot, spec_member(GROUP_PA, RW | SV39_PTE_V | SV39_PTE_A));
+		CHECK_EQ(sv39_harvest(&s, va, 16, SV39_PTE_D, bm), 0);
+		/* A over the group and the page after it: 16 + 0 pages. */
+		CHECK_EQ(sv39_harvest(&s, va, 17, SV39_PTE_A, bm), 16);
+		CHECK_EQ(bm[0] & 0x1ffff, 0xffff);
+		CHECK_EQ(bm[1], ~0ULL); /* beyond npages: left alone */
+		CHECK_EQ(*slot, spec_member(GROUP_PA, RW | SV39_PTE_V));
+		CHECK_EQ(sv39_check(&s), 0);
+		CHECK_EQ(sv39_unmap(&s, va, K64 + PG, 0), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -606,5 +646,6 @@ main(void)
 	test_foreach_walk_dump();
 	test_unmap_groups();
 	test_protect_groups();
+	test_harvest_groups();
 	return check_finish();
 }

@@ -500,7 +500,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  *
  * Then clears @bit in those leaves and flushes them, so that the hardware
  * sets it again on the next access. A superpage reports every page of it
- * in range (and its bit is cleared for the whole superpage). Unmapped pages
+ * in range (and its bit is cleared for the whole superpage); so does a
+ * 64 KiB group when any of its 16 members has the bit (the hardware may
+ * set it in any one), which is then cleared in all 16. Unmapped pages
  * read as 0. Each bit is cleared by one atomic AND and reported from the
  * value it returned, or, in a leaf the hardware can change no further (A
  * set, and D set or W clear), by one plain store: exactly the bits cleared
