@@ -632,6 +632,78 @@ test_harvest_groups(void)
 	}
 }
 
+/* Is every page of [va, va + n pages) in d a plain 4 KiB leaf of pa + offset with bits? */
+static void
+expect_plain_run(struct ramops *r, const struct sv39_space *d, sv39_va_t va, sv39_pa_t pa,
+		 unsigned n, uint64_t bits)
+{
+	for (unsigned k = 0; k < n; k++)
+		CHECK_EQ(raw_l0(r, d, va + k * PG), ((pa + k * PG) >> 12) << 10 | bits);
+}
+
+/*
+ * clone_range: a src group wholly in range stays a group in dst; one the
+ * range cuts is mirrored as plain leaves; a dst without Svnapot gets plain
+ * leaves; a dst group the range cuts is split first.
+ */
+static void
+test_clone_groups(void)
+{
+	struct ramops r;
+	struct sv39_space s, d, plain_dst;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 64, 0) {
+		struct sv39_ops no_napot;
+		sv39_va_t va = b + K64;
+		const uint64_t bits = RW | SV39_PTE_V | SV39_PTE_U;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		no_napot = r.ops;
+		no_napot.features = 0;
+		if (!t_space(&r, &d) || !CHECK_EQ(sv39_space_init(&plain_dst, &no_napot, &r), 0))
+			continue;
+		CHECK_EQ(sv39_map(&s, va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K | SV39_MAP_NO_AD), 0);
+
+		/* Wholly in range: a group in dst, U added to every member. */
+		CHECK_EQ(sv39_clone_range(&d, &s, va, K64, 0, SV39_PTE_U), 0);
+		expect_group(&r, &d, va, GROUP_PA, bits);
+		CHECK_EQ(sv39_check(&d), 0);
+		/* Cut (fresh table in dst: the second group's first half). */
+		CHECK_EQ(sv39_unmap(&d, va, K64, 0), 0);
+		CHECK_EQ(sv39_clone_range(&d, &s, va + K64, 8 * PG, 0, 0), 0);
+		expect_plain_run(&r, &d, va + K64, GROUP_PA + K64, 8, RW | SV39_PTE_V);
+		T_UNMAPPED(&d, va + K64 + 8 * PG);
+		CHECK_EQ(sv39_check(&d), 0);
+		/* Cut, dst table live: pages 4..11 of the first group. */
+		CHECK_EQ(sv39_clone_range(&d, &s, va + 4 * PG, 8 * PG, 0, 0), 0);
+		expect_plain_run(&r, &d, va + 4 * PG, GROUP_PA + 4 * PG, 8, RW | SV39_PTE_V);
+		T_UNMAPPED(&d, va + 3 * PG);
+		T_UNMAPPED(&d, va + 12 * PG);
+		CHECK_EQ(sv39_check(&d), 0);
+		CHECK_EQ(sv39_unmap(&d, b, GIGA, SV39_UNMAP_HOLES), 0);
+
+		/* A dst group the range cuts where src has nothing: split, then removed. */
+		CHECK_EQ(sv39_map(&d, b + 4 * K64, GROUP_PA, K64, RW, SV39_MAP_64K), 0);
+		CHECK_EQ(sv39_clone_range(&d, &s, b + 4 * K64, 2 * PG, 0, 0), 0);
+		T_UNMAPPED(&d, b + 4 * K64 + PG);
+		expect_plain_run(&r, &d, b + 4 * K64 + 2 * PG, GROUP_PA + 2 * PG, 14,
+				 t_leaf_flags(RW, 0));
+		CHECK_EQ(sv39_check(&d), 0);
+
+		/* dst without Svnapot: plain leaves only, both fresh and live. */
+		CHECK_EQ(sv39_clone_range(&plain_dst, &s, va, 2 * K64, 0, 0), 0);
+		expect_plain_run(&r, &plain_dst, va, GROUP_PA, 32, RW | SV39_PTE_V);
+		CHECK_EQ(sv39_check(&plain_dst), 0);
+		CHECK_EQ(sv39_clone_range(&plain_dst, &s, va, 2 * K64, 0, SV39_PTE_U), 0);
+		expect_plain_run(&r, &plain_dst, va, GROUP_PA, 32, bits);
+		CHECK_EQ(sv39_check(&plain_dst), 0);
+
+		t_destroy(&r, &d, 0);
+		t_destroy(&r, &plain_dst, 0);
+		CHECK_EQ(sv39_unmap(&s, va, 2 * K64, 0), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -647,5 +719,6 @@ main(void)
 	test_unmap_groups();
 	test_protect_groups();
 	test_harvest_groups();
+	test_clone_groups();
 	return check_finish();
 }

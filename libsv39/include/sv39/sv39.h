@@ -441,6 +441,10 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * smaller leaves, unless dst already maps it: a dst superpage the range
  * cuts that maps the same frames with the same bits (but for A and D, which
  * stay dst's) is left whole, so a clone already in sync does nothing.
+ * A src 64 KiB group wholly inside the range stays a group in dst when
+ * dst's ops have SV39_FEATURE_SVNAPOT; one the range cuts, or any group
+ * for a dst without it, is mirrored as plain 4 KiB leaves; a dst group the
+ * range cuts is first rewritten as 16 plain leaves (flushed).
  * Frames are never freed. Where src holds tables but no leaf, dst gets no
  * table: a clone with nothing to mirror allocates nothing and flushes
  * nothing, and a dst superpage there is removed in place (no split, no
