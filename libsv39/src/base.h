@@ -118,6 +118,46 @@ space_ok(const struct sv39_space *s)
 #define SV39_NONLEAF_BAD (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK)
 
 /*
+ * Svnapot (ops->features): a NAPOT group is 16 level-0 leaves for a 64 KiB
+ * aligned va range, each with N set and the PPN of the group's first frame
+ * (64 KiB aligned) with PPN[3:0] replaced by the encoding 0b1000, every
+ * other bit alike (the hardware may set A and D in any one member; the
+ * group's A and D are the OR of its members'). The hardware reads only the
+ * member for the page it translates, and that one entry alone says where
+ * the whole 64 KiB go: a TLB may cache it for all 16 pages.
+ */
+#define SV39_NAPOT_PAGES 16u
+#define SV39_NAPOT_PPN_BITS SV39_U64(0x3c00) /* PPN[3:0], in the PTE */
+#define SV39_NAPOT_ENCODING SV39_U64(0x2000) /* PPN[3:0] = 0b1000 */
+
+static inline bool
+space_napot(const struct sv39_space *s)
+{
+	return s->ops->features & SV39_FEATURE_SVNAPOT;
+}
+
+/* Is e a level-0 leaf with N and the 64 KiB encoding (alone, not its group)? */
+static inline bool
+pte_napot(sv39_pte_t e)
+{
+	return (e & SV39_PTE_N) && pte_leaf(e) && (e & SV39_NAPOT_PPN_BITS) == SV39_NAPOT_ENCODING;
+}
+
+/* The first frame of the group a member e maps. */
+static inline sv39_pa_t
+napot_pa(sv39_pte_t e)
+{
+	return sv39_pte_pa(e) & ~(SV39_NAPOT_SIZE - 1);
+}
+
+/* The member of a group mapping pa (64 KiB aligned) with bits (N not among them). */
+static inline sv39_pte_t
+napot_make(sv39_pa_t pa, uint64_t bits)
+{
+	return sv39_pte_make(pa, bits | SV39_PTE_N) | SV39_NAPOT_ENCODING;
+}
+
+/*
  * The one definition of a malformed entry, used by sv39_check,
  * sv39_translate and sv39_walk: a valid entry e of a level-(level) table
  * the hardware faults on whatever the access. Any entry: bits 54..60, N
@@ -135,6 +175,20 @@ pte_malformed(sv39_pte_t e, unsigned level)
 		return (e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
 		       !is_aligned(sv39_pte_pa(e), level_size(level));
 	return level == 0 || (e & SV39_NONLEAF_BAD);
+}
+
+/*
+ * pte_malformed for an entry of space s: where the harts have Svnapot, a
+ * level-0 leaf with N and the 64 KiB encoding is judged by its other bits
+ * (N elsewhere, or with another encoding, stays malformed: the spec
+ * reserves it). Whether its group is whole is sv39_check's to see.
+ */
+static inline bool
+pte_malformed_in(const struct sv39_space *s, sv39_pte_t e, unsigned level)
+{
+	if (level == 0 && pte_napot(e) && space_napot(s))
+		return pte_malformed(e & ~SV39_PTE_N, 0);
+	return pte_malformed(e, level);
 }
 
 /*
@@ -186,6 +240,22 @@ ops_free_frame(const struct sv39_space *s, sv39_pa_t pa, uint64_t size)
 {
 	if (s->ops->free_frame)
 		s->ops->free_frame(s->ctx, pa, size);
+}
+
+/*
+ * Hand the frame of leaf e, slot i of a level-(level) table, to free_frame
+ * (e's V may be clear: a zombie). A 64 KiB group is one leaf: its frame
+ * goes once, at its first member, with size SV39_NAPOT_SIZE.
+ */
+static inline void
+leaf_free_frame(const struct sv39_space *s, sv39_pte_t e, unsigned level, unsigned i)
+{
+	if (level == 0 && (e & SV39_PTE_N) && space_napot(s)) {
+		if (i % SV39_NAPOT_PAGES == 0)
+			ops_free_frame(s, napot_pa(e), SV39_NAPOT_SIZE);
+		return;
+	}
+	ops_free_frame(s, sv39_pte_pa(e), level_size(level));
 }
 
 /*

@@ -256,6 +256,50 @@ clone_fill_fresh(sv39_pte_t *restrict dst, const sv39_pte_t *restrict src, unsig
 }
 
 /*
+ * The entry dst's slot i (of a clone of slots i0..i1) gets for e, a copy of
+ * a src leaf with N: as it is where it is a member of a group wholly in
+ * the range and dst's harts have Svnapot; else the plain 4 KiB leaf of its
+ * page (a group the range cuts is mirrored as plain leaves, as a
+ * superpage the range cuts is, and never half written into dst).
+ */
+static sv39_pte_t
+clone_member(const struct sv39_space *dst, sv39_pte_t e, unsigned i, unsigned i0, unsigned i1)
+{
+	unsigned g0 = i & ~(SV39_NAPOT_PAGES - 1);
+
+	if (!pte_napot(e) || (space_napot(dst) && g0 >= i0 && g0 + SV39_NAPOT_PAGES - 1 <= i1))
+		return e;
+	return sv39_pte_make(napot_pa(e) + ((uint64_t)(i - g0) << SV39_PAGE_SHIFT),
+			     e & SV39_PTE_FLAGS_MASK & ~SV39_PTE_N);
+}
+
+/*
+ * After clone_fill_fresh into a table no walker reaches yet: the members
+ * of src groups that clone_member would have made plain. Only src spaces
+ * with Svnapot have members; with dst's too, only the groups at the two
+ * edges can be cut.
+ */
+static void
+clone_fresh_members(const struct clone_args *c, const struct sv39_space *dst, sv39_pte_t *table,
+		    unsigned i0, unsigned i1)
+{
+	unsigned from = i0, to = i1;
+
+	if (!space_napot(c->src))
+		return;
+	if (space_napot(dst)) {
+		for (unsigned i = i0; i <= i1 && i % SV39_NAPOT_PAGES; i++)
+			table[i] = clone_member(dst, table[i], i, i0, i1);
+		from = i1 & ~(SV39_NAPOT_PAGES - 1);
+		if ((i1 + 1) % SV39_NAPOT_PAGES == 0)
+			return;
+		from = from > i0 ? from : i0;
+	}
+	for (unsigned i = from; i <= to; i++)
+		table[i] = clone_member(dst, table[i], i, i0, i1);
+}
+
+/*
  * Make dst's level-0 slots for [va, last] equal src's: the hot loop of a
  * clone. Branch-free per entry; changed valid entries are collected as one
  * span for the flush. fresh: dst is not reachable yet, so plain stores do;
@@ -273,14 +317,20 @@ clone_fill_ptes(struct sv39_txn *t, const struct clone_args *c, sv39_pte_t *dst,
 
 	if (src && fresh) {
 		clone_fill_fresh(dst, src, i0, i1, keep, set);
+		clone_fresh_members(c, t->s, dst, i0, i1);
 		return;
 	}
+	if (!fresh)
+		sv39_napot_split_edges_(t, dst, va, last); /* dst's groups the range cuts */
 	for (unsigned i = i0; i <= i1; i++) {
 		sv39_pte_t se = src ? pte_get(&src[i]) : view_get(sv, i, 0);
 		sv39_pte_t old = pte_get(&dst[i]);
 		/* all ones when se is a valid leaf, else zero */
 		sv39_pte_t is_leaf = -(sv39_pte_t)((se & SV39_PTE_V) && (se & SV39_PTE_LEAF_MASK));
 		sv39_pte_t e = ((se & keep) | set) & is_leaf;
+
+		if (SV39_UNLIKELY(e & SV39_PTE_N))
+			e = clone_member(t->s, e, i, i0, i1);
 
 		if (!(old & SV39_PTE_V) || old == e) {
 			pte_set(&dst[i], e);

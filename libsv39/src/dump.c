@@ -154,6 +154,8 @@ put_flags(struct line *l, uint64_t e)
 		put_str(l, " NC");
 	if (e & SV39_PTE_BORROWED)
 		put_str(l, " borrowed");
+	if (e & SV39_PTE_N)
+		put_str(l, " napot");
 }
 
 static void

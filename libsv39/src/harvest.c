@@ -69,6 +69,44 @@ bitmap_set_run(uint64_t *bitmap, uint64_t first, uint64_t n)
 }
 
 /*
+ * Clear bit in every member of the group at group (16 slots), each as
+ * harvest_clear does; true if any had it: the group's A and D are the OR
+ * of its members', which the hardware sets in any one of them.
+ */
+static bool
+harvest_group(sv39_pte_t *group, uint64_t bit)
+{
+	bool had = false;
+
+	for (unsigned k = 0; k < SV39_NAPOT_PAGES; k++) {
+		sv39_pte_t e = pte_get(&group[k]);
+
+		if (e & bit)
+			had |= harvest_clear(&group[k], e, bit);
+	}
+	return had;
+}
+
+/*
+ * The pages of a group in [va, last] from slot i (its first in range) to
+ * slot stop: report them all if the group had h->bit, which is cleared in
+ * all 16 members, and flush the group's whole 64 KiB. Returns how many.
+ */
+static int
+harvest_group_pages(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, unsigned i,
+		    unsigned stop, sv39_va_t page_va)
+{
+	sv39_va_t group_va = page_va & ~(SV39_NAPOT_SIZE - 1);
+	uint64_t page = (page_va - h->va) >> SV39_PAGE_SHIFT;
+
+	if (!harvest_group(&table[i & ~(SV39_NAPOT_PAGES - 1)], h->bit))
+		return 0;
+	bitmap_set_run(h->bitmap, page, stop - i + 1);
+	sv39_txn_changed_(t, group_va, group_va + SV39_NAPOT_SIZE - 1);
+	return (int)(stop - i + 1);
+}
+
+/*
  * The level-0 leaves of [va, last] in table: report and clear h->bit in
  * each that has it. Inline, with the bitmap bit set in place and the span
  * to flush recorded once for the table.
@@ -84,6 +122,17 @@ harvest_leaves(struct sv39_txn *t, struct harvest_args *h, sv39_pte_t *table, sv
 	for (unsigned i = i0; i <= pte_index(last, 0); i++, page++) {
 		sv39_pte_t e = pte_get(&table[i]);
 
+		if (SV39_UNLIKELY(e & SV39_PTE_N) && pte_leaf(e) && space_napot(t->s)) {
+			unsigned stop = i | (SV39_NAPOT_PAGES - 1);
+
+			stop = stop < pte_index(last, 0) ? stop : pte_index(last, 0);
+			h->found +=
+				harvest_group_pages(t, h, table, i, stop,
+						    va + ((sv39_va_t)(i - i0) << SV39_PAGE_SHIFT));
+			page += stop - i;
+			i = stop;
+			continue;
+		}
 		/* Skip the write where the bit is clear: most leaves, usually. */
 		if (!(e & h->bit) || !pte_leaf(e) || !harvest_clear(&table[i], e, h->bit))
 			continue;

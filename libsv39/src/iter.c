@@ -56,11 +56,38 @@ iter_visit(const struct sv39_space *s, const struct iter_args *it, const struct 
 	return ret;
 }
 
+/*
+ * The 64 KiB group whose members are at group (16 level-0 slots, the first
+ * at va) as one leaf: the first member's entry with the OR of every
+ * member's A and D, which the hardware may set in any one of them.
+ */
+static void
+iter_group_leaf(const sv39_pte_t *group, sv39_va_t va, struct sv39_leaf *leaf)
+{
+	sv39_pte_t e = pte_get(&group[0]);
+
+	for (unsigned k = 1; k < SV39_NAPOT_PAGES; k++)
+		e |= pte_get(&group[k]) & (SV39_PTE_A | SV39_PTE_D);
+	leaf->size = SV39_NAPOT_SIZE;
+	leaf->va = va;
+	leaf->pa = napot_pa(e);
+	leaf->pte = e;
+	leaf->level = 0;
+}
+
+/* Is e, in a level-(level) table of s, a member of a 64 KiB group? */
+static inline bool
+iter_is_member(const struct sv39_space *s, sv39_pte_t e, unsigned level)
+{
+	return level == 0 && (e & SV39_PTE_N) && pte_leaf(e) && space_napot(s);
+}
+
 static int
 iter_table(const struct sv39_space *s, struct iter_args *it, unsigned level, sv39_va_t va,
 	   sv39_va_t last)
 {
 	const sv39_pte_t *table = it->table[level];
+	sv39_va_t group_va = 1; /* the group last reported (never aligned: none yet) */
 	struct slot sl;
 
 	for_each_slot (sl, level, va, last) {
@@ -68,7 +95,16 @@ iter_table(const struct sv39_space *s, struct iter_args *it, unsigned level, sv3
 		int ret;
 
 		it->index[level] = sl.i;
-		if (pte_leaf(e)) {
+		if (iter_is_member(s, e, level)) {
+			struct sv39_leaf leaf;
+			sv39_va_t base = sl.va & ~(SV39_NAPOT_SIZE - 1);
+
+			if (base == group_va)
+				continue; /* reported whole at its first member in range */
+			group_va = base;
+			iter_group_leaf(&table[pte_index(base, 0)], base, &leaf);
+			ret = iter_visit(s, it, &leaf);
+		} else if (pte_leaf(e)) {
 			struct sv39_leaf leaf;
 
 			leaf.size = level_size(level);

@@ -14,7 +14,7 @@
 #include "txn.h"
 #include "loan.h"
 
-#define MAP_FLAGS (SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE)
+#define MAP_FLAGS (SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE | SV39_MAP_64K)
 
 struct map_args {
 	sv39_va_t va;  /* start of the whole range */
@@ -163,8 +163,8 @@ fill_run_live(sv39_pte_t *slot, unsigned n, sv39_pte_t first, uint64_t step)
  * with it (SV39_MAP_REPLACE maps anew).
  */
 static void
-map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
-	      sv39_va_t va, sv39_va_t last)
+map_fill_plain(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+	       sv39_va_t va, sv39_va_t last)
 {
 	unsigned i0 = pte_index(va, 0), n = pte_index(last, 0) - i0 + 1;
 	sv39_pte_t first = sv39_pte_make(map_pa(m, va), m->bits);
@@ -188,6 +188,67 @@ map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, b
 		return;
 	}
 	fill_run_live(slot, n, first, step);
+}
+
+/*
+ * The 16 members of the group at va (64 KiB aligned, its pa too). In a live
+ * table one 64-bit store each, in slot order: a walker may find some
+ * written and others as they were, and each written member alone maps the
+ * whole 64 KiB (a TLB may cache it for pages whose member is not written
+ * yet), but only to what this map writes there. A replaced leaf is
+ * flushed as in map_fill_plain.
+ */
+static void
+map_fill_group(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+	       sv39_va_t va)
+{
+	sv39_pte_t e = napot_make(map_pa(m, va), m->bits);
+	sv39_pte_t *slot = &table[pte_index(va, 0)];
+
+	for (unsigned k = 0; k < SV39_NAPOT_PAGES; k++) {
+		sv39_va_t page = va + ((uint64_t)k << SV39_PAGE_SHIFT);
+		sv39_pte_t old;
+
+		if (fresh) {
+			slot[k] = e;
+			continue;
+		}
+		old = pte_get(&slot[k]);
+		if (pte_valid(old) && old != e)
+			sv39_txn_changed_(t, page, page + SV39_PAGE_SIZE - 1);
+		pte_set(&slot[k], e);
+	}
+}
+
+/*
+ * Fill the level-0 slots for [va, last] (one table): groups where
+ * SV39_MAP_64K asks for them and va, pa and the range allow, plain leaves
+ * elsewhere. A replace first rewrites a group the range cuts at an edge as
+ * plain leaves, so that no group is left with members of another mapping.
+ */
+static void
+map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+	      sv39_va_t va, sv39_va_t last)
+{
+	if (!fresh && (m->flags & SV39_MAP_REPLACE))
+		sv39_napot_split_edges_(t, table, va, last);
+	if (!(m->flags & SV39_MAP_64K)) {
+		map_fill_plain(t, m, table, fresh, va, last);
+		return;
+	}
+	for (;;) {
+		sv39_va_t group_last = va | (SV39_NAPOT_SIZE - 1);
+		sv39_va_t end = group_last < last ? group_last : last;
+
+		if (is_aligned(va, SV39_NAPOT_SIZE) && end == group_last &&
+		    is_aligned(map_pa(m, va), SV39_NAPOT_SIZE))
+			map_fill_group(t, m, table, fresh, va);
+		else
+			map_fill_plain(t, m, table, fresh, va, end);
+		if (end == last)
+			return;
+		va = end + 1;
+	}
 }
 
 /*
@@ -250,6 +311,8 @@ sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, uint64
 
 	if (!space_ok(s) || (flags & ~MAP_FLAGS) || size == 0)
 		return SV39_EINVAL;
+	if ((flags & SV39_MAP_64K) && !space_napot(s))
+		return SV39_EINVAL; /* the harts would fault on N */
 	/* Every alignment error before any range error (docs/api.md). */
 	if (!is_aligned(pa, SV39_PAGE_SIZE))
 		return SV39_EALIGN;

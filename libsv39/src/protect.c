@@ -200,9 +200,32 @@ protect_apply_leaves(struct sv39_txn *t, const struct protect_args *p, sv39_pte_
 			first_changed = i;
 		last_changed = i;
 	}
+	if (first_changed <= last_changed && (pte_get(&table[first_changed]) & SV39_PTE_N))
+		first_changed &= ~(SV39_NAPOT_PAGES - 1); /* the group's whole 64 KiB */
+	if (first_changed <= last_changed && (pte_get(&table[last_changed]) & SV39_PTE_N))
+		last_changed |= SV39_NAPOT_PAGES - 1;
 	if (first_changed <= last_changed)
 		sv39_txn_changed_(t, va + ((sv39_va_t)(first_changed - i0) << SV39_PAGE_SHIFT),
 				  va + ((sv39_va_t)(last_changed - i0 + 1) << SV39_PAGE_SHIFT) - 1);
+}
+
+/*
+ * A group the range cuts at an edge becomes 16 plain leaves first, but
+ * only if the protect changes it (members differ only in A and D, and a
+ * protect naming A or D is never a no-op, so its member at the edge
+ * answers for the group), as a superpage is split only then.
+ */
+static void
+protect_split_groups(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *table,
+		     sv39_va_t va, sv39_va_t last)
+{
+	if (!space_napot(t->s))
+		return;
+	if (!is_aligned(va, SV39_NAPOT_SIZE) && !protect_noop(p, pte_get(&table[pte_index(va, 0)])))
+		sv39_napot_split_(t, table, va);
+	if (!is_aligned(last + 1, SV39_NAPOT_SIZE) &&
+	    !protect_noop(p, pte_get(&table[pte_index(last, 0)])))
+		sv39_napot_split_(t, table, last);
 }
 
 /*
@@ -216,6 +239,7 @@ protect_apply(struct sv39_txn *t, const struct protect_args *p, sv39_pte_t *tabl
 	struct slot sl;
 
 	if (level == 0) {
+		protect_split_groups(t, p, table, va, last);
 		protect_apply_leaves(t, p, table, va, last);
 		return;
 	}

@@ -52,7 +52,7 @@ sv39_free_subtree_(const struct sv39_space *s, sv39_pa_t pa, unsigned level, boo
 				continue;
 			if (e & SV39_PTE_LEAF_MASK) {
 				if (free_frames)
-					ops_free_frame(s, sv39_pte_pa(e), level_size(level));
+					leaf_free_frame(s, e, level, i);
 			} else if (level > 0) {
 				sv39_free_subtree_(s, sv39_pte_pa(e), level - 1, free_frames);
 			}

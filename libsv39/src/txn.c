@@ -289,7 +289,7 @@ reclaim(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va, sv3
 		}
 		if (e & SV39_PTE_LEAF_MASK) {
 			if (t->free_frames)
-				ops_free_frame(t->s, sv39_pte_pa(e), level_size(level));
+				leaf_free_frame(t->s, e, level, sl.i);
 		} else {
 			sv39_free_subtree_(t->s, sv39_pte_pa(e), level - 1, t->free_frames);
 		}

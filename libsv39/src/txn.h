@@ -65,5 +65,7 @@ void sv39_txn_finish_(struct sv39_txn *t);
 
 /* split.c (uses txn.c) */
 void sv39_split_leaf_(struct sv39_txn *t, sv39_pte_t *slot, unsigned level);
+bool sv39_napot_split_(struct sv39_txn *t, sv39_pte_t *table, sv39_va_t va);
+void sv39_napot_split_edges_(struct sv39_txn *t, sv39_pte_t *table, sv39_va_t va, sv39_va_t last);
 
 #endif /* SV39_TXN_H */

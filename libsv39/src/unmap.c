@@ -89,6 +89,8 @@ unmap_apply(struct sv39_txn *t, sv39_pte_t *table, unsigned level, sv39_va_t va,
 {
 	struct slot sl;
 
+	if (level == 0)
+		sv39_napot_split_edges_(t, table, va, last);
 	for_each_slot (sl, level, va, last) {
 		sv39_pte_t *slot = &table[sl.i];
 		sv39_pte_t e = pte_get(slot);

@@ -69,7 +69,7 @@ sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **pte, 
 				*level = 0;
 			return err;
 		}
-		if (pte_malformed(e, l))
+		if (pte_malformed_in(s, e, l))
 			return SV39_EINVAL;
 		borrowed |= pte_borrowed(e);
 		table = next_table(s, e);
@@ -184,17 +184,20 @@ translate_out(sv39_pte_t e, uint64_t size, sv39_pa_t base, sv39_va_t va, sv39_pa
  * line and cold, so that the common path saves no register for it.
  */
 static __attribute__((noinline, cold)) int
-translate_other(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
-		uint64_t *page_size)
+translate_other(const struct sv39_space *s, sv39_pte_t e, unsigned level, sv39_va_t va,
+		sv39_pa_t *pa, uint64_t *pte_flags, uint64_t *page_size)
 {
-	const uint64_t size = level_size(level);
-
 	if (!(e & SV39_PTE_V))
 		return SV39_ENOENT;
 	/* A malformed leaf or pointer, or a pointer at level 0. */
-	if (pte_malformed(e, level) || !(e & SV39_PTE_LEAF_MASK))
+	if (pte_malformed_in(s, e, level) || !(e & SV39_PTE_LEAF_MASK))
 		return SV39_EINVAL;
-	translate_out(e, size, sv39_pte_pa(e), va, pa, pte_flags, page_size);
+	/* A group member: like the hardware, this one entry gives all 64 KiB. */
+	if (e & SV39_PTE_N) {
+		translate_out(e, SV39_NAPOT_SIZE, napot_pa(e), va, pa, pte_flags, page_size);
+		return 0;
+	}
+	translate_out(e, level_size(level), sv39_pte_pa(e), va, pa, pte_flags, page_size);
 	return 0;
 }
 
@@ -205,8 +208,8 @@ translate_other(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint6
  * PPN mask), and for a superpage an aligned PA.
  */
 static inline __attribute__((always_inline)) int
-translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64_t *pte_flags,
-	       uint64_t *page_size)
+translate_done(const struct sv39_space *s, sv39_pte_t e, unsigned level, sv39_va_t va,
+	       sv39_pa_t *pa, uint64_t *pte_flags, uint64_t *page_size)
 {
 	const uint64_t size = level_size(level);
 
@@ -215,7 +218,7 @@ translate_done(sv39_pte_t e, unsigned level, sv39_va_t va, sv39_pa_t *pa, uint64
 		translate_out(e, size, pointer_pa(e), va, pa, pte_flags, page_size);
 		return 0;
 	}
-	return translate_other(e, level, va, pa, pte_flags, page_size);
+	return translate_other(s, e, level, va, pa, pte_flags, page_size);
 }
 
 /*
@@ -236,12 +239,12 @@ translate_in(const struct sv39_space *s, const sv39_pte_t *root, sv39_va_t va, e
 	/* The spec's walk: follow pointers (V set, R = W = X = 0) down. */
 	e = translate_step(root, va, 2);
 	if (SV39_UNLIKELY(!plain_pointer(e)))
-		return translate_done(e, 2, va, pa, pte_flags, page_size);
+		return translate_done(s, e, 2, va, pa, pte_flags, page_size);
 	e = translate_step(translate_table(s, how, off, p2v, ctx, pointer_pa(e)), va, 1);
 	if (SV39_UNLIKELY(!plain_pointer(e)))
-		return translate_done(e, 1, va, pa, pte_flags, page_size);
+		return translate_done(s, e, 1, va, pa, pte_flags, page_size);
 	e = translate_step(translate_table(s, how, off, p2v, ctx, pointer_pa(e)), va, 0);
-	return translate_done(e, 0, va, pa, pte_flags, page_size);
+	return translate_done(s, e, 0, va, pa, pte_flags, page_size);
 }
 
 #ifndef SV39_PHYS_TO_VIRT

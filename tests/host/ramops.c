@@ -178,7 +178,8 @@ ram_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
 
 	r->frames_freed++;
 	r->frame_bytes_freed += size;
-	if ((size != SV39_PAGE_SIZE && size != SV39_MEGA_SIZE && size != SV39_GIGA_SIZE) ||
+	if ((size != SV39_PAGE_SIZE && size != SV39_NAPOT_SIZE && size != SV39_MEGA_SIZE &&
+	     size != SV39_GIGA_SIZE) ||
 	    (pa & (size - 1)))
 		r->errors++;
 	if (r->nframe_log == r->frame_log_cap) {

@@ -66,6 +66,7 @@
 #define SV39_PAGE_SIZE SV39_U64(0x1000)	    /* 4 KiB */
 #define SV39_MEGA_SIZE SV39_U64(0x200000)   /* 2 MiB */
 #define SV39_GIGA_SIZE SV39_U64(0x40000000) /* 1 GiB */
+#define SV39_NAPOT_SIZE SV39_U64(0x10000)   /* 64 KiB: a Svnapot group of 16 leaves */
 #define SV39_LEVELS 3			    /* Sv39: levels 2, 1, 0 */
 #define SV39_PTES_PER_TABLE 512
 #define SV39_PA_BITS 56

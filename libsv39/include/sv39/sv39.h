@@ -48,6 +48,9 @@ extern "C" {
 #define SV39_EINVAL (-8) /* anything else malformed */
 #define SV39_ERRNO_MAX 8
 
+/* struct sv39_ops features: what the harts that use the space implement */
+#define SV39_FEATURE_SVNAPOT (1u << 0) /* Svnapot: 64 KiB NAPOT groups of leaves */
+
 /* sv39_walk flags */
 #define SV39_WALK_ALLOC (1u << 0) /* create missing tables down to level 0 */
 
@@ -55,6 +58,7 @@ extern "C" {
 #define SV39_MAP_HUGE (1u << 0)	   /* use 1 GiB / 2 MiB leaves where alignment allows */
 #define SV39_MAP_NO_AD (1u << 1)   /* do not preset A (and D for writable) */
 #define SV39_MAP_REPLACE (1u << 2) /* overwrite existing leaves; never frees old frames */
+#define SV39_MAP_64K (1u << 3)	   /* use 64 KiB Svnapot groups where alignment allows */
 
 /* sv39_unmap flags */
 #define SV39_UNMAP_FREE (1u << 0)  /* hand each removed leaf's frame to free_frame */
@@ -95,12 +99,21 @@ extern "C" {
  *	Must be complete on every hart that may use the space when it returns
  *	(pages are freed right after).
  * @free_frame: may be NULL unless SV39_UNMAP_FREE or SV39_FREE_FRAMES is
- *	used. Take back the leaf frame at pa of size bytes (4 KiB, 2 MiB or
- *	1 GiB); called once per leaf.
+ *	used. Take back the leaf frame at pa of size bytes (4 KiB, 64 KiB for
+ *	a Svnapot group, 2 MiB or 1 GiB); called once per leaf.
  * @phys_offset: used only when @phys_to_virt is NULL: the kernel-virtual
  *	address of physical address 0 (a direct map's offset, 0 for an
  *	identity map); arithmetic is modulo 2^64, so a direct map above the
  *	tables' physical addresses works.
+ * @features: 0, or SV39_FEATURE_SVNAPOT when every hart that may use a
+ *	space of these ops implements Svnapot. Only then do map and the
+ *	calls after it write N and read a NAPOT group (16 naturally aligned
+ *	level-0 leaves with N set and PPN[3:0] = 0b1000, all alike) as one
+ *	64 KiB leaf; without it N is malformed. A member of the ops rather
+ *	than a flag of sv39_space_init: it describes the harts, as the other
+ *	members do, and a struct rebuilt with sv39_space_init_from_root gets
+ *	it with the ops, so no call can read groups with it and others
+ *	without. Keep it unchanged while a space of these ops has groups.
  */
 struct sv39_ops {
 	int (*alloc_table)(void *ctx, sv39_pa_t *pa);
@@ -109,6 +122,7 @@ struct sv39_ops {
 	void (*flush_tlb)(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid);
 	void (*free_frame)(void *ctx, sv39_pa_t pa, uint64_t size);
 	uint64_t phys_offset;
+	unsigned features;
 };
 
 /**
@@ -168,8 +182,10 @@ struct sv39_space {
  * struct sv39_leaf - one leaf mapping, as sv39_for_each reports it.
  * @va: first virtual address the leaf maps (aligned to @size).
  * @pa: physical address it maps to.
- * @size: SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE.
- * @pte: the raw leaf PTE.
+ * @size: SV39_PAGE_SIZE, SV39_NAPOT_SIZE (a 64 KiB group), SV39_MEGA_SIZE
+ *	or SV39_GIGA_SIZE.
+ * @pte: the raw leaf PTE; for a group, its first member's with the OR of
+ *	every member's A and D.
  * @level: 0, 1 or 2 (the table level holding the leaf).
  */
 struct sv39_leaf {
@@ -274,7 +290,9 @@ uint64_t sv39_satp(const struct sv39_space *s);
  * @level: out (may be NULL): the level of *pte (2, 1 or 0).
  *
  * Without SV39_WALK_ALLOC, *pte is the valid leaf that maps @va; a
- * superpage is returned as it is, never split. With SV39_WALK_ALLOC, *pte is
+ * superpage is returned as it is, never split; for a page of a 64 KiB
+ * group, the page's own member (level 0): a caller changing it by hand
+ * must change all 16 members alike. With SV39_WALK_ALLOC, *pte is
  * the level-0 slot for @va (valid or not), tables being created on the way;
  * if a superpage already covers @va, that leaf is returned instead. The
  * caller may store a leaf in a returned slot (a newly valid leaf needs no
@@ -303,7 +321,14 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * @perm: leaf bits from SV39_PERM_MASK (which includes the embedder's
  *	SV39_PTE_RSW_EMBEDDER): at least one of R and X, no W without R. V is
  *	implied: passing it is accepted and ignored.
- * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE.
+ * @flags: SV39_MAP_HUGE, SV39_MAP_NO_AD, SV39_MAP_REPLACE, SV39_MAP_64K.
+ *
+ * With SV39_MAP_64K (only where ops->features has SV39_FEATURE_SVNAPOT),
+ * each 64 KiB aligned part of the range whose pa is 64 KiB aligned too is
+ * mapped by a NAPOT group of 16 leaves, 4 KiB leaves elsewhere; with
+ * SV39_MAP_HUGE as well, superpages where they fit, then groups, then
+ * 4 KiB leaves. A replace that cuts a group at the range's edge first
+ * rewrites it as 16 plain leaves (see docs/api.md).
  *
  * With SV39_MAP_HUGE, 1 GiB and 2 MiB leaves are used wherever va, pa and
  * the range allow. A is set, and D when W is, unless SV39_MAP_NO_AD. With
@@ -318,7 +343,8 @@ int sv39_walk(struct sv39_space *s, sv39_va_t va, unsigned flags, sv39_pte_t **p
  * may use the mapping at once.
  *
  * Return: 0, SV39_EALIGN (va, pa or size; checked before any range error),
- * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0 or unknown flags),
+ * SV39_ERANGE, SV39_EPERM, SV39_EINVAL (NULL @s, size 0, unknown flags, or
+ * SV39_MAP_64K without SV39_FEATURE_SVNAPOT),
  * SV39_EEXIST if any page is mapped (without
  * SV39_MAP_REPLACE), SV39_EBUSY if the range touches a borrowed subtree,
  * SV39_ENOMEM. On error nothing changed.
@@ -336,7 +362,9 @@ int sv39_map(struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t size, ui
  *	SV39_UNMAP_HOLES to accept unmapped pages in the range.
  *
  * A superpage partly inside the range is split first, keeping the rest of
- * its mapping. Table pages left empty are freed (after the flush).
+ * its mapping; a 64 KiB group likewise becomes 16 plain leaves in place,
+ * each with the group's A and D (no table: it cannot fail), flushed over
+ * its whole 64 KiB. Table pages left empty are freed (after the flush).
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0, unknown flags,
  * SV39_UNMAP_FREE without ops->free_frame), SV39_ENOENT for a hole (without
@@ -364,7 +392,10 @@ int sv39_unmap(struct sv39_space *s, sv39_va_t va, uint64_t size, unsigned flags
  * D set by a hardware walker meanwhile are kept (unless @clear names them);
  * any other leaf (the copy-on-write case: A and D set) by one plain 64-bit
  * store, as nothing can be set in it meanwhile. A split gives every new
- * leaf the superpage's A and D.
+ * leaf the superpage's A and D. A 64 KiB group is one leaf: all 16
+ * members change, and the flush covers the group; one the range cuts is
+ * first rewritten in place as 16 plain leaves, each with the group's A
+ * and D (the OR of its members'), if the protect changes it.
  *
  * Return: 0, SV39_EALIGN, SV39_ERANGE, SV39_EINVAL (size 0), SV39_EPERM
  * (bits outside SV39_PERM_MASK, or a leaf would end with no R/X or W
@@ -378,7 +409,9 @@ int sv39_protect(struct sv39_space *s, sv39_va_t va, uint64_t size, uint64_t set
  * @va: a canonical virtual address.
  * @pa: out (may be NULL): the physical address of @va itself.
  * @pte_flags: out (may be NULL): every non-PPN bit of the leaf.
- * @page_size: out (may be NULL): the size of the leaf.
+ * @page_size: out (may be NULL): the size of the leaf; SV39_NAPOT_SIZE
+ *	for a page of a 64 KiB group (read from its one member, as the
+ *	hardware does).
  *
  * Follows the privileged spec's translation steps (without the permission
  * and A/D checks, which depend on the access).
@@ -408,6 +441,10 @@ int sv39_translate(const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa, uint
  * smaller leaves, unless dst already maps it: a dst superpage the range
  * cuts that maps the same frames with the same bits (but for A and D, which
  * stay dst's) is left whole, so a clone already in sync does nothing.
+ * A src 64 KiB group wholly inside the range stays a group in dst when
+ * dst's ops have SV39_FEATURE_SVNAPOT; one the range cuts, or any group
+ * for a dst without it, is mirrored as plain 4 KiB leaves; a dst group the
+ * range cuts is first rewritten as 16 plain leaves (flushed).
  * Frames are never freed. Where src holds tables but no leaf, dst gets no
  * table: a clone with nothing to mirror allocates nothing and flushes
  * nothing, and a dst superpage there is removed in place (no split, no
@@ -467,7 +504,9 @@ int sv39_share(struct sv39_space *dst, struct sv39_space *src, sv39_va_t va, uin
  *
  * Then clears @bit in those leaves and flushes them, so that the hardware
  * sets it again on the next access. A superpage reports every page of it
- * in range (and its bit is cleared for the whole superpage). Unmapped pages
+ * in range (and its bit is cleared for the whole superpage); so does a
+ * 64 KiB group when any of its 16 members has the bit (the hardware may
+ * set it in any one), which is then cleared in all 16. Unmapped pages
  * read as 0. Each bit is cleared by one atomic AND and reported from the
  * value it returned, or, in a leaf the hardware can change no further (A
  * set, and D set or W clear), by one plain store: exactly the bits cleared
@@ -487,8 +526,8 @@ int sv39_harvest(struct sv39_space *s, sv39_va_t va, uint64_t npages, uint64_t b
  * @s: the space.
  * @va: first virtual address, 4 KiB aligned.
  * @size: bytes, a nonzero multiple of 4 KiB.
- * @fn: called with @arg and each leaf, whole, in address order; a nonzero
- *	return stops the walk.
+ * @fn: called with @arg and each leaf, whole, in address order (a 64 KiB
+ *	group once, as one leaf); a nonzero return stops the walk.
  * @arg: passed to @fn.
  *
  * Reads through borrowed subtrees like any other. @fn may read @s (and
@@ -521,7 +560,9 @@ int sv39_for_each(const struct sv39_space *s, sv39_va_t va, uint64_t size,
  * order as " .." per depth, "<index>: pte 0x<pte> pa 0x<pa>".
  * SV39_DUMP_RANGES: a header, then one line per run of leaves with the same
  * level and flags and contiguous addresses: va range, pa, size, level and
- * the flags "D A G U X W R V" ('.' for clear), then a total line.
+ * the flags "D A G U X W R V" ('.' for clear), then a total line. A
+ * 64 KiB group is one leaf there (runs of groups join like other leaves)
+ * marked "napot"; vmprint shows its 16 members as they are.
  *
  * Return: 0, SV39_EINVAL (unknown style, NULL @out).
  */
@@ -533,9 +574,12 @@ int sv39_dump(const struct sv39_space *s, unsigned style, void (*out)(void *arg,
  * @s: the space.
  *
  * Malformed (the one definition sv39_translate and sv39_walk also use): any
- * valid entry with one of bits 54..60, N (Svnapot is not supported) or
- * PBMT = 3; a non-leaf with U, A, D or PBMT set, or at level 0; a leaf with
- * W without R or a superpage whose PA is not aligned to its size.
+ * valid entry with one of bits 54..60, N or PBMT = 3; a non-leaf with U,
+ * A, D or PBMT set, or at level 0; a leaf with W without R or a superpage
+ * whose PA is not aligned to its size. With SV39_FEATURE_SVNAPOT, N in a
+ * level-0 leaf with PPN[3:0] = 0b1000 is a group member, not malformed,
+ * but a 64 KiB aligned run of 16 slots holding one must be a whole group
+ * (all valid, N set, the same but for A and D): see docs/api.md.
  *
  * Return: 0, or SV39_EINVAL at the first malformed entry (or a NULL @s).
  */
