@@ -28,26 +28,6 @@ warm(struct ramops *r, const struct sv39_space *s, sv39_va_t b)
 }
 
 /*
- * A and D of the leaf of va as the hardware reads them: a group's are the
- * OR of its members' (translate gives the page's own member).
- */
-static uint64_t
-tree_ad(const struct sv39_space *s, sv39_va_t va)
-{
-	const uint64_t ad = SV39_PTE_A | SV39_PTE_D;
-	uint64_t fl = 0, size = 0, or_ad = 0;
-
-	if (sv39_translate(s, va, NULL, &fl, &size) != 0)
-		return 0;
-	if (size != SV39_NAPOT_SIZE)
-		return fl & ad;
-	for (unsigned k = 0; k < 16; k++)
-		if (sv39_translate(s, (va & ~(K64 - 1)) + k * PG, NULL, &fl, NULL) == 0)
-			or_ad |= fl & ad;
-	return or_ad;
-}
-
-/*
  * Every page of the groups: the TLB agrees with a fresh walk. The PA and
  * every bit but A, D and N must be equal. A cached entry may lack an A or
  * D the tree has (a hart with a clear bit cached walks again to set it),
@@ -70,7 +50,7 @@ tlb_agrees(struct ramops *r, const struct sv39_space *s, sv39_va_t b)
 			continue;
 		CHECK_EQ(got_pa, want_pa);
 		CHECK_EQ(got_fl & ~(ad | SV39_PTE_N), want_fl & ~(ad | SV39_PTE_N));
-		CHECK_EQ(got_fl & ad & ~tree_ad(s, va), 0);
+		CHECK_EQ(got_fl & ad & ~t_leaf_ad(s, va), 0);
 	}
 	CHECK_EQ(r->stale_frees, 0);
 }
