@@ -76,7 +76,7 @@ check_stale(struct ramops *r, sv39_pa_t pa, uint64_t size, bool table)
 			for (int l = 0; l < 3; l++)
 				if (e->tables[l] == pa)
 					r->stale_frees++;
-		} else if (e->pa_page - pa < size) {
+		} else if (e->pa_page - pa < size || pa - e->pa_page < e->span) {
 			r->stale_frees++;
 		}
 	}
@@ -165,8 +165,13 @@ ram_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 	for (size_t i = 0; i < r->tlb_size; i++) {
 		struct ramops_tlb_entry *e = &r->tlb[i];
 
-		/* Unsigned difference: also right when va + size wraps to 0. */
-		if (e->valid && e->asid == asid && (size == 0 || e->va_page - va < size))
+		/*
+		 * sfence.vma drops every entry that translates a page of the
+		 * range: an entry (of span bytes) overlapping it. Unsigned
+		 * differences: also right when va + size wraps to 0.
+		 */
+		if (e->valid && e->asid == asid &&
+		    (size == 0 || e->va_page - va < size || va - e->va_page < e->span))
 			e->valid = false;
 	}
 }
@@ -330,12 +335,57 @@ ramops_tlb_forget(struct ramops *r, const struct sv39_space *s)
 }
 
 /*
+ * A leaf with N (Svnapot, 4.5): only where the space's harts have it, only
+ * at level 0, and only the 64 KiB encoding (PPN[3:0] = 0b1000); the
+ * translation then spans the naturally aligned 64 KiB and its PA drops
+ * PPN[3:0]. Fills the entry and returns 0, or -1 for a fault.
+ */
+static int
+napot_leaf(const struct ramops *r, const struct sv39_space *s, uint64_t pte, int level,
+	   sv39_va_t va, struct ramops_tlb_entry *e)
+{
+	uint64_t ppn = (pte & SV39_PTE_PPN_MASK) >> 10;
+
+	if (!(s->ops->features & SV39_FEATURE_SVNAPOT) || level != 0 || (ppn & 0xf) != 0x8)
+		return -1;
+	e->span = SV39_NAPOT_SIZE;
+	e->pa_page = (ppn & ~0xfULL) << 12;
+	e->va_page = va & ~(SV39_NAPOT_SIZE - 1);
+	e->flags = pte & ~SV39_PTE_PPN_MASK;
+	if (r->tlb_fracture_napot) {
+		uint64_t off = (va & ~(uint64_t)(PAGE - 1)) - e->va_page;
+
+		e->span = PAGE;
+		e->va_page += off;
+		e->pa_page += off;
+	}
+	return 0;
+}
+
+/* A leaf without N at level: one 4 KiB page of it is cached. */
+static int
+plain_leaf(uint64_t pte, int level, sv39_va_t va, struct ramops_tlb_entry *e)
+{
+	uint64_t size = 1ULL << (12 + 9 * level);
+	sv39_pa_t base = sv39_pte_pa(pte);
+
+	if (base & (size - 1))
+		return -1;
+	e->span = PAGE;
+	e->va_page = va & ~(uint64_t)(PAGE - 1);
+	e->pa_page = base + (va & (size - 1) & ~(uint64_t)(PAGE - 1));
+	e->flags = pte & ~SV39_PTE_PPN_MASK;
+	return 0;
+}
+
+/*
  * The privileged spec's Sv39 translation (4.3.2), without the permission
  * and A/D checks: a = satp.ppn * 4096, i = 2; read the PTE; invalid, W
- * without R, reserved bits, PBMT = 3 or N (no Svnapot here) fault; a leaf
- * ends the walk (a superpage must be aligned); a pointer goes one level
- * down; a pointer at level 0 faults. The non-leaf U/A/D/PBMT bits are
- * reserved too and fault here, stricter than some harts.
+ * without R, reserved bits or PBMT = 3 fault; N faults unless it is a
+ * Svnapot group the space's harts implement; a leaf ends the walk (a
+ * superpage must be aligned); a pointer goes one level down; a pointer at
+ * level 0 faults. The non-leaf U/A/D/PBMT/N bits are reserved too and
+ * fault here, stricter than some harts.
  */
 static int
 hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va, struct ramops_tlb_entry *e)
@@ -356,19 +406,14 @@ hw_walk(struct ramops *r, const struct sv39_space *s, sv39_va_t va, struct ramop
 		pte = t[idx];
 		if (!(pte & SV39_PTE_V) || (pte & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W ||
 		    (pte & SV39_PTE_RESERVED_MASK) ||
-		    (pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK || (pte & SV39_PTE_N))
+		    (pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK)
 			return -1;
 		if (pte & SV39_PTE_LEAF_MASK) {
-			uint64_t size = 1ULL << (12 + 9 * level);
-			sv39_pa_t base = sv39_pte_pa(pte);
-
-			if (base & (size - 1))
-				return -1;
-			e->pa_page = base + (va & (size - 1) & ~(uint64_t)(PAGE - 1));
-			e->flags = pte & ~SV39_PTE_PPN_MASK;
-			return 0;
+			if (pte & SV39_PTE_N)
+				return napot_leaf(r, s, pte, level, va, e);
+			return plain_leaf(pte, level, va, e);
 		}
-		if (pte & (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK))
+		if (pte & (SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | SV39_PTE_PBMT_MASK | SV39_PTE_N))
 			return -1;
 		a = sv39_pte_pa(pte);
 	}
@@ -379,34 +424,31 @@ int
 ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,
 		  uint64_t *flags)
 {
-	sv39_va_t page = va & ~(uint64_t)(PAGE - 1);
 	struct ramops_tlb_entry e = { 0 };
+	const struct ramops_tlb_entry *hit = NULL;
 
-	for (size_t i = 0; i < r->tlb_size; i++) {
+	for (size_t i = 0; i < r->tlb_size && !hit; i++) {
 		const struct ramops_tlb_entry *c = &r->tlb[i];
 
-		if (c->valid && c->space == s && c->asid == s->asid && c->va_page == page) {
-			if (pa)
-				*pa = c->pa_page + (va & (PAGE - 1));
-			if (flags)
-				*flags = c->flags;
-			return 0;
+		if (c->valid && c->space == s && c->asid == s->asid && va - c->va_page < c->span)
+			hit = c;
+	}
+	if (!hit) {
+		if (hw_walk(r, s, va, &e) < 0)
+			return -1;
+		e.valid = true;
+		e.space = s;
+		e.asid = s->asid;
+		hit = &e;
+		if (r->tlb_size) {
+			r->tlb[r->tlb_next] = e;
+			r->tlb_next = (r->tlb_next + 1) % r->tlb_size;
 		}
 	}
-	if (hw_walk(r, s, va, &e) < 0)
-		return -1;
-	e.valid = true;
-	e.space = s;
-	e.asid = s->asid;
-	e.va_page = page;
-	if (r->tlb_size) {
-		r->tlb[r->tlb_next] = e;
-		r->tlb_next = (r->tlb_next + 1) % r->tlb_size;
-	}
 	if (pa)
-		*pa = e.pa_page + (va & (PAGE - 1));
+		*pa = hit->pa_page + (va - hit->va_page);
 	if (flags)
-		*flags = e.flags;
+		*flags = hit->flags;
 	return 0;
 }
 

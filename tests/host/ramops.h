@@ -28,8 +28,9 @@ struct ramops_flush {
 struct ramops_tlb_entry {
 	bool valid;
 	const struct sv39_space *space;
-	sv39_va_t va_page; /* 4 KiB page number << 12 */
-	sv39_pa_t pa_page;
+	sv39_va_t va_page;   /* first VA the entry translates (aligned to span) */
+	sv39_pa_t pa_page;   /* PA of va_page */
+	uint64_t span;	     /* bytes it translates: 4 KiB, or 64 KiB for a group */
 	uint64_t flags;	     /* leaf's non-PPN bits */
 	sv39_pa_t tables[3]; /* the table pages the walk read (0 = unused) */
 	uint16_t asid;	     /* the space's asid when the entry was filled */
@@ -82,6 +83,14 @@ struct ramops {
 	bool direct;
 	uint8_t *direct_base; /* host address of RAMOPS_PA_BASE */
 	size_t direct_len;
+	/*
+	 * A Svnapot hart may cache a group whole (one 64 KiB entry: a flush
+	 * of any page of it drops it) or fractured (one 4 KiB entry per page
+	 * looked up: a flush drops only the pages it names). false (the
+	 * default) simulates the first, true the second; the library must
+	 * be right for both, so it flushes every page of a changed group.
+	 */
+	bool tlb_fracture_napot;
 };
 
 /*
@@ -122,7 +131,10 @@ void ramops_clear_log(struct ramops *r);
 /*
  * Look va up through the simulated TLB: a hit returns the cached entry,
  * a miss walks the raw tree of s (as the hardware would, with
- * phys_to_virt) and caches the result. Returns 0 and fills pa/flags, or
+ * phys_to_virt) and caches the result. A page of a Svnapot group (when
+ * s's ops have SV39_FEATURE_SVNAPOT) is cached as one 64 KiB entry, as a
+ * hart may: a later hit on any member uses it, and only a flush that
+ * reaches some page of the 64 KiB drops it. Returns 0 and fills pa/flags, or
  * -1 when the hardware walk faults (nothing cached).
  */
 int ramops_tlb_lookup(struct ramops *r, const struct sv39_space *s, sv39_va_t va, sv39_pa_t *pa,

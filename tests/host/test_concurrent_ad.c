@@ -37,6 +37,15 @@
  * access the library makes to an entry the walker may touch must then be
  * atomic.
  *
+ * Svnapot groups (the ops have SV39_FEATURE_SVNAPOT): the walker sets a
+ * page's bit in a random member of its group (a hart may set them in any
+ * member; its compare-and-swap needs that member still a group member),
+ * and a bit counts as kept when the group's OR has it. Each round
+ * protects the groups whole, harvests them, splits every one (a one-page
+ * protect, or a one-page unmap in every fourth) while the walker works on
+ * it, and reads them as clone's source; after a split each plain leaf
+ * must carry the OR its group had.
+ *
  * Usage: test_concurrent_ad [PHASES] (default 40; each phase is one space,
  * one walker thread, ROUNDS rounds of protect/harvest/split).
  */
@@ -44,19 +53,24 @@
 
 #include "testutil.h"
 
-#define NSMALL 128			   /* 4 KiB pages at VA_SMALL */
-#define NSUPER 8			   /* 2 MiB superpages at VA_SUPER */
-#define NGIGA 64			   /* pages of the 1 GiB leaf at VA_GIGA */
-#define FIRST_SUPER NSMALL		   /* page index of VA_SUPER */
-#define FIRST_GIGA (NSMALL + NSUPER * 512) /* page index of VA_GIGA */
-#define NPAGES (FIRST_GIGA + NGIGA)	   /* pages the walker may touch */
-#define ROUNDS 64			   /* protect/harvest rounds per phase */
+#define NSMALL 128			    /* 4 KiB pages at VA_SMALL */
+#define NSUPER 8			    /* 2 MiB superpages at VA_SUPER */
+#define NGIGA 64			    /* pages of the 1 GiB leaf at VA_GIGA */
+#define FIRST_SUPER NSMALL		    /* page index of VA_SUPER */
+#define FIRST_GIGA (NSMALL + NSUPER * 512)  /* page index of VA_GIGA */
+#define NGROUPS 16			    /* 64 KiB groups at VA_NAPOT */
+#define FIRST_NAPOT (FIRST_GIGA + NGIGA)    /* page index of VA_NAPOT */
+#define NPAGES (FIRST_NAPOT + NGROUPS * 16) /* pages the walker may touch */
+#define ROUNDS 64			    /* protect/harvest rounds per phase */
 #define VA_SMALL 0x0000000040000000ULL
 #define VA_SUPER 0x0000000080000000ULL
 #define VA_GIGA 0x00000000c0000000ULL
 #define PA_SMALL 0x0000000100000000ULL
 #define PA_SUPER 0x0000000200000000ULL
 #define PA_GIGA 0x0000000400000000ULL
+#define VA_NAPOT 0x0000000140000000ULL
+#define PA_NAPOT 0x0000000800000000ULL
+#define K64 SV39_NAPOT_SIZE
 
 static const uint64_t bit_of[2] = { SV39_PTE_A, SV39_PTE_D };
 
@@ -68,6 +82,7 @@ struct shared {
 	uint64_t clock;		     /* atomic: the shared clock */
 	uint64_t pending[NPAGES][2]; /* atomic: stamp of an unreported set, or 0 */
 	uint64_t sets;		     /* walker only, read after the join */
+	bool hole[NGROUPS * 16];     /* group pages unmapped this round (main only) */
 };
 
 /* The walker's pages: three runs, each at its own va and pa. */
@@ -75,16 +90,17 @@ static const struct {
 	unsigned first; /* page index of its first page */
 	sv39_va_t va;
 	sv39_pa_t pa;
-} page_runs[3] = {
+} page_runs[4] = {
 	{ 0, VA_SMALL, PA_SMALL },
 	{ FIRST_SUPER, VA_SUPER, PA_SUPER },
 	{ FIRST_GIGA, VA_GIGA, PA_GIGA },
+	{ FIRST_NAPOT, VA_NAPOT, PA_NAPOT },
 };
 
 static unsigned
 page_run(unsigned p)
 {
-	return p >= FIRST_GIGA ? 2 : p >= FIRST_SUPER;
+	return p >= FIRST_NAPOT ? 3 : p >= FIRST_GIGA ? 2 : p >= FIRST_SUPER;
 }
 
 static sv39_va_t
@@ -136,9 +152,28 @@ tick(struct shared *sh)
 	return __atomic_add_fetch(&sh->clock, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Set bit b in the leaf mapping page p, as the MMU does on an access. */
+/*
+ * The entry the walker sets a bit in, given the leaf slot of the page and
+ * its value e: the leaf itself, or for a group member (N) another member,
+ * number k, which must still be a group member (reloaded into *e); NULL
+ * when it no longer is (a split is under way: walk again).
+ */
+static sv39_pte_t *
+walker_target(sv39_pte_t *slot, sv39_va_t va, unsigned k, sv39_pte_t *e)
+{
+	if (!(*e & SV39_PTE_N))
+		return slot;
+	slot = slot - ((va >> 12) & 15) + k;
+	*e = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	return (*e & SV39_PTE_N) && sv39_pte_is_leaf(*e) ? slot : NULL;
+}
+
+/*
+ * Set bit b in the leaf mapping page p, as the MMU does on an access; in
+ * a group, in member k.
+ */
 static void
-walker_touch(struct shared *sh, unsigned p, int b)
+walker_touch(struct shared *sh, unsigned p, int b, unsigned k)
 {
 	uint64_t *pend = &sh->pending[p][b], none = 0, t;
 
@@ -156,6 +191,9 @@ walker_touch(struct shared *sh, unsigned p, int b)
 		e = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (!sv39_pte_is_leaf(e))
 			continue; /* split under us: walk again */
+		slot = walker_target(slot, page_va(p), k, &e);
+		if (!slot)
+			continue;
 		if (e & bit_of[b])
 			break; /* set already, by an earlier touch */
 		if (__atomic_compare_exchange_n(slot, &e, e | bit_of[b], false, __ATOMIC_RELAXED,
@@ -188,16 +226,18 @@ walker(void *arg)
 		x ^= x >> 7;
 		x ^= x << 17;
 		/*
-		 * A quarter of the touches on the 4 KiB pages, a quarter on the
-		 * 1 GiB leaf (a root entry), the rest on the 2 MiB superpages.
+		 * A quarter of the touches each on the 4 KiB pages, the 1 GiB
+		 * leaf (a root entry), the 2 MiB superpages and the groups.
 		 */
 		if ((x & 3) == 0)
 			p = (unsigned)(x >> 8) % NSMALL;
 		else if ((x & 3) == 1)
 			p = FIRST_GIGA + (unsigned)(x >> 8) % NGIGA;
-		else
+		else if ((x & 3) == 2)
 			p = FIRST_SUPER + (unsigned)(x >> 8) % (NSUPER * 512);
-		walker_touch(sh, p, (x >> 2) & 1);
+		else
+			p = FIRST_NAPOT + (unsigned)(x >> 8) % (NGROUPS * 16);
+		walker_touch(sh, p, (x >> 2) & 1, (unsigned)(x >> 40) & 15);
 		__atomic_store_n(&sh->busy, 0, __ATOMIC_SEQ_CST);
 	}
 	return NULL;
@@ -251,10 +291,15 @@ check_pages(struct shared *sh, struct sv39_space *s, unsigned first, unsigned n)
 	unsigned lost = 0;
 
 	for (unsigned p = first; p < first + n; p++) {
-		uint64_t flags = 0;
+		uint64_t flags;
 
-		if (!CHECK_EQ(sv39_translate(s, page_va(p), NULL, &flags, NULL), 0))
+		if (p >= FIRST_NAPOT && sh->hole[p - FIRST_NAPOT]) {
+			sh->pending[p][0] = sh->pending[p][1] = 0; /* removed: bits go */
+			continue;
+		}
+		if (!CHECK_EQ(sv39_translate(s, page_va(p), NULL, NULL, NULL), 0))
 			return 1;
+		flags = t_leaf_ad(s, page_va(p)); /* a group's: the OR of its members' */
 		for (int b = 0; b < 2; b++) {
 			if (sh->pending[p][b] && !(flags & bit_of[b])) {
 				if (lost < 3)
@@ -278,6 +323,51 @@ map_superpages(struct sv39_space *s, bool remap)
 		CHECK_EQ(sv39_unmap(s, VA_SUPER, NSUPER * MEGA, 0), 0);
 	CHECK_EQ(sv39_map(s, VA_SUPER, PA_SUPER, NSUPER * MEGA, RW, SV39_MAP_NO_AD | SV39_MAP_HUGE),
 		 0);
+}
+
+/* The groups mapped anew, their bits clear, no hole (walker paused). */
+static void
+map_groups(struct shared *sh, struct sv39_space *s, bool remap)
+{
+	if (remap)
+		CHECK_EQ(sv39_unmap(s, VA_NAPOT, NGROUPS * K64, SV39_UNMAP_HOLES), 0);
+	CHECK_EQ(sv39_map(s, VA_NAPOT, PA_NAPOT, NGROUPS * K64, RW, SV39_MAP_NO_AD | SV39_MAP_64K),
+		 0);
+	memset(sh->hole, 0, sizeof(sh->hole));
+}
+
+/*
+ * The groups' part of a round, while the walker sets bits in them:
+ * protect whole groups, harvest, then split every group (protect of one
+ * page, or unmap of one page in every fourth group), harvest the split
+ * pages, and read them (translate's PA) so a split that moved a frame is
+ * caught too.
+ */
+static void
+groups_round(struct shared *sh, struct sv39_space *s, unsigned round)
+{
+	CHECK_EQ(sv39_protect(s, VA_NAPOT, NGROUPS * K64, SV39_PTE_X, 0), 0);
+	harvest(sh, s, FIRST_NAPOT, NGROUPS * 16, round & 1);
+	for (unsigned g = 0; g < NGROUPS; g++) {
+		unsigned k = (round + g * 5) % 16;
+		sv39_va_t va = VA_NAPOT + g * K64 + k * PG;
+
+		harvest(sh, s, FIRST_NAPOT + g * 16, 16, !(round & 1));
+		if ((g + round) % 4 == 0) {
+			sh->hole[g * 16 + k] = true;
+			CHECK_EQ(sv39_unmap(s, va, PG, 0), 0);
+		} else {
+			CHECK_EQ(sv39_protect(s, va, PG, 0, SV39_PTE_X), 0);
+		}
+	}
+	harvest(sh, s, FIRST_NAPOT, NGROUPS * 16, round & 1);
+	for (unsigned p = FIRST_NAPOT; p < NPAGES; p += 7) {
+		sv39_pa_t pa = 0;
+
+		if (!sh->hole[p - FIRST_NAPOT] &&
+		    CHECK_EQ(sv39_translate(s, page_va(p), &pa, NULL, NULL), 0))
+			CHECK_EQ(pa, page_pa(p));
+	}
 }
 
 /*
@@ -319,18 +409,20 @@ read_while_walked(struct sv39_space *s)
 static void
 read_as_source(struct ramops *r, struct sv39_space *s)
 {
-	static const sv39_va_t va[3] = { VA_SMALL, VA_SUPER, VA_GIGA };
-	static const uint64_t size[3] = { NSMALL * PG, NSUPER * MEGA, GIGA };
+	static const sv39_va_t va[4] = { VA_SMALL, VA_SUPER, VA_GIGA, VA_NAPOT };
+	static const uint64_t size[4] = { NSMALL * PG, NSUPER * MEGA, GIGA, NGROUPS * K64 };
 	struct sv39_space d;
 
 	if (!t_space(r, &d))
 		return;
 	for (int pass = 0; pass < 2; pass++)
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < 4; k++)
 			CHECK_EQ(sv39_clone_range(&d, s, va[k], size[k], 0, 0), 0);
 	for (unsigned p = 0; p < NPAGES; p += 61) {
 		sv39_pa_t pa = 0;
 
+		if (p >= FIRST_NAPOT)
+			continue; /* may be a hole; groups_round reads them */
 		CHECK_EQ(sv39_translate(&d, page_va(p), &pa, NULL, NULL), 0);
 		CHECK_EQ(pa, page_pa(p));
 	}
@@ -363,6 +455,7 @@ round_run(struct shared *sh, struct ramops *r, struct sv39_space *s, unsigned ro
 	}
 	harvest(sh, s, 0, NSMALL, round & 1);
 	harvest(sh, s, FIRST_GIGA, NGIGA, round & 1);
+	groups_round(sh, s, round);
 	read_while_walked(s);
 	read_as_source(r, s);
 	harvest(sh, s, FIRST_GIGA, NGIGA, !(round & 1));
@@ -372,7 +465,9 @@ round_run(struct shared *sh, struct ramops *r, struct sv39_space *s, unsigned ro
 	harvest(sh, s, NSMALL, NSUPER * 512, round & 1);
 	walker_pause(sh);
 	lost = check_pages(sh, s, NSMALL, NSUPER * 512);
+	lost += check_pages(sh, s, FIRST_NAPOT, NGROUPS * 16);
 	map_superpages(s, true);
+	map_groups(sh, s, true);
 	walker_resume(sh);
 	return lost;
 }
@@ -391,6 +486,7 @@ phase(struct ramops *r, struct shared *sh)
 	CHECK_EQ(sv39_map(&s, VA_SMALL, PA_SMALL, NSMALL * PG, RW, SV39_MAP_NO_AD), 0);
 	map_superpages(&s, false);
 	CHECK_EQ(sv39_map(&s, VA_GIGA, PA_GIGA, GIGA, RW, SV39_MAP_NO_AD | SV39_MAP_HUGE), 0);
+	map_groups(sh, &s, false);
 	sh->r = r;
 	sh->root = s.root;
 	sh->stop = 0;
@@ -422,8 +518,9 @@ main(int argc, char **argv)
 	unsigned lost = 0, lost_phases = 0;
 	struct ramops r;
 
-	check_begin("hardware A/D during protect, harvest, split");
+	check_begin("hardware A/D during protect, harvest, split, groups");
 	t_env_init(&r, 128, 0);
+	r.ops.features = SV39_FEATURE_SVNAPOT;
 	for (unsigned i = 0; i < phases; i++) {
 		unsigned l = phase(&r, &sh);
 

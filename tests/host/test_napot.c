@@ -704,6 +704,61 @@ test_clone_groups(void)
 	}
 }
 
+/* Every alloc_table fails from here on; returns the call count so far. */
+static uint64_t
+fail_every_alloc(struct ramops *r)
+{
+	r->fail_at = r->alloc_calls + 1;
+	r->fail_after = true;
+	return r->alloc_calls;
+}
+
+/*
+ * Splits of a group (unmap, protect, map REPLACE and clone_range cutting
+ * it, inside a level-0 table that exists) rewrite it in place as plain
+ * leaves and need no table page: with every allocation failing they
+ * succeed and never call alloc_table, so the OOM sweep has no allocation
+ * of theirs to fail.
+ */
+static void
+test_group_splits_never_allocate(void)
+{
+	struct ramops r;
+	struct sv39_space s, d;
+
+	T_FOR_EACH_HALF (&r, &s, b, 0, 16, 0) {
+		uint64_t calls;
+		size_t pages;
+
+		r.ops.features = SV39_FEATURE_SVNAPOT;
+		if (!CHECK_EQ(sv39_map(&s, b, GROUP_PA, 8 * K64, URW, SV39_MAP_64K), 0) ||
+		    !t_space(&r, &d))
+			continue;
+		if (CHECK_EQ(sv39_clone_range(&d, &s, b, 8 * K64, 0, 0), 0)) {
+			pages = r.allocated;
+			calls = fail_every_alloc(&r);
+			CHECK_EQ(sv39_unmap(&s, b + 3 * PG, 2 * PG, 0), 0);
+			CHECK_EQ(sv39_protect(&s, b + K64 + 15 * PG, 2 * PG, 0, SV39_PTE_W), 0);
+			CHECK_EQ(sv39_map(&s, b + 3 * K64 + 4 * PG, GROUP_PA, PG, RW,
+					  SV39_MAP_REPLACE | SV39_MAP_64K),
+				 0);
+			CHECK_EQ(sv39_clone_range(&d, &s, b + 5 * K64 + 8 * PG, PG, 0, SV39_PTE_G),
+				 0);
+			CHECK_EQ(r.alloc_calls, calls);
+			CHECK_EQ(r.allocated, pages);
+			for (unsigned g = 0; g < 6; g++)
+				if (g != 4) /* the groups cut: now plain leaves */
+					CHECK_EQ(t_count_leaves(g < 5 ? &s : &d, b + g * K64, K64),
+						 16 - (g == 0) * 2);
+			CHECK_EQ(sv39_check(&s), 0);
+			CHECK_EQ(sv39_check(&d), 0);
+			r.fail_at = 0;
+			r.fail_after = false;
+		}
+		t_destroy(&r, &d, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -720,5 +775,6 @@ main(void)
 	test_protect_groups();
 	test_harvest_groups();
 	test_clone_groups();
+	test_group_splits_never_allocate();
 	return check_finish();
 }

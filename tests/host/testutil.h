@@ -235,6 +235,28 @@ t_count_leaves(const struct sv39_space *s, sv39_va_t va, uint64_t size)
 	return n;
 }
 
+/*
+ * A and D of the leaf mapping va as the hardware reads them (0 if none):
+ * a Svnapot group's are the OR of its 16 members' (a hart may set them in
+ * any member), where sv39_translate gives the page's own member's.
+ */
+static inline uint64_t
+t_leaf_ad(const struct sv39_space *s, sv39_va_t va)
+{
+	const uint64_t ad = SV39_PTE_A | SV39_PTE_D;
+	sv39_va_t base = va & ~(SV39_NAPOT_SIZE - 1);
+	uint64_t fl = 0, size = 0, or_ad = 0;
+
+	if (sv39_translate(s, va, NULL, &fl, &size) != 0)
+		return 0;
+	if (size != SV39_NAPOT_SIZE)
+		return fl & ad;
+	for (unsigned k = 0; k < 16; k++)
+		if (sv39_translate(s, base + k * SV39_PAGE_SIZE, NULL, &fl, NULL) == 0)
+			or_ad |= fl & ad;
+	return or_ad;
+}
+
 /* The raw PTE at index idx of the table page at pa (via ramops). */
 static inline sv39_pte_t *
 t_table(struct ramops *r, sv39_pa_t pa)

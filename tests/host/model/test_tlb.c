@@ -80,7 +80,8 @@ explain_stale(const struct ramops *r, size_t nlog0)
 		for (size_t i = 0; i < r->tlb_size; i++) {
 			const struct ramops_tlb_entry *t = &r->tlb[i];
 
-			if (t->valid && t->pa_page - r->frame_log[f].pa < r->frame_log[f].size)
+			if (t->valid && (t->pa_page - r->frame_log[f].pa < r->frame_log[f].size ||
+					 r->frame_log[f].pa - t->pa_page < t->span))
 				printf("  frame 0x%" PRIx64 "+0x%" PRIx64
 				       " freed; still cached: asid %u va 0x%" PRIx64
 				       " -> 0x%" PRIx64 "\n",
