@@ -12,7 +12,8 @@
  *               alias would undo W^X); MMIO (UART, PLIC, test device): R+W
  *               (+ Svpbmt IO when every hart has it)
  * Every leaf is global (G): the kernel half is the same in every space.
- * Superpages wherever alignment allows (SV39_MAP_HUGE); never W+X.
+ * Superpages wherever alignment allows (SV39_MAP_HUGE), then 64 KiB groups
+ * when every hart has Svnapot (SV39_MAP_64K); never W+X.
  *
  * The ops: table pages from kalloc (zeroed), reached through the direct
  * map (phys_to_virt is pa + DIRECT_MAP_BASE, never identity); flush_tlb
@@ -143,7 +144,8 @@ kvm_alloc_table(void *ctx, sv39_pa_t *pa)
 	return 0;
 }
 
-static const struct sv39_ops kvm_ops = {
+/* features: set by kvm_init from the device tree, before any space exists. */
+static struct sv39_ops kvm_ops = {
 	.alloc_table = kvm_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
@@ -160,7 +162,8 @@ static const struct sv39_ops kvm_ops = {
 static void
 kvm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm, const char *what)
 {
-	int err = sv39_map(&kvm_space, va, pa, size, perm | KVM_PERM_G, SV39_MAP_HUGE);
+	int err =
+		sv39_map(&kvm_space, va, pa, size, perm | KVM_PERM_G, SV39_MAP_HUGE | pt_map_64k());
 
 	if (err)
 		panic("kvm: mapping %s (va %lx pa %lx size %lx): %s", what, va, pa, size,
@@ -290,6 +293,8 @@ kvm_init(const struct platform *pl)
 	int err;
 
 	/* Before kvm_switch(), only the image's GiB is in the direct map. */
+	pt_set_features(pl->svnapot ? SV39_FEATURE_SVNAPOT : 0);
+	kvm_ops.features = pt_features;
 	kvm_ctx.limit_lo = image_giga;
 	kvm_ctx.limit_hi = image_giga + SV39_GIGA_SIZE;
 	err = sv39_space_init(&kvm_space, &kvm_ops, &kvm_ctx);

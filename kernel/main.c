@@ -30,8 +30,9 @@ static void __attribute__((noreturn)) boot_fail(const char *what, const char *ms
 static void
 print_platform(void)
 {
-	kprintf("boot: %d S-mode hart(s), boot hart %lu, timebase %lu Hz%s\n", plat.nharts,
-		plat.hartid[0], plat.timebase, plat.svpbmt ? ", Svpbmt" : "");
+	kprintf("boot: %d S-mode hart(s), boot hart %lu, timebase %lu Hz%s%s\n", plat.nharts,
+		plat.hartid[0], plat.timebase, plat.svpbmt ? ", Svpbmt" : "",
+		plat.svnapot ? ", Svnapot" : "");
 	if (plat.harts_skipped)
 		kprintf("boot: %d more hart(s) ignored (NCPU %d)\n", plat.harts_skipped, NCPU);
 	for (int i = 0; i < plat.nmem; i++)

@@ -43,12 +43,20 @@
 #define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
 
 /* A scratch space is live on no hart: its ops flush nothing. */
-static const struct sv39_ops scratch_ops = {
+static struct sv39_ops scratch_ops = {
+	/* features: pagefault_set_features */
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
 	.free_frame = pt_free_frame,
 };
+
+/* Boot hart, once, before the first process (proc_start): pt_features. */
+void
+pagefault_set_features(void)
+{
+	scratch_ops.features = pt_features;
+}
 
 /*
  * One pass of fork's walk over the parent: every leaf at or after from

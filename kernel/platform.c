@@ -8,7 +8,9 @@
  *                     "no-map"), plus the header's /memreserve/ entries
  *   /cpus             timebase-frequency; each cpu@N: reg = hart id,
  *                     status, mmu-type (no MMU: not an S-mode hart, like
- *                     sifive_u's E51), riscv,isa (Svpbmt, Sstc), and its
+ *                     sifive_u's E51), riscv,isa or riscv,isa-extensions
+ *                     (Svpbmt, Sstc, Svnapot: used only if every hart has
+ *                     it), and its
  *                     riscv,cpu-intc child's phandle
  *   /chosen           bootargs, stdout-path
  *   ns16550a or sifive,uart0  the console UART (stdout-path's if it names
@@ -139,12 +141,36 @@ reserved_memory(struct walk *w, int node)
 	}
 }
 
+/*
+ * Whether a cpu node names the extension ext (lower case, e.g. "svnapot"):
+ * as one entry of riscv,isa-extensions (a string list), or as one whole
+ * '_'-separated part of riscv,isa ("rv64imafdch_zicsr_..._svnapot"), so
+ * that a longer name starting with ext does not count.
+ */
+static int
+cpu_has_ext(const struct walk *w, int node, const char *ext)
+{
+	int len = 0;
+	const char *list = fdt_prop(w->f, node, "riscv,isa-extensions", &len);
+	const char *isa = fdt_prop_str(w->f, node, "riscv,isa");
+	size_t n = strlen(ext);
+
+	if (list && (len <= 0 || list[len - 1] != '\0'))
+		list = NULL; /* malformed: not a list of terminated strings */
+	for (int i = 0; list && i < len; i += (int)strlen(list + i) + 1)
+		if (!strcmp(list + i, ext))
+			return 1;
+	for (const char *p = isa; p && *p; p++)
+		if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* A cpu node: an S-mode hart if it is enabled and has an MMU. */
 static void
 add_cpu(struct walk *w, int node, int ac)
 {
 	const char *mmu = fdt_prop_str(w->f, node, "mmu-type");
-	const char *isa = fdt_prop_str(w->f, node, "riscv,isa");
 	struct platform *p = w->p;
 	struct range r;
 
@@ -159,10 +185,12 @@ add_cpu(struct walk *w, int node, int ac)
 		     fdt_name(w->f, node));
 		return;
 	}
-	if (!isa || !strstr(isa, "_svpbmt"))
+	if (!cpu_has_ext(w, node, "svpbmt"))
 		p->svpbmt = 0;
-	if (!isa || !strstr(isa, "_sstc"))
+	if (!cpu_has_ext(w, node, "sstc"))
 		p->sstc = 0;
+	if (!cpu_has_ext(w, node, "svnapot"))
+		p->svnapot = 0;
 	if (p->nharts == NCPU) {
 		p->harts_skipped++;
 		return;
@@ -354,6 +382,7 @@ platform_parse(struct platform *p, const void *blob, uint64_t fdt_pa, uint64_t b
 	w.plic_node = -1;
 	p->svpbmt = 1;
 	p->sstc = 1;
+	p->svnapot = 1;
 	/* The header's totalsize bounds every read; 1 MiB is plenty. */
 	err = fdt_open(&f, blob, 1UL << 20);
 	if (err)

@@ -26,6 +26,7 @@ struct platform {
 	int nharts;
 	int harts_skipped; /* usable harts beyond NCPU */
 	int svpbmt;	   /* every hart has Svpbmt */
+	int svnapot;	   /* every hart has Svnapot (64 KiB NAPOT groups) */
 	uint64_t timebase; /* time CSR ticks per second */
 	int uart_kind;	   /* UART_NS16550A or UART_SIFIVE */
 	struct range uart;

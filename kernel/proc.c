@@ -472,6 +472,8 @@ proc_start(const char *init_cmd, int vmprint)
 {
 	snprintf(init_args, sizeof(init_args), "%s", init_cmd);
 	boot_vmprint = vmprint;
+	uvm_set_features();
+	pagefault_set_features();
 	uvm_asid_init();
 	initproc = proc_alloc();
 	if (!initproc)

@@ -65,3 +65,18 @@ pt_free_frame(void *ctx, sv39_pa_t pa, uint64_t size)
 	(void)ctx;
 	frame_put(pa, size);
 }
+
+unsigned pt_features;
+
+/* Boot only (kvm_init), before any space exists. */
+void
+pt_set_features(unsigned features)
+{
+	pt_features = features;
+}
+
+unsigned
+pt_map_64k(void)
+{
+	return (pt_features & SV39_FEATURE_SVNAPOT) ? SV39_MAP_64K : 0;
+}

@@ -17,6 +17,16 @@ struct pt_ctx {
 	uint64_t tables; /* page-table pages the space holds */
 };
 
+/*
+ * The harts' sv39 features (SV39_FEATURE_SVNAPOT when every hart has
+ * Svnapot), set once at boot before any space exists; every kernel
+ * sv39_ops carries the same value.
+ */
+extern unsigned pt_features;
+void pt_set_features(unsigned features);
+/* SV39_MAP_64K when the harts have Svnapot, else 0: a flag for sv39_map. */
+unsigned pt_map_64k(void);
+
 int pt_alloc_table(void *ctx, sv39_pa_t *pa);
 void pt_free_table(void *ctx, sv39_pa_t pa);
 void *pt_phys_to_virt(void *ctx, sv39_pa_t pa);

@@ -47,13 +47,26 @@ int use_asids; /* the harts have ASID bits for every slot's two */
 /* The pt_* callbacks read the struct pt_ctx at the start of each ctx. */
 _Static_assert(__builtin_offsetof(struct proc_pt_ctx, pt) == 0, "pt first");
 
-static const struct sv39_ops proc_pt_ops = {
+/* features: uvm_set_features, at boot before any process space. */
+static struct sv39_ops proc_pt_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
 	.flush_tlb = flush_if_running_here,
 	.free_frame = pt_free_frame,
 };
+
+/*
+ * Boot hart, once, before the first process space (proc_start): the
+ * harts' sv39 features (pt_features, which kvm_init set) for every process
+ * table, the global table's too (pagefault_set_features: fork's scratch
+ * table), so that a clone or share between them keeps 64 KiB groups whole.
+ */
+void
+uvm_set_features(void)
+{
+	proc_pt_ops.features = pt_features;
+}
 
 static void
 uvm_flush_local_all(void)

@@ -13,6 +13,7 @@
 /* uvm.c */
 extern int use_asids; /* two ASIDs per process; else 0 and a flush per switch */
 void uvm_asid_init(void);
+void uvm_set_features(void);
 int uvm_create(struct proc *p);
 void uvm_destroy(struct proc *p);
 void uvm_release_user(struct proc *p);
@@ -38,6 +39,7 @@ int copyinstr(struct proc *p, char *dst, uint64_t va, uint64_t max);
 int uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need);
 
 /* pagefault.c */
+void pagefault_set_features(void);
 int uvm_copy(struct proc *from, struct proc *to);
 int uvm_fault(struct proc *p, uint64_t va, uint64_t cause);
 

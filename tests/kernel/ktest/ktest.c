@@ -87,6 +87,14 @@ count_leaf(void *arg, const struct sv39_leaf *leaf)
 	return 0;
 }
 
+static int
+count_64k_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	if (leaf->size == SV39_NAPOT_SIZE)
+		++*(uint64_t *)arg;
+	return 0;
+}
+
 /*
  * RAM GiBs beyond the image's own: whole ones are mapped by one gigapage
  * leaf each (no table), partial ones by 2 MiB leaves in a level-1 table.
@@ -135,7 +143,8 @@ global_table_pages_documented(enum kvm_stage stage)
 	       (stage == KVM_LENDING ? 1 : 0) + (stage != KVM_BOOT ? whole : 0);
 }
 
-static const struct sv39_ops wx_scratch_ops = {
+/* features: the kernel's (test_wx), as sv39_share of its half needs. */
+static struct sv39_ops wx_scratch_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
@@ -154,6 +163,7 @@ check_global_pages_after_share(void)
 	struct sv39_space s;
 	uint64_t want = global_table_pages_documented(KVM_LENDING);
 
+	wx_scratch_ops.features = pt_features;
 	CHECK(sv39_space_init(&s, &wx_scratch_ops, &ctx) == 0);
 	CHECK(sv39_share(&s, &kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE) == 0);
 	kprintf("ktest: with a borrower: %lu page-table pages (documented %lu)\n",
@@ -202,10 +212,21 @@ test_wx(void)
 	CHECK(kvm_table_pages() == global_table_pages_documented(KVM_BOOT));
 	/* Nothing in the lower half: that is the processes'. */
 	CHECK(sv39_for_each(&kvm_space, 0, SV39_LOW_END, count_leaf, &n) == 0 && n == 0);
+	/*
+	 * With Svnapot on every hart the image's 64 KiB aligned runs are
+	 * 64 KiB groups; without it no entry may have N (sv39_check above
+	 * would call one malformed).
+	 */
+	n = 0;
+	CHECK(sv39_for_each(&kvm_space, SV39_HIGH_BASE, 0 - SV39_HIGH_BASE, count_64k_leaf, &n) ==
+	      0);
+	kprintf("ktest: %lu 64 KiB leaves in the global table\n", n);
+	CHECK(plat.svnapot ? n > 0 : n == 0);
 	if (check_global_pages_after_share())
 		return 1;
-	kprintf("ktest: global table well formed, W^X, per-region permissions as designed%s\n",
-		plat.svpbmt ? ", MMIO with Svpbmt IO" : "");
+	kprintf("ktest: global table well formed, W^X, per-region permissions as designed%s%s\n",
+		plat.svpbmt ? ", MMIO with Svpbmt IO" : "",
+		plat.svnapot ? ", image in 64 KiB groups (Svnapot)" : "");
 	return 0;
 }
 

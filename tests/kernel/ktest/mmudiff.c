@@ -5,7 +5,9 @@
  * A scratch address space shares the kernel half of the global table
  * (sv39_share, so the kernel keeps running after the satp switch) and
  * gets a few hundred random low-half mappings: 4 KiB pages, 2 MiB
- * superpages and, when a free 1 GiB block exists, a gigapage, with random
+ * superpages, 64 KiB Svnapot groups when every hart has Svnapot (each of
+ * a group's 16 pages probed) and, when a free 1 GiB block exists, a
+ * gigapage, with random
  * permissions (R, RW, X, RX, RWX; U or not; A and D preset or not). Each
  * probe address is then loaded, stored and fetched from S-mode (SUM and
  * MXR off and on) and from U-mode (MXR off and on), every fault caught by
@@ -34,8 +36,9 @@
 #define NMEGA_BLOCKS 4
 #define NPAGES 300
 #define NMEGAS 40
+#define NGROUPS 24
 #define NHOLES 100
-#define MAX_MAPS (NPAGES + NMEGAS + 1)
+#define MAX_MAPS (NPAGES + NMEGAS + NGROUPS + 1)
 #define UPROBE_VA 0x1000UL
 #define MAX_REPORTS 10
 
@@ -47,7 +50,7 @@ struct md_map {
 
 struct md_stats {
 	uint64_t probes, faults, mismatches, ad_set;
-	uint64_t by_size[3]; /* probe addresses in 4K, 2M, 1G leaves */
+	uint64_t by_size[4]; /* probe addresses in 4K, 64K, 2M, 1G leaves */
 };
 
 static struct md_map maps[MAX_MAPS];
@@ -110,7 +113,8 @@ md_flush_tlb(void *ctx, sv39_va_t va, uint64_t size, uint16_t asid)
 		kvm_flush_local(va, size);
 }
 
-static const struct sv39_ops md_ops = {
+/* features: the kernel's (ktest_mmudiff), as sv39_share of its half needs. */
+static struct sv39_ops md_ops = {
 	.alloc_table = pt_alloc_table,
 	.free_table = pt_free_table,
 	.phys_to_virt = pt_phys_to_virt,
@@ -151,7 +155,9 @@ map_random(struct sv39_space *s, uint64_t size, uint64_t pa)
 		if (va < 2 * SV39_MEGA_SIZE) /* keep clear of the U-mode stub */
 			continue;
 		err = sv39_map(s, va, pa, size, perm,
-			       SV39_MAP_NO_AD | (size > PAGE_SIZE ? SV39_MAP_HUGE : 0));
+			       SV39_MAP_NO_AD | (size > SV39_NAPOT_SIZE	   ? SV39_MAP_HUGE
+						 : size == SV39_NAPOT_SIZE ? SV39_MAP_64K
+									   : 0));
 		if (err == SV39_EEXIST)
 			continue;
 		if (err || sv39_translate(s, va, NULL, NULL, &got) || got != size) {
@@ -323,6 +329,25 @@ probe_addr(struct sv39_space *s, struct md_stats *st, uint64_t va)
 	}
 }
 
+/* by_size's slot for a leaf of size bytes. */
+static int
+size_slot(uint64_t size)
+{
+	return size == PAGE_SIZE ? 0 : size == SV39_NAPOT_SIZE ? 1 : size == SV39_MEGA_SIZE ? 2 : 3;
+}
+
+/*
+ * Probe offset k of n in a leaf of size bytes: random, except in a 64 KiB
+ * group, where probe k lands in page k, so that every member is probed.
+ */
+static uint64_t
+probe_offset(uint64_t size, int k)
+{
+	if (size == SV39_NAPOT_SIZE)
+		return (uint64_t)k * PAGE_SIZE + ALIGN_DOWN(rnd() % PAGE_SIZE, 8);
+	return ALIGN_DOWN(rnd() % size, 8);
+}
+
 static void
 probe_all(struct sv39_space *s, struct md_stats *st)
 {
@@ -330,12 +355,8 @@ probe_all(struct sv39_space *s, struct md_stats *st)
 		int n = maps[i].size == PAGE_SIZE ? 2 : maps[i].size == SV39_MEGA_SIZE ? 4 : 16;
 
 		for (int k = 0; k < n; k++) {
-			uint64_t off = ALIGN_DOWN(rnd() % maps[i].size, 8);
-
-			st->by_size[maps[i].size == PAGE_SIZE	     ? 0
-				    : maps[i].size == SV39_MEGA_SIZE ? 1
-								     : 2]++;
-			probe_addr(s, st, maps[i].va + off);
+			st->by_size[size_slot(maps[i].size)]++;
+			probe_addr(s, st, maps[i].va + probe_offset(maps[i].size, k));
 		}
 	}
 	for (int i = 0; i < NHOLES;) {
@@ -393,6 +414,22 @@ frames_free(uint64_t giga, const uint64_t mega[], const uint64_t small[], uint64
 	kfree(stub);
 }
 
+/* How many 64 KiB groups map_all makes: none without Svnapot. */
+static int
+ngroups(void)
+{
+	return (md_ops.features & SV39_FEATURE_SVNAPOT) ? NGROUPS : 0;
+}
+
+/* A sv39_for_each callback: counts the 64 KiB leaves (groups). */
+static int
+count_group(void *arg, const struct sv39_leaf *leaf)
+{
+	if (leaf->size == SV39_NAPOT_SIZE)
+		++*(uint64_t *)arg;
+	return 0;
+}
+
 /* The random mappings of the scratch space s over the frames; 0 or 1. */
 static int
 map_all(struct sv39_space *s, uint64_t giga, const uint64_t mega[], const uint64_t small[])
@@ -404,12 +441,19 @@ map_all(struct sv39_space *s, uint64_t giga, const uint64_t mega[], const uint64
 	for (int i = 0; i < NMEGAS; i++)
 		if (map_random(s, SV39_MEGA_SIZE, mega[rnd() % NMEGA_BLOCKS]))
 			return 1;
+	/* Groups: 64 KiB aligned pieces of the 2 MiB blocks. */
+	for (int i = 0; ngroups() && i < NGROUPS; i++)
+		if (map_random(s, SV39_NAPOT_SIZE,
+			       mega[rnd() % NMEGA_BLOCKS] +
+				       rnd() % (SV39_MEGA_SIZE / SV39_NAPOT_SIZE) *
+					       SV39_NAPOT_SIZE))
+			return 1;
 	if (giga && map_random(s, SV39_GIGA_SIZE, giga))
 		return 1;
 	if (sv39_check(s))
 		panic("mmudiff: sv39_check failed on the scratch space");
-	kprintf("mmudiff: %d mappings (%d x 4K, %d x 2M, %d x 1G), %lu table pages\n", nmaps,
-		NPAGES, NMEGAS, giga ? 1 : 0, md_ctx.tables);
+	kprintf("mmudiff: %d mappings (%d x 4K, %d x 64K, %d x 2M, %d x 1G), %lu table pages\n",
+		nmaps, NPAGES, ngroups(), NMEGAS, giga ? 1 : 0, md_ctx.tables);
 	return 0;
 }
 
@@ -422,6 +466,9 @@ ktest_mmudiff(void)
 	struct md_stats st = { 0 };
 	int err;
 
+	uint64_t groups = 0;
+
+	md_ops.features = pt_features;
 	frames_alloc(&giga, mega, small, &stub);
 	err = sv39_space_init(&s, &md_ops, &md_ctx);
 	if (!err)
@@ -446,11 +493,19 @@ ktest_mmudiff(void)
 	sfence_vma_all();
 	intr_on();
 
-	kprintf("mmudiff: %lu probes (%lu addresses in 4K, %lu in 2M, %lu in 1G leaves, "
-		"%d holes; x18 modes), %lu faults, %lu A/D updates by the MMU, "
+	kprintf("mmudiff: %lu probes (%lu addresses in 4K, %lu in 64K, %lu in 2M, %lu in 1G "
+		"leaves, %d holes; x18 modes), %lu faults, %lu A/D updates by the MMU, "
 		"%lu mismatches, %lu ms\n",
-		st.probes, st.by_size[0], st.by_size[1], st.by_size[2], NHOLES, st.faults,
-		st.ad_set, st.mismatches, (rdtime() - t0) * 1000 / timebase_hz());
+		st.probes, st.by_size[0], st.by_size[1], st.by_size[2], st.by_size[3], NHOLES,
+		st.faults, st.ad_set, st.mismatches, (rdtime() - t0) * 1000 / timebase_hz());
+	/* The groups are still groups after every probe and put-back. */
+	if (sv39_for_each(&s, 0, SV39_LOW_END, count_group, &groups) ||
+	    groups != (uint64_t)ngroups() || sv39_check(&s)) {
+		kprintf("mmudiff: %lu 64 KiB leaves in the scratch space, want %d\n", groups,
+			ngroups());
+		return 1;
+	}
+	kprintf("mmudiff: %lu 64 KiB leaves (Svnapot %s)\n", groups, ngroups() ? "on" : "off");
 
 	sv39_space_destroy(&s, 0);
 	frames_free(giga, mega, small, stub);
@@ -464,5 +519,5 @@ ktest_mmudiff(void)
 			md_ctx.tables, kalloc_nfree(), free_before, kvm_table_pages(), kvm_before);
 		return 1;
 	}
-	return st.probes < 10000 || st.mismatches != 0;
+	return st.probes < 10000 || st.mismatches != 0 || st.by_size[1] != (uint64_t)ngroups() * 16;
 }
