@@ -25,6 +25,7 @@ static const char *const kind_names[] = {
 	[EOP_RESET_DST] = "destroy+init space 1",
 	[EOP_RESET_ALL] = "destroy+init both",
 	[EOP_RESET_SRC] = "destroy+init space 0 (the lender, first)",
+	[EOP_TOUCH] = "hardware A/D update",
 };
 
 /* Our own names: a report must not depend on the library's strerror. */
@@ -115,6 +116,10 @@ eop_format(const struct eop *op, char *buf, size_t len)
 			 ", bit 0x%" PRIx64 ")",
 			 op->sp, op->va, op->npages, op->bit);
 		break;
+	case EOP_TOUCH:
+		snprintf(buf, len, "hardware sets %s in space %d's PTE of va 0x%" PRIx64,
+			 op->bit == SV39_PTE_D ? "A and D" : "A", op->sp, op->va);
+		break;
 	default:
 		snprintf(buf, len, "%s (destroy flags 0x%x)", k, op->flags);
 		break;
@@ -124,7 +129,11 @@ eop_format(const struct eop *op, char *buf, size_t len)
 static int
 init_space(struct engine *e, int sp)
 {
-	int ret = sv39_space_init(&e->sp[sp], &e->r->ops, e->r);
+	int ret;
+
+	e->ops[sp] = e->r->ops;
+	e->ops[sp].features = e->features[sp];
+	ret = sv39_space_init(&e->sp[sp], &e->ops[sp], e->r);
 
 	if (ret)
 		return fail(e, "sv39_space_init(space %d) = %s", sp, res_name(ret));
@@ -137,13 +146,16 @@ int
 engine_init(struct engine *e, struct ramops *r, uint64_t check_seed)
 {
 	uint16_t asid[2] = { e->asid[0], e->asid[1] };
+	unsigned features[2] = { e->features[0], e->features[1] };
 
 	memset(e, 0, sizeof(*e));
 	e->r = r;
 	e->asid[0] = asid[0];
 	e->asid[1] = asid[1];
+	e->features[0] = features[0];
+	e->features[1] = features[1];
 	e->crng = check_seed | 1;
-	model_init(&e->m);
+	model_init(&e->m, features);
 	if (init_space(e, 0) || init_space(e, 1))
 		return -1;
 	return engine_check(e);
@@ -177,7 +189,8 @@ engine_fini(struct engine *e)
 static int
 leaf_differs(const struct mleaf *a, const struct mleaf *b)
 {
-	return a->va != b->va || a->size != b->size || a->pa != b->pa || a->flags != b->flags;
+	return a->va != b->va || a->size != b->size || a->pa != b->pa || a->flags != b->flags ||
+	       a->a_members != b->a_members || a->d_members != b->d_members;
 }
 
 static void
@@ -187,8 +200,10 @@ leaf_format(const struct mleaf *l, char *buf, size_t len)
 		snprintf(buf, len, "(none)");
 		return;
 	}
-	snprintf(buf, len, "va 0x%" PRIx64 " size 0x%" PRIx64 " pa 0x%" PRIx64 " flags 0x%" PRIx64,
-		 l->va, l->size, l->pa, l->flags);
+	snprintf(buf, len,
+		 "va 0x%" PRIx64 " size 0x%" PRIx64 " pa 0x%" PRIx64 " flags 0x%" PRIx64
+		 " members A 0x%04x D 0x%04x",
+		 l->va, l->size, l->pa, l->flags, l->a_members, l->d_members);
 }
 
 static int
@@ -213,20 +228,38 @@ compare_leaves(struct engine *e, const char *what, int sp, const struct mleafvec
 	return 0;
 }
 
-/* sv39_walk without SV39_WALK_ALLOC must return leaf l, unsplit. */
+/* The table level holding a leaf of this size (a group's members: 0). */
+static unsigned
+leaf_level(uint64_t size)
+{
+	return size == SV39_GIGA_SIZE ? 2 : size == SV39_MEGA_SIZE ? 1 : 0;
+}
+
+/* The PA a leaf's PTE holds: a group member's PPN carries the encoding 0b1000. */
+static sv39_pa_t
+leaf_pte_pa(const struct mleaf *l)
+{
+	return l->size == SV39_NAPOT_SIZE ? l->pa + SV39_NAPOT_SIZE / 2 : l->pa;
+}
+
+/*
+ * sv39_walk without SV39_WALK_ALLOC must return leaf l, unsplit (for a page
+ * of a group, that page's own member).
+ */
 static int
 walk_leaf(struct engine *e, int sp, sv39_va_t a, const struct mleaf *l)
 {
 	sv39_pte_t *pte = NULL;
 	unsigned level = 9;
 	int ret = sv39_walk(&e->sp[sp], a, 0, &pte, &level);
+	uint64_t flags = mleaf_page_flags(l, a);
 
-	if (ret || !pte || (UINT64_C(1) << (12 + 9 * level)) != l->size ||
-	    (*pte & ~SV39_PTE_PPN_MASK) != l->flags || sv39_pte_pa(*pte) != l->pa)
+	if (ret || !pte || level != leaf_level(l->size) || (*pte & ~SV39_PTE_PPN_MASK) != flags ||
+	    sv39_pte_pa(*pte) != leaf_pte_pa(l))
 		return fail(e,
 			    "space %d: sv39_walk(0x%" PRIx64 ") = %s level %u pte 0x%" PRIx64
 			    "; model: size 0x%" PRIx64 " pa 0x%" PRIx64 " flags 0x%" PRIx64,
-			    sp, a, res_name(ret), level, pte ? *pte : 0, l->size, l->pa, l->flags);
+			    sp, a, res_name(ret), level, pte ? *pte : 0, l->size, l->pa, flags);
 	return 0;
 }
 
@@ -236,34 +269,34 @@ check_addr_leaf(struct engine *e, int sp, sv39_va_t a, const struct mleaf *l)
 {
 	const struct sv39_space *s = &e->sp[sp];
 	sv39_pa_t want = l->pa + (a - l->va), pa = 0;
-	uint64_t flags = 0, size = 0, x = crand(e);
+	uint64_t flags = 0, size = 0, x = crand(e), want_flags = mleaf_page_flags(l, a);
 	enum softmmu_access acc = (enum softmmu_access)(x % 3);
 	enum softmmu_priv priv = (enum softmmu_priv)((x >> 8) & 1);
 	bool sum = (x >> 9) & 1, mxr = (x >> 10) & 1;
 	struct softmmu_result res;
 	int ret = sv39_translate(s, a, &pa, &flags, &size);
 
-	if (ret || pa != want || flags != l->flags || size != l->size)
+	if (ret || pa != want || flags != want_flags || size != l->size)
 		return fail(e,
 			    "space %d: sv39_translate(0x%" PRIx64 ") = %s pa 0x%" PRIx64
 			    " flags 0x%" PRIx64 " size 0x%" PRIx64 "; model: pa 0x%" PRIx64
 			    " flags 0x%" PRIx64 " size 0x%" PRIx64,
-			    sp, a, res_name(ret), pa, flags, size, want, l->flags, l->size);
+			    sp, a, res_name(ret), pa, flags, size, want, want_flags, l->size);
 	ret = walk_leaf(e, sp, a, l);
 	if (ret)
 		return ret;
 	softmmu_translate_space(s, a, acc, priv, sum, mxr, &res);
-	if (softmmu_leaf_allows(l->flags, acc, priv, sum, mxr)
+	if (softmmu_leaf_allows(want_flags, acc, priv, sum, mxr)
 		    ? (res.fault != SOFTMMU_OK || res.pa != want)
 		    : (res.fault != SOFTMMU_F_PERM && res.fault != SOFTMMU_F_AD) ||
 			      res.page_size != l->size ||
-			      (res.pte & ~SV39_PTE_PPN_MASK) != l->flags)
+			      (res.pte & ~SV39_PTE_PPN_MASK) != want_flags)
 		return fail(e,
 			    "space %d: softmmu(0x%" PRIx64 ", access %d, priv %s, sum %d, mxr %d)"
 			    " = %s pa 0x%" PRIx64 " pte 0x%" PRIx64 "; model: pa 0x%" PRIx64
 			    " flags 0x%" PRIx64 " size 0x%" PRIx64,
 			    sp, a, acc, priv ? "S" : "U", sum, mxr, softmmu_fault_name(res.fault),
-			    res.pa, res.pte, want, l->flags, l->size);
+			    res.pa, res.pte, want, want_flags, l->size);
 	return 0;
 }
 
@@ -318,10 +351,12 @@ static int
 fe_collect(void *arg, const struct sv39_leaf *leaf)
 {
 	struct fe_ctx *c = arg;
-	struct mleaf l = { leaf->va, leaf->size, leaf->pa, leaf->pte & ~SV39_PTE_PPN_MASK };
+	struct mleaf l = { leaf->va, leaf->size, leaf->pa, leaf->pte & ~SV39_PTE_PPN_MASK, 0, 0 };
+	bool group = leaf->size == SV39_NAPOT_SIZE;
 
-	if (leaf->size != (UINT64_C(1) << (12 + 9 * leaf->level)) ||
-	    sv39_pte_pa(leaf->pte) != leaf->pa)
+	/* a group: one leaf, at level 0, its first member's PTE (N, the encoding) */
+	if (leaf_level(leaf->size) != leaf->level || sv39_pte_pa(leaf->pte) != leaf_pte_pa(&l) ||
+	    group != ((leaf->pte & SV39_PTE_N) != 0))
 		c->bad = 1;
 	mleafvec_push(c->out, &l);
 	return 0;
@@ -348,9 +383,14 @@ check_for_each(struct engine *e, int sp)
 			return fail(e, "space %d: sv39_for_each(window 0x%" PRIx64 ") = %s%s", sp,
 				    wva, res_name(ret),
 				    c.bad ? ", leaf level/size/pa inconsistent" : "");
-		for (size_t i = 0; i < e->v2.n; i++)
-			if (e->v2.v[i].va <= wlast && mleaf_last(&e->v2.v[i]) >= wva)
-				mleafvec_push(&want, &e->v2.v[i]);
+		for (size_t i = 0; i < e->v2.n; i++) {
+			struct mleaf l = e->v2.v[i];
+
+			/* for_each reports a group's A and D as the OR (flags) alone */
+			l.a_members = l.d_members = 0;
+			if (l.va <= wlast && mleaf_last(&l) >= wva)
+				mleafvec_push(&want, &l);
+		}
 		snprintf(what, sizeof(what), "sv39_for_each(0x%" PRIx64 ")", wva);
 		ret = compare_leaves(e, what, sp, &e->v1, &want);
 		mleafvec_free(&want);
@@ -373,6 +413,16 @@ check_space(struct engine *e, int sp)
 	model_view(&e->m, sp, model);
 	if (compare_leaves(e, "raw tree", sp, raw, model))
 		return -1;
+	for (size_t i = 0; i < model->n; i++) {
+		const struct mleaf *l = &model->v[i];
+
+		if (l->size != SV39_NAPOT_SIZE)
+			continue;
+		e->groups_checked++;
+		if ((l->a_members != 0 && l->a_members != 0xffff) ||
+		    (l->d_members != 0 && l->d_members != 0xffff))
+			e->groups_mixed_ad++;
+	}
 	/* sv39_check walks every table: one check in four, when sampling. */
 	ret = e->leaf_sample && crand(e) % 4 ? 0 : sv39_check(&e->sp[sp]);
 	if (ret)
@@ -596,7 +646,7 @@ check_frames(struct engine *e, size_t from, struct mleafvec *want)
 	int ret = 0;
 
 	for (size_t i = from; i < e->r->nframe_log; i++) {
-		struct mleaf l = { 0, e->r->frame_log[i].size, e->r->frame_log[i].pa, 0 };
+		struct mleaf l = { 0, e->r->frame_log[i].size, e->r->frame_log[i].pa, 0, 0, 0 };
 
 		mleafvec_push(&got, &l);
 	}
@@ -631,6 +681,38 @@ space_same(const struct sv39_space *a, const struct sv39_space *b)
 	       !memcmp(a->lent, b->lent, sizeof(a->lent));
 }
 
+/*
+ * EOP_TOUCH: what a hart with hardware A/D updates (Svadu) does on an
+ * access to page op->va: find its leaf PTE by a plain walk of the raw
+ * tables (the page's own member in a group) and set A, or A and D for a
+ * store to a writable leaf. Only in a leaf the model says space op->sp
+ * owns: the library is not called.
+ */
+static void
+hardware_touch(struct engine *e, const struct eop *op)
+{
+	const struct sv39_space *s = &e->sp[op->sp];
+	sv39_pa_t table = s->root;
+
+	if (!mspace_find(&e->m.own[op->sp], op->va))
+		return;
+	for (int level = 2; level >= 0; level--) {
+		sv39_pte_t *t = s->ops->phys_to_virt(s->ctx, table);
+		sv39_pte_t *slot = &t[(op->va >> (12 + 9 * level)) & 511];
+
+		if (!(*slot & SV39_PTE_V))
+			return;
+		if (*slot & (SV39_PTE_R | SV39_PTE_X)) {
+			if (op->bit == SV39_PTE_A)
+				*slot |= SV39_PTE_A;
+			else if (*slot & SV39_PTE_W)
+				*slot |= SV39_PTE_A | SV39_PTE_D;
+			return;
+		}
+		table = sv39_pte_pa(*slot);
+	}
+}
+
 static int
 call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 {
@@ -662,6 +744,9 @@ call_library(struct engine *e, const struct eop *op, uint64_t *bitmap)
 	case EOP_RESET_SRC: /* space 1 lives on: its loans are taken back */
 		sv39_space_destroy(&e->sp[0], op->flags);
 		e->live[0] = false;
+		return 0;
+	case EOP_TOUCH:
+		hardware_touch(e, op);
 		return 0;
 	case EOP_KINDS:
 		break;

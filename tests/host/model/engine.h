@@ -23,6 +23,12 @@ struct engine {
 	struct sv39_space sp[2];
 	bool live[2];
 	uint16_t asid[2]; /* given to each space at (re)init */
+	/*
+	 * Each space's ops->features (set before engine_init, kept by it):
+	 * SV39_FEATURE_SVNAPOT or 0. Each space gets its own copy of r->ops.
+	 */
+	unsigned features[2];
+	struct sv39_ops ops[2];
 	struct model m;
 	uint64_t crng;	   /* sampling PRNG for the checks */
 	bool allow_enomem; /* SV39_ENOMEM is expected (OOM sweep) */
@@ -43,7 +49,13 @@ struct engine {
 	 */
 	unsigned leaf_sample;
 	unsigned stats[EOP_KINDS][SV39_ERRNO_MAX + 1]; /* [kind][-result] */
-	char err[1024];				       /* why the last call failed */
+	/*
+	 * Group leaves the full checks compared, and of those the ones whose
+	 * members differ in A or D (a test reports them: proof that a set-up
+	 * exercises groups at all).
+	 */
+	uint64_t groups_checked, groups_mixed_ad;
+	char err[1024]; /* why the last call failed */
 	/* scratch */
 	struct mleafvec v1, v2;
 };

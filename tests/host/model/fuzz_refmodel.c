@@ -3,7 +3,11 @@
  * fuzz_refmodel - libFuzzer target: the fuzz input is decoded into the
  * same operations test_refmodel draws at random (opgen.c: map, unmap,
  * protect, clone, share, harvest, resets; the embedder's RSW bit among the
- * perm bits), each applied to libsv39 and the reference model. Any
+ * perm bits), each applied to libsv39 and the reference model. The first
+ * byte picks the Svnapot set-up (opgen_setups, by its value modulo their
+ * number: 0 is no groups, as inputs were decoded before groups existed;
+ * the others draw SV39_MAP_64K maps, group-shaped ranges and hardware
+ * A/D updates of single members, with or without Svnapot in each space). Any
  * mismatch, leak or ramops error aborts, which libFuzzer reports as a
  * crash and saves the input.
  *
@@ -40,6 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ramops r;
 	static bool r_ready;
 	struct engine e = { .asid = { 1, 2 } };
+	const struct opgen_setup *setup = &opgen_setups[size ? data[0] % opgen_nsetups : 0];
 	struct esrc src;
 	struct eop op;
 
@@ -49,13 +54,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r_ready = true;
 	if (ramops_reset(&r))
 		abort();
+	e.features[0] = setup->features[0];
+	e.features[1] = setup->features[1];
+	if (size) { /* the set-up byte */
+		data++;
+		size--;
+	}
 	if (engine_init(&e, &r, size) < 0)
 		die("init", &e);
 	e.check_every = CHECK_EVERY;
 	e.leaf_sample = LEAF_SAMPLE;
 	esrc_init_data(&src, data, size);
 	for (unsigned step = 0; step < MAX_STEPS; step++) {
-		opgen_next(&src, NULL, &e.m, &op);
+		opgen_next(&src, &setup->cfg, &e.m, &op);
 		if (src.exhausted)
 			break;
 		if (engine_apply(&e, &op) < 0) {

@@ -13,6 +13,13 @@
  *    superpage is used only where no table exists.
  *  - Only tables are lent: a superpage of space 0 at the sharing level is
  *    split (minimally) before it is shared.
+ *  - SV39_MAP_64K in a space with SV39_FEATURE_SVNAPOT writes a 64 KiB group
+ *    wherever va, pa and the range allow (after superpages, with HUGE).
+ *    A group that an unmap, protect or replace cuts becomes 16 plain
+ *    leaves, each with the OR of the members' A and D (docs/api.md); a
+ *    clone mirrors a group it cuts, or any group into a dst without the
+ *    feature, as plain leaves each with its own member's A and D (each
+ *    member is copied as the plain leaf of its page).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,9 +79,11 @@ bor_add(struct model *m, sv39_va_t va, uint64_t size, bool live)
 }
 
 void
-model_init(struct model *m)
+model_init(struct model *m, const unsigned features[2])
 {
 	memset(m, 0, sizeof(*m));
+	m->features[0] = features[0];
+	m->features[1] = features[1];
 	mspace_init(&m->own[0]);
 	mspace_init(&m->own[1]);
 }
@@ -375,7 +384,11 @@ model_expect(const struct model *m, const struct eop *op)
 		if (op->pa >= SV39_PA_LIMIT || op->size > SV39_PA_LIMIT - op->pa)
 			e |= MRES_ERR(SV39_ERANGE);
 		e |= perm_errs(op->perm);
-		if (op->flags & ~(unsigned)(SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE))
+		if (op->flags &
+		    ~(unsigned)(SV39_MAP_HUGE | SV39_MAP_NO_AD | SV39_MAP_REPLACE | SV39_MAP_64K))
+			e |= MRES_ERR(SV39_EINVAL);
+		/* the harts would fault on N */
+		if ((op->flags & SV39_MAP_64K) && !(m->features[op->sp] & SV39_FEATURE_SVNAPOT))
 			e |= MRES_ERR(SV39_EINVAL);
 		if (e)
 			return e;
@@ -460,6 +473,7 @@ model_expect(const struct model *m, const struct eop *op)
 	case EOP_RESET_DST:
 	case EOP_RESET_ALL:
 	case EOP_RESET_SRC:
+	case EOP_TOUCH:
 	case EOP_KINDS:
 		break;
 	}
@@ -479,7 +493,7 @@ note_kept_tables(struct model *m)
 		sv39_va_t g = m->lent_gig[k], glast = g + (G - 1);
 
 		for (size_t i = mspace_first(o, g); i < o->l.n && o->l.v[i].va <= glast; i++)
-			if (o->l.v[i].size == P)
+			if (o->l.v[i].size < M) /* a 4 KiB leaf or a group */
 				vaset_add(&m->kept_l0, &m->nkept_l0, &m->kept_l0_cap,
 					  o->l.v[i].va & ~(M - 1));
 	}
@@ -517,7 +531,7 @@ map_keeps(const struct mleafvec *plan, const struct eop *op, const struct mleaf 
 {
 	const uint64_t ad = SV39_PTE_A | SV39_PTE_D;
 
-	if (l->size == P || (bits & ad) || ((l->flags ^ bits) & ~ad) ||
+	if (l->size < M || (bits & ad) || ((l->flags ^ bits) & ~ad) ||
 	    l->pa - l->va != op->pa - op->va)
 		return false;
 	for (size_t i = 0; i < plan->n; i++)
@@ -586,7 +600,7 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 	for (;;) {
 		sv39_pa_t pa = op->pa + (p - op->va);
 		uint64_t left = last - p; /* bytes left, minus one */
-		struct mleaf l = { p, P, pa, bits };
+		struct mleaf l = { p, P, pa, bits, 0, 0 };
 
 		if (op->flags & SV39_MAP_HUGE) {
 			static const uint64_t sizes[] = { G, M };
@@ -601,6 +615,10 @@ apply_map(struct model *m, const struct eop *op, sv39_va_t last)
 				}
 			}
 		}
+		/* then a group, where va, pa and the range allow one */
+		if (l.size == P && (op->flags & SV39_MAP_64K) &&
+		    !((p | pa) & (SV39_NAPOT_SIZE - 1)) && left >= SV39_NAPOT_SIZE - 1)
+			l = mleaf_group(p, pa, bits);
 		mleafvec_push(&plan, &l);
 		if (mleaf_last(&l) >= last)
 			break;
@@ -635,6 +653,28 @@ protect_cut(struct mspace *o, const struct eop *op, sv39_va_t va)
 	mspace_cut(o, va);
 }
 
+/*
+ * Clear, then set bits in leaf l (V in clear is ignored); in every member
+ * of a group alike, so a member's A or D goes only where clear names it
+ * and comes only where set does.
+ */
+static void
+leaf_change_bits(struct mleaf *l, uint64_t set, uint64_t clear)
+{
+	clear &= ~SV39_PTE_V;
+	l->flags = (l->flags & ~clear) | set;
+	if (l->size != SV39_NAPOT_SIZE)
+		return;
+	if (clear & SV39_PTE_A)
+		l->a_members = 0;
+	if (clear & SV39_PTE_D)
+		l->d_members = 0;
+	if (set & SV39_PTE_A)
+		l->a_members = 0xffff;
+	if (set & SV39_PTE_D)
+		l->d_members = 0xffff;
+}
+
 static void
 apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 {
@@ -643,7 +683,7 @@ apply_protect(struct model *m, const struct eop *op, sv39_va_t last)
 	protect_cut(o, op, op->va);
 	protect_cut(o, op, last + 1);
 	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
-		o->l.v[i].flags = (o->l.v[i].flags & ~(op->clear & ~SV39_PTE_V)) | op->set;
+		leaf_change_bits(&o->l.v[i], op->set, op->clear);
 }
 
 /* The leaf a clone gives dst for src leaf flags. */
@@ -677,11 +717,37 @@ clone_cut(struct model *m, const struct eop *op, sv39_va_t va)
 	const struct mleaf *d = mspace_find(&m->own[1], va);
 
 	while (d && d->va != va) {
-		if (clone_in_sync(m, op, d))
+		/* a group the range cuts is always made plain first */
+		if (d->size != SV39_NAPOT_SIZE && clone_in_sync(m, op, d))
 			return d;
 		d = mspace_cut_one(&m->own[1], va);
 	}
 	return NULL;
+}
+
+/*
+ * Append src leaf l (overlapping [first, last]) to out as a clone takes it:
+ * a group stays whole only inside the range and for a dst with Svnapot;
+ * otherwise each member becomes the plain leaf of its page, with its own
+ * A and D (the library copies member by member).
+ */
+static void
+clone_take_leaf(const struct model *m, const struct mleaf *l, sv39_va_t first, sv39_va_t last,
+		struct mleafvec *out)
+{
+	if (l->size != SV39_NAPOT_SIZE ||
+	    ((m->features[1] & SV39_FEATURE_SVNAPOT) && l->va >= first && mleaf_last(l) <= last)) {
+		mleafvec_push(out, l);
+		return;
+	}
+	for (unsigned k = 0; k < 16; k++) {
+		sv39_va_t va = l->va + k * P;
+		struct mleaf p = {
+			va, P, l->pa + k * P, mleaf_page_flags(l, va) & ~SV39_PTE_N, 0, 0
+		};
+
+		mleafvec_push(out, &p);
+	}
 }
 
 static void
@@ -705,7 +771,7 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 
 	mspace_init(&tmp);
 	for (size_t i = mspace_first(s, first); i < s->l.n && s->l.v[i].va <= last; i++)
-		mleafvec_push(&tmp.l, &s->l.v[i]);
+		clone_take_leaf(m, &s->l.v[i], first, last, &tmp.l);
 	mspace_cut(&tmp, first);
 	mspace_cut(&tmp, last + 1);
 	for (size_t i = 0; i < tmp.l.n; i++) {
@@ -713,7 +779,8 @@ apply_clone(struct model *m, const struct eop *op, sv39_va_t last)
 
 		if (l.va < first || l.va > last)
 			continue;
-		l.flags = clone_flags(op, l.flags);
+		leaf_change_bits(&l, op->set, op->clear); /* clone_flags, member by member */
+		l.flags &= ~SV39_PTE_BORROWED;
 		mleafvec_push(&run, &l);
 	}
 	mspace_remove(&m->own[1], first, last, NULL);
@@ -795,9 +862,28 @@ apply_harvest(struct model *m, const struct eop *op, uint64_t *bitmap, int *coun
 			bitmap[i / 64] &= ~w;
 		}
 	}
-	/* A superpage partly in range loses the bit as a whole. */
+	/* A superpage or group partly in range loses the bit as a whole. */
 	for (size_t i = mspace_first(o, op->va); i < o->l.n && o->l.v[i].va <= last; i++)
-		o->l.v[i].flags &= ~op->bit;
+		leaf_change_bits(&o->l.v[i], 0, op->bit);
+}
+
+/* The hardware's A or D update in one page's PTE (EOP_TOUCH). */
+static void
+apply_touch(struct model *m, const struct eop *op)
+{
+	struct mleaf *l = (struct mleaf *)mspace_find(&m->own[op->sp], op->va);
+	bool dirty = op->bit == SV39_PTE_D;
+	unsigned k;
+
+	if (!l || (dirty && !(l->flags & SV39_PTE_W)))
+		return;
+	l->flags |= SV39_PTE_A | (dirty ? SV39_PTE_D : 0);
+	if (l->size != SV39_NAPOT_SIZE)
+		return;
+	k = (unsigned)((op->va - l->va) / P);
+	l->a_members |= (uint16_t)(1u << k);
+	if (dirty)
+		l->d_members |= (uint16_t)(1u << k);
 }
 
 /* The frames a destroy with SV39_FREE_FRAMES hands back: owned leaves. */
@@ -856,6 +942,9 @@ model_apply(struct model *m, const struct eop *op, struct mleafvec *frames, uint
 			owned_frames(m, 0, frames);
 		model_reset_space(m, 0);
 		m->nbor = 0;
+		break;
+	case EOP_TOUCH:
+		apply_touch(m, op);
 		break;
 	case EOP_KINDS:
 		break;

@@ -30,6 +30,12 @@ enum eop_kind {
 	EOP_RESET_DST, /* destroy space 1 (flags) and make it again */
 	EOP_RESET_ALL, /* destroy both and make them again */
 	EOP_RESET_SRC, /* destroy space 0, the lender, first (no frames freed); again */
+	/*
+	 * The hardware sets A (bit A) or A and D (bit D, only in a writable
+	 * leaf) in the PTE of page va of space sp's own leaf: in a 64 KiB
+	 * group, only that page's member. No library call.
+	 */
+	EOP_TOUCH,
 	EOP_KINDS
 };
 
@@ -44,7 +50,7 @@ struct eop {
 	uint64_t npages;     /* harvest */
 	uint64_t perm;	     /* map */
 	uint64_t set, clear; /* protect, clone */
-	uint64_t bit;	     /* harvest */
+	uint64_t bit;	     /* harvest, touch */
 	unsigned flags;	     /* map, unmap, destroy flags */
 };
 
@@ -57,6 +63,8 @@ struct mslot {
 
 struct model {
 	struct mspace own[2]; /* each space's own leaves */
+	/* each space's ops->features (SV39_FEATURE_SVNAPOT: it may hold groups) */
+	unsigned features[2];
 	/* space 0: root slots (1 GiB va) it lent; their tables are kept */
 	sv39_va_t *lent_gig;
 	size_t nlent_gig, lent_gig_cap;
@@ -72,7 +80,8 @@ struct model {
 #define MRES_OK 1u
 #define MRES_ERR(e) (1u << (unsigned)(-(e)))
 
-void model_init(struct model *m);
+/* Two empty spaces; features: what each space's ops say (kept by resets). */
+void model_init(struct model *m, const unsigned features[2]);
 void model_fini(struct model *m);
 void model_reset_space(struct model *m, int sp);
 

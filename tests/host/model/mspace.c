@@ -127,24 +127,63 @@ mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last, uint64
 	return false;
 }
 
-/* Replace leaf i by the 512 leaves one level down. */
+struct mleaf
+mleaf_group(sv39_va_t va, sv39_pa_t pa, uint64_t flags)
+{
+	struct mleaf l = { va, SV39_NAPOT_SIZE, pa, flags | SV39_PTE_N, 0, 0 };
+
+	mleaf_group_sync(&l);
+	return l;
+}
+
+void
+mleaf_group_sync(struct mleaf *l)
+{
+	l->a_members = (l->flags & SV39_PTE_A) ? 0xffff : 0;
+	l->d_members = (l->flags & SV39_PTE_D) ? 0xffff : 0;
+}
+
+uint64_t
+mleaf_page_flags(const struct mleaf *l, sv39_va_t va)
+{
+	unsigned k = (unsigned)((va - l->va) / SV39_PAGE_SIZE);
+	uint64_t f = l->flags;
+
+	if (l->size != SV39_NAPOT_SIZE)
+		return f;
+	f &= ~(SV39_PTE_A | SV39_PTE_D);
+	if ((l->a_members >> k) & 1)
+		f |= SV39_PTE_A;
+	if ((l->d_members >> k) & 1)
+		f |= SV39_PTE_D;
+	return f;
+}
+
+/*
+ * Replace leaf i by the leaves one level down: 512 for a superpage, 16
+ * plain 4 KiB leaves for a group (N gone, the group's OR of A and D in
+ * each, as the library's in-place split writes them).
+ */
 static void
 split(struct mspace *ms, size_t i)
 {
 	struct mleaf big = ms->l.v[i];
-	uint64_t step = big.size / 512;
+	bool group = big.size == SV39_NAPOT_SIZE;
+	unsigned n = group ? 16 : 512;
+	uint64_t step = big.size / n;
 
-	reserve(&ms->l, ms->l.n + 511);
-	memmove(&ms->l.v[i + 512], &ms->l.v[i + 1], (ms->l.n - i - 1) * sizeof(*ms->l.v));
-	for (unsigned k = 0; k < 512; k++) {
+	reserve(&ms->l, ms->l.n + n - 1);
+	memmove(&ms->l.v[i + n], &ms->l.v[i + 1], (ms->l.n - i - 1) * sizeof(*ms->l.v));
+	for (unsigned k = 0; k < n; k++) {
 		struct mleaf *l = &ms->l.v[i + k];
 
 		l->va = big.va + k * step;
 		l->pa = big.pa + k * step;
 		l->size = step;
-		l->flags = big.flags;
+		l->flags = group ? big.flags & ~SV39_PTE_N : big.flags;
+		l->a_members = l->d_members = 0;
 	}
-	ms->l.n += 511;
+	ms->l.n += n - 1;
 }
 
 void

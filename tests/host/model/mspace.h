@@ -20,10 +20,24 @@
 
 struct mleaf {
 	sv39_va_t va;
-	uint64_t size; /* SV39_PAGE_SIZE, SV39_MEGA_SIZE or SV39_GIGA_SIZE */
-	sv39_pa_t pa;
-	uint64_t flags; /* every non-PPN bit of the leaf PTE */
+	/* SV39_PAGE_SIZE, SV39_NAPOT_SIZE (a Svnapot group), SV39_MEGA_SIZE or SV39_GIGA_SIZE */
+	uint64_t size;
+	sv39_pa_t pa;	/* a group: its first frame (the members' PPN[3:0] encode 0b1000) */
+	uint64_t flags; /* every non-PPN bit of the leaf PTE; a group: A and D are the OR */
+	/*
+	 * A group only: bit k set when member k (page k) has A, or D. The
+	 * hardware may set them in any one member; translate and walk report
+	 * the page's own member, for_each and harvest the OR (in flags).
+	 */
+	uint16_t a_members, d_members;
 };
+
+/* A group leaf whose 16 members all have flags' A and D. */
+struct mleaf mleaf_group(sv39_va_t va, sv39_pa_t pa, uint64_t flags);
+/* The non-PPN bits of page va's own PTE in leaf l (a group: its member's A and D). */
+uint64_t mleaf_page_flags(const struct mleaf *l, sv39_va_t va);
+/* Set member masks from flags (after flags' A/D changed for every member alike). */
+void mleaf_group_sync(struct mleaf *l);
 
 static inline sv39_va_t
 mleaf_last(const struct mleaf *l)
@@ -61,15 +75,16 @@ bool mspace_any_smaller(const struct mspace *ms, sv39_va_t va, sv39_va_t last, u
 
 /*
  * Make va a leaf boundary: a leaf that straddles it is split one level
- * down (1 GiB into 2 MiB, 2 MiB into 4 KiB), and again while the piece
- * holding va still straddles it. This is the minimal split the library
+ * down (1 GiB into 2 MiB, 2 MiB into 4 KiB, a 64 KiB group into 16 plain
+ * 4 KiB leaves, each with the group's A and D: the OR of its members'),
+ * and again while the piece holding va still straddles it. This is the minimal split the library
  * does at a range edge; pieces away from the edge stay as large as they
  * can.
  */
 void mspace_cut(struct mspace *ms, sv39_va_t va);
 /*
  * One step of mspace_cut: split the leaf va is strictly inside by one level
- * (1 GiB into 2 MiB, 2 MiB into 4 KiB); returns the leaf now holding va,
+ * (1 GiB into 2 MiB, 2 MiB into 4 KiB, a group into plain leaves); returns the leaf now holding va,
  * or NULL when va already starts a leaf or nothing maps it.
  */
 const struct mleaf *mspace_cut_one(struct mspace *ms, sv39_va_t va);

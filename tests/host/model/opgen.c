@@ -23,6 +23,16 @@ const struct window opgen_windows[] = {
 };
 const size_t opgen_nwindows = sizeof(opgen_windows) / sizeof(opgen_windows[0]);
 
+#define NAPOT SV39_FEATURE_SVNAPOT
+const struct opgen_setup opgen_setups[] = {
+	{ { 0, 0 }, { .napot = false } },
+	{ { NAPOT, NAPOT }, { .napot = true } },
+	{ { NAPOT, 0 }, { .napot = true, .no_share = true } },
+	{ { 0, NAPOT }, { .napot = true } },
+	{ { 0, 0 }, { .napot = true } },
+};
+const size_t opgen_nsetups = sizeof(opgen_setups) / sizeof(opgen_setups[0]);
+
 /* The six gigabytes of the windows; pairs (1,2) and (4,5) are adjacent. */
 static const sv39_va_t gigs[] = {
 	UINT64_C(0x0000000000000000), UINT64_C(0x0000003f80000000), UINT64_C(0x0000003fc0000000),
@@ -101,8 +111,32 @@ gig_index(sv39_va_t va)
  * A range in the windows: whole gigabytes (big_ok), runs of 2 MiB slots
  * near the ends of a gigabyte, or a few 4 KiB pages near 2 MiB edges.
  */
+/*
+ * With cfg->napot, one range in three: a run of 1-3 whole 64 KiB groups at
+ * a 64 KiB boundary near a 2 MiB edge, now and then moved or grown by a
+ * few pages so that it cuts a group at either end.
+ */
+static bool
+gen_group_range(struct esrc *r, sv39_va_t g, sv39_va_t *va, uint64_t *size)
+{
+	static const uint64_t slots[] = { 0, 1, 2, 255, 511 };
+	static const uint64_t groups[] = { 0, 1, 2, 15, 16, 30, 31 }; /* 32 per 2 MiB */
+
+	if (esrc_below(r, 3))
+		return false;
+	*va = g + PICK(r, slots) * M + PICK(r, groups) * SV39_NAPOT_SIZE;
+	*size = (1 + esrc_below(r, 3)) * SV39_NAPOT_SIZE;
+	if (esrc_below(r, 4) == 0)
+		*va += P * (1 + esrc_below(r, 15));
+	if (esrc_below(r, 4) == 0)
+		*size += P * (1 + esrc_below(r, 15));
+	if (*va + (*size - 1) >= g + (G - 1)) /* stay in the gigabyte */
+		*va = g + G - *size;
+	return true;
+}
+
 static void
-gen_range(struct esrc *r, bool big_ok, sv39_va_t *va, uint64_t *size)
+gen_range(struct esrc *r, const struct opgen_cfg *cfg, bool big_ok, sv39_va_t *va, uint64_t *size)
 {
 	static const uint64_t slots[] = { 0, 1, 2, 3, 255, 510, 511 };
 	static const uint64_t pslots[] = { 0, 1, 2, 511 };
@@ -110,8 +144,11 @@ gen_range(struct esrc *r, bool big_ok, sv39_va_t *va, uint64_t *size)
 					  256, 257, 258, 505, 506, 507, 508, 509, 510, 511 };
 	unsigned k = (unsigned)esrc_below(r, NGIGS);
 	sv39_va_t g = gigs[k];
-	uint64_t shape = esrc_below(r, 100);
+	uint64_t shape;
 
+	if (cfg->napot && gen_group_range(r, g, va, size))
+		return;
+	shape = esrc_below(r, 100);
 	if (big_ok && shape < 15) {
 		*va = g;
 		*size = G;
@@ -302,22 +339,37 @@ gen_bits(struct esrc *r, uint64_t *set, uint64_t *clear)
 		*set |= esrc_below(r, 2) ? SV39_PTE_V : SV39_PTE_N;
 }
 
+static unsigned
+gen_map_flags(struct esrc *r, const struct opgen_cfg *cfg)
+{
+	unsigned flags = 0;
+
+	if (esrc_below(r, 2))
+		flags |= SV39_MAP_HUGE;
+	if (esrc_below(r, 4) == 0)
+		flags |= SV39_MAP_REPLACE;
+	if (esrc_below(r, 7) == 0)
+		flags |= SV39_MAP_NO_AD;
+	if (cfg->napot && esrc_below(r, 2) == 0)
+		flags |= SV39_MAP_64K;
+	/* groups without A and D, whose members the hardware then sets apart */
+	if ((flags & SV39_MAP_64K) && esrc_below(r, 3) == 0)
+		flags |= SV39_MAP_NO_AD;
+	return flags;
+}
+
 static void
-gen_map(struct esrc *r, const struct opgen_cfg *cfg, struct eop *op)
+gen_map(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, struct eop *op)
 {
 	unsigned k;
 	sv39_va_t gva;
 
-	(void)cfg;
 	op->sp = esrc_below(r, 5) == 0;
-	op->flags = 0;
-	if (esrc_below(r, 2))
-		op->flags |= SV39_MAP_HUGE;
-	if (esrc_below(r, 4) == 0)
-		op->flags |= SV39_MAP_REPLACE;
-	if (esrc_below(r, 7) == 0)
-		op->flags |= SV39_MAP_NO_AD;
-	gen_range(r, op->flags & SV39_MAP_HUGE, &op->va, &op->size);
+	op->flags = gen_map_flags(r, cfg);
+	/* a replace over what is there: groups and superpages cut or rewritten */
+	if (!cfg->napot || !(op->flags & SV39_MAP_REPLACE) ||
+	    !aim_at_leaf(r, m, op->sp, &op->va, &op->size))
+		gen_range(r, cfg, op->flags & SV39_MAP_HUGE, &op->va, &op->size);
 	/* 4 KiB leaves only: keep the count of leaves small. */
 	if (!(op->flags & SV39_MAP_HUGE) && op->size > M + 16 * P)
 		op->size = (1 + esrc_below(r, 16)) * P;
@@ -366,6 +418,37 @@ gen_map(struct esrc *r, const struct opgen_cfg *cfg, struct eop *op)
 	maybe_bad_range(r, &op->va, &op->size);
 }
 
+/*
+ * A hardware A or D update in one page of an existing leaf of either space
+ * (in a group: one member). Returns false when the space has no leaf.
+ */
+static bool
+gen_touch(struct esrc *r, const struct model *m, struct eop *op)
+{
+	const struct mleafvec *v;
+	const struct mleaf *l;
+	size_t i;
+
+	if (!m)
+		return false;
+	op->kind = EOP_TOUCH;
+	op->sp = (int)esrc_below(r, 2);
+	v = &m->own[op->sp].l;
+	if (!v->n)
+		return false;
+	i = esrc_below(r, v->n);
+	/* mostly a group at or after it, if any: its members then differ */
+	for (size_t k = i; esrc_below(r, 4) && k < v->n; k++)
+		if (v->v[k].size == SV39_NAPOT_SIZE) {
+			i = k;
+			break;
+		}
+	l = &v->v[i];
+	op->va = l->va + esrc_below(r, l->size / P) * P;
+	op->bit = esrc_below(r, 2) ? SV39_PTE_A : SV39_PTE_D;
+	return true;
+}
+
 void
 opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, struct eop *op)
 {
@@ -375,17 +458,20 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 	if (!cfg)
 		cfg = &none;
 	memset(op, 0, sizeof(*op));
+	if (cfg->napot && esrc_below(r, 10) == 0 && gen_touch(r, m, op))
+		return;
+	memset(op, 0, sizeof(*op));
 	w = esrc_below(r, 100);
 	if (w < 30) {
 		op->kind = EOP_MAP;
-		gen_map(r, cfg, op);
+		gen_map(r, cfg, m, op);
 		return;
 	}
 	if (w < 48) {
 		op->kind = EOP_UNMAP;
 		op->sp = esrc_below(r, 5) == 0;
 		if (!aim_at_leaf(r, m, op->sp, &op->va, &op->size))
-			gen_range(r, true, &op->va, &op->size);
+			gen_range(r, cfg, true, &op->va, &op->size);
 		if (esrc_below(r, 2))
 			op->flags |= SV39_UNMAP_HOLES;
 		if (!cfg->no_free && esrc_below(r, 3) == 0)
@@ -399,7 +485,7 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		op->kind = EOP_PROTECT;
 		op->sp = esrc_below(r, 5) == 0;
 		if (!aim_at_leaf(r, m, op->sp, &op->va, &op->size))
-			gen_range(r, true, &op->va, &op->size);
+			gen_range(r, cfg, true, &op->va, &op->size);
 		gen_bits(r, &op->set, &op->clear);
 		maybe_bad_range(r, &op->va, &op->size);
 		return;
@@ -408,7 +494,7 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		op->kind = EOP_CLONE;
 		op->sp = 1;
 		if (!aim_at_leaf(r, m, 0, &op->va, &op->size))
-			gen_range(r, true, &op->va, &op->size);
+			gen_range(r, cfg, true, &op->va, &op->size);
 		op->clear = esrc_below(r, 5) ? U_ : 0;
 		if (esrc_below(r, 6) == 0) {
 			uint64_t s, c;
@@ -455,7 +541,7 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		op->kind = EOP_HARVEST;
 		op->sp = esrc_below(r, 5) == 0;
 		if (!aim_at_leaf(r, m, op->sp, &op->va, &op->size))
-			gen_range(r, true, &op->va, &op->size);
+			gen_range(r, cfg, true, &op->va, &op->size);
 		op->npages = op->size / P;
 		if (op->npages > 1100)
 			op->npages = 1 + esrc_below(r, 1100);
@@ -480,7 +566,7 @@ opgen_next(struct esrc *r, const struct opgen_cfg *cfg, const struct model *m, s
 		/* unreachable kinds fall back to an unmap of holes */
 		op->kind = EOP_UNMAP;
 		op->sp = esrc_below(r, 2);
-		gen_range(r, true, &op->va, &op->size);
+		gen_range(r, cfg, true, &op->va, &op->size);
 		op->flags = SV39_UNMAP_HOLES;
 		if (w >= 97 && !cfg->no_reset) {
 			memset(op, 0, sizeof(*op));

@@ -44,7 +44,30 @@ struct opgen_cfg {
 	bool no_reset;
 	bool no_free;  /* no SV39_UNMAP_FREE / SV39_FREE_FRAMES */
 	bool no_alias; /* no frame mapped at two virtual addresses */
+	/*
+	 * Svnapot groups: maps with SV39_MAP_64K, ranges of whole and cut
+	 * 64 KiB groups, replace maps aimed at existing leaves, and hardware
+	 * A/D updates in single members (EOP_TOUCH). false draws exactly the
+	 * choices it drew before groups existed, so old seeds decode alike.
+	 */
+	bool napot;
 };
+
+/*
+ * The Svnapot set-ups a run picks from (test_refmodel by the seed's
+ * thousands, fuzz_refmodel by the input's first byte): 0 draws no groups
+ * and gives no space Svnapot (the operations drawn before groups
+ * existed); 1 groups in both spaces; 2 in space 0 only (the clone
+ * destination lacks Svnapot; no sharing, which would show space 0's
+ * groups to harts without it); 3 in space 1 only; 4 in neither (every
+ * SV39_MAP_64K must fail with SV39_EINVAL).
+ */
+struct opgen_setup {
+	unsigned features[2]; /* ops->features of space 0 and space 1 */
+	struct opgen_cfg cfg;
+};
+extern const struct opgen_setup opgen_setups[];
+extern const size_t opgen_nsetups;
 
 /*
  * Draw the next operation. m (may be NULL) lets protect, unmap, harvest

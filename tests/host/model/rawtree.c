@@ -43,6 +43,48 @@ tables_push(struct rawtables *t, const struct rawtable *e)
 	t->v[t->n++] = *e;
 }
 
+/*
+ * Slots i..i+15 of level-0 table t as one Svnapot group (Svnapot 4.5):
+ * i 16-aligned, every member valid with N and PPN[3:0] = 0b1000, all alike
+ * but for A and D. Fills l (A and D the OR, and which member has which)
+ * or returns -1 with a message.
+ */
+static int
+read_group(const sv39_pte_t *t, unsigned i, sv39_va_t va, struct mleaf *l, char *err, size_t errlen)
+{
+	const uint64_t ad = SV39_PTE_A | SV39_PTE_D;
+	sv39_pte_t first = t[i];
+
+	if (i % 16 || ((first >> SV39_PTE_PPN_SHIFT) & 0xf) != 0x8) {
+		snprintf(err, errlen,
+			 "group member 0x%016" PRIx64 " at va 0x%" PRIx64
+			 " is not the first of an aligned, encoded group",
+			 first, va);
+		return -1;
+	}
+	*l = (struct mleaf){ va,
+			     SV39_NAPOT_SIZE,
+			     pte_pa(first) & ~(SV39_NAPOT_SIZE - 1),
+			     first & ~SV39_PTE_PPN_MASK & ~ad,
+			     0,
+			     0 };
+	for (unsigned k = 0; k < 16; k++) {
+		sv39_pte_t e = t[i + k];
+
+		if ((e & ~ad) != (first & ~ad) || !(e & SV39_PTE_V)) {
+			snprintf(err, errlen,
+				 "group at va 0x%" PRIx64 ": member %u is 0x%016" PRIx64
+				 ", member 0 0x%016" PRIx64,
+				 va, k, e, first);
+			return -1;
+		}
+		l->flags |= e & ad;
+		l->a_members |= (uint16_t)(((e & SV39_PTE_A) ? 1u : 0u) << k);
+		l->d_members |= (uint16_t)(((e & SV39_PTE_D) ? 1u : 0u) << k);
+	}
+	return 0;
+}
+
 struct walk {
 	const struct sv39_space *s;
 	struct mleafvec *leaves;  /* or NULL */
@@ -50,6 +92,19 @@ struct walk {
 	char *err;
 	size_t errlen;
 };
+
+/* A group's 16 slots from slot i of level-0 table t, as one leaf. */
+static int
+walk_group(struct walk *w, const sv39_pte_t *t, unsigned i, sv39_va_t va)
+{
+	struct mleaf l;
+
+	if (read_group(t, i, va, &l, w->err, w->errlen) < 0)
+		return -1;
+	if (w->leaves)
+		mleafvec_push(w->leaves, &l);
+	return 0;
+}
 
 static int
 walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base, bool borrowed)
@@ -80,6 +135,14 @@ walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base, bool bo
 			continue;
 		}
 		rt.valid++;
+		if (level == 0 && (e & SV39_PTE_N) && (e & (SV39_PTE_R | SV39_PTE_X)) &&
+		    (w->s->ops->features & SV39_FEATURE_SVNAPOT)) {
+			if (walk_group(w, t, i, va) < 0)
+				return -1;
+			rt.valid += 15;
+			i += 15;
+			continue;
+		}
 		if ((e & (SV39_PTE_R | SV39_PTE_W)) == SV39_PTE_W || (e & SV39_PTE_RESERVED_MASK) ||
 		    (e & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK || (e & SV39_PTE_N)) {
 			snprintf(w->err, w->errlen,
@@ -88,7 +151,7 @@ walk_table(struct walk *w, sv39_pa_t pa, unsigned level, sv39_va_t base, bool bo
 			return -1;
 		}
 		if (e & (SV39_PTE_R | SV39_PTE_X)) {
-			struct mleaf l = { va, size, pte_pa(e), e & ~SV39_PTE_PPN_MASK };
+			struct mleaf l = { va, size, pte_pa(e), e & ~SV39_PTE_PPN_MASK, 0, 0 };
 
 			if (w->leaves)
 				mleafvec_push(w->leaves, &l);

@@ -33,7 +33,9 @@ void rawtables_free(struct rawtables *t);
 
 /*
  * Append every leaf of s, in address order, to out; through borrowed
- * pointers too (what the hardware sees). Returns 0, or -1 with a message
+ * pointers too (what the hardware sees). Where s's ops have
+ * SV39_FEATURE_SVNAPOT a 64 KiB group is one leaf (and must be whole:
+ * 16 aligned members, N and the encoding, alike but for A and D). Returns 0, or -1 with a message
  * in err for a malformed entry (a pointer at level 0, W without R, a
  * nonzero invalid entry, reserved bits) or a table phys_to_virt refuses.
  */

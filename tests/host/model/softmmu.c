@@ -28,14 +28,26 @@ vpn(sv39_va_t va, int i)
 }
 
 /*
+ * Is pte a NAPOT leaf a Svnapot hart translates? Svnapot defines N only in a
+ * level-0 leaf, and of the ppn[3:0] encodings only 0b1000 (64 KiB); N
+ * anywhere else, or any other encoding, is reserved.
+ */
+static bool
+napot_leaf(sv39_pte_t pte, int level, bool svnapot)
+{
+	return svnapot && level == 0 && (pte & (SV39_PTE_R | SV39_PTE_X)) &&
+	       ((pte >> SV39_PTE_PPN_SHIFT) & 0xf) == 0x8;
+}
+
+/*
  * Step 3's "bits or encodings reserved for future standard use": bits
  * 54..60 always; PBMT = 3 always (Svpbmt makes 1 and 2 legal on leaves);
- * N, because this MMU does not implement Svnapot; and on a pointer
- * (non-leaf) PTE the A, D, U, N and PBMT bits, which the spec reserves
- * for non-leaf entries.
+ * N, but in a NAPOT leaf of a Svnapot hart; and on a pointer (non-leaf)
+ * PTE the A, D, U, N and PBMT bits, which the spec reserves for non-leaf
+ * entries.
  */
 static enum softmmu_fault
-reserved_fault(sv39_pte_t pte)
+reserved_fault(sv39_pte_t pte, int level, bool svnapot)
 {
 	bool leaf = (pte & (SV39_PTE_R | SV39_PTE_X)) != 0;
 
@@ -43,7 +55,7 @@ reserved_fault(sv39_pte_t pte)
 		return SOFTMMU_F_RESERVED;
 	if ((pte & SV39_PTE_PBMT_MASK) == SV39_PTE_PBMT_MASK)
 		return SOFTMMU_F_PBMT;
-	if (pte & SV39_PTE_N)
+	if ((pte & SV39_PTE_N) && !napot_leaf(pte, level, svnapot))
 		return SOFTMMU_F_N;
 	if (!leaf) {
 		if (pte & SV39_PTE_PBMT_MASK)
@@ -83,6 +95,22 @@ step5_allowed(sv39_pte_t pte, const struct softmmu_req *req)
 	return false;
 }
 
+/*
+ * Step 8: pa.pgoff = va.pgoff; below level i the PPN comes from the VPN
+ * (superpage), above it from the PTE. Svnapot: ppn[0][3:0] also comes
+ * from va.vpn[0][3:0], not from the PTE.
+ */
+static sv39_pa_t
+step8_pa(sv39_pte_t pte, int i, sv39_va_t va)
+{
+	uint64_t ppn = (pte >> SV39_PTE_PPN_SHIFT) & PPN_FIELD_MASK;
+	uint64_t mask = (UINT64_C(1) << (VPN_BITS * i)) - 1;
+
+	if (pte & SV39_PTE_N)
+		return ((ppn & ~UINT64_C(0xf)) << 12) | (va & (SV39_NAPOT_SIZE - 1));
+	return ((ppn & ~mask) << 12) | (va & ((UINT64_C(1) << (12 + VPN_BITS * i)) - 1));
+}
+
 enum softmmu_fault
 softmmu_translate(const struct sv39_ops *ops, void *ctx, const struct softmmu_req *req,
 		  struct softmmu_result *res)
@@ -117,7 +145,7 @@ softmmu_translate(const struct sv39_ops *ops, void *ctx, const struct softmmu_re
 		/* Step 3: invalid, W without R, or reserved bits. */
 		if (!(pte & SV39_PTE_V) || (!(pte & SV39_PTE_R) && (pte & SV39_PTE_W)))
 			return res->fault = SOFTMMU_F_INVALID;
-		res->fault = reserved_fault(pte);
+		res->fault = reserved_fault(pte, i, req->svnapot);
 		if (res->fault)
 			return res->fault;
 
@@ -130,6 +158,8 @@ softmmu_translate(const struct sv39_ops *ops, void *ctx, const struct softmmu_re
 		a = ((pte >> SV39_PTE_PPN_SHIFT) & PPN_FIELD_MASK) << 12;
 	}
 	res->page_size = UINT64_C(1) << (12 + VPN_BITS * i);
+	if (pte & SV39_PTE_N) /* step 3 let only a NAPOT leaf through */
+		res->page_size = SV39_NAPOT_SIZE;
 
 	/* Step 5: permission for this access, privilege, SUM and MXR. */
 	if (!step5_allowed(pte, req))
@@ -145,11 +175,7 @@ softmmu_translate(const struct sv39_ops *ops, void *ctx, const struct softmmu_re
 	if (!(pte & SV39_PTE_A) || (req->access == SOFTMMU_STORE && !(pte & SV39_PTE_D)))
 		return res->fault = SOFTMMU_F_AD;
 
-	/*
-	 * Step 8: pa.pgoff = va.pgoff; below level i the PPN comes from the
-	 * VPN (superpage), above it from the PTE.
-	 */
-	res->pa = ((ppn & ~mask) << 12) | (req->va & ((UINT64_C(1) << (12 + VPN_BITS * i)) - 1));
+	res->pa = step8_pa(pte, i, req->va);
 	return res->fault = SOFTMMU_OK;
 }
 
@@ -164,6 +190,7 @@ softmmu_translate_space(const struct sv39_space *s, sv39_va_t va, enum softmmu_a
 		.priv = priv,
 		.sum = sum,
 		.mxr = mxr,
+		.svnapot = (s->ops->features & SV39_FEATURE_SVNAPOT) != 0,
 	};
 
 	return softmmu_translate(s->ops, s->ctx, &req, res);

@@ -4,8 +4,9 @@
  *
  * It reads a raw page-table tree exactly as a hart would, following the
  * privileged spec's "virtual address translation process" for Sv39 one step
- * at a time, with Svpbmt implemented, Svnapot not implemented and Svade
- * (no hardware A/D updates) in force. It never calls libsv39: it is the
+ * at a time, with Svpbmt implemented, Svnapot implemented only when the
+ * request says the hart has it, and Svade (no hardware A/D updates) in
+ * force. It never calls libsv39: it is the
  * independent judge the model tests compare the library against. Only
  * ops->phys_to_virt is used, to read the table pages.
  */
@@ -39,7 +40,7 @@ enum softmmu_fault {
 	SOFTMMU_F_INVALID,    /* V = 0, or R = 0 with W = 1 */
 	SOFTMMU_F_RESERVED,   /* bits 54..60 set, or A/D/U on a pointer */
 	SOFTMMU_F_PBMT,	      /* PBMT = 3 (reserved), or PBMT on a pointer */
-	SOFTMMU_F_N,	      /* N set: Svnapot is not implemented */
+	SOFTMMU_F_N,	      /* N set: no Svnapot, or not a level-0 leaf with ppn[3:0] = 0b1000 */
 	SOFTMMU_F_DEPTH,      /* a pointer at level 0 */
 	SOFTMMU_F_PERM,	      /* R/W/X, U, SUM or MXR forbid the access */
 	SOFTMMU_F_MISALIGNED, /* superpage PPN not aligned to its size */
@@ -54,6 +55,11 @@ struct softmmu_req {
 	enum softmmu_priv priv;
 	bool sum; /* sstatus.SUM: S may load/store U pages */
 	bool mxr; /* sstatus.MXR: loads from X-only pages succeed */
+	/*
+	 * The hart implements Svnapot: a level-0 leaf with N and ppn[3:0] =
+	 * 0b1000 maps a 64 KiB page (its low four PPN bits come from the va).
+	 */
+	bool svnapot;
 };
 
 struct softmmu_result {
@@ -61,7 +67,7 @@ struct softmmu_result {
 	sv39_pa_t pa;	    /* the translated address (only when fault == OK) */
 	sv39_pte_t pte;	    /* the last PTE read (the leaf, when one was found) */
 	int level;	    /* level of that PTE: 2, 1 or 0; -1 if none read */
-	uint64_t page_size; /* size the leaf maps, when one was found */
+	uint64_t page_size; /* size the leaf maps (64 KiB for a NAPOT leaf), when one was found */
 };
 
 /*
@@ -71,7 +77,7 @@ struct softmmu_result {
 enum softmmu_fault softmmu_translate(const struct sv39_ops *ops, void *ctx,
 				     const struct softmmu_req *req, struct softmmu_result *res);
 
-/* Convenience: the same with the root, ops and ctx of a space. */
+/* Convenience: the same with the root, ops, ctx and ops->features of a space. */
 enum softmmu_fault softmmu_translate_space(const struct sv39_space *s, sv39_va_t va,
 					   enum softmmu_access access, enum softmmu_priv priv,
 					   bool sum, bool mxr, struct softmmu_result *res);

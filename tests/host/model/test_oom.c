@@ -100,6 +100,18 @@ report(const char *name, bool after, unsigned points, uint64_t allocs, unsigned 
 	printf("%-52s fail_after=%d: %u failure points\n", name, after, points);
 }
 
+/* Does the shape map Svnapot groups? Then both spaces' ops have Svnapot. */
+static bool
+shape_uses_groups(const struct shape *sh)
+{
+	bool groups = sh->target.kind == EOP_MAP && (sh->target.flags & SV39_MAP_64K);
+
+	for (size_t i = 0; i < sh->nsetup; i++)
+		if (sh->setup[i].kind == EOP_MAP && (sh->setup[i].flags & SV39_MAP_64K))
+			groups = true;
+	return groups;
+}
+
 static void
 sweep_shape(const struct shape *sh, bool after)
 {
@@ -110,6 +122,8 @@ sweep_shape(const struct shape *sh, bool after)
 	const char *err = NULL;
 	char buf[256];
 
+	if (shape_uses_groups(sh))
+		e.features[0] = e.features[1] = SV39_FEATURE_SVNAPOT;
 	if (ramops_init(&r, 512, 0) || engine_init(&e, &r, 1) < 0) {
 		report(sh->name, after, 0, 0, 0, "set-up failed");
 		return;
@@ -280,6 +294,10 @@ main(void)
 	const struct eop giga =
 		op_map(0, gg, UINT64_C(0x140000000), G, RW | SV39_PTE_U, SV39_MAP_HUGE);
 	const struct eop small = op_map(0, 0x1000, 0x90001000, 4 * P, RX | SV39_PTE_U, 0);
+	/* 64 KiB groups: two below g1, two 2 MiB runs of them and two above */
+	const uint64_t K64 = SV39_NAPOT_SIZE;
+	const struct eop groups =
+		op_map(0, g1 - 2 * K64, 0x80000000, 4 * K64 + M, RW | SV39_PTE_U, SV39_MAP_64K);
 	struct shape shapes[] = {
 		{ "map 4K, low half, across a 1G and a 2M edge",
 		  { { 0 } },
@@ -303,6 +321,33 @@ main(void)
 		  op_map(0, top + 5 * M - P, 0x80000000, 3 * P, RW, 0),
 		  2 },
 		{ "map HUGE mixing 1G, 2M and 4K leaves", { { 0 } }, 0, mix, 4 },
+		{ "map 64K groups across a 1G and a 2M edge", { { 0 } }, 0, groups, 5 },
+		{ "map REPLACE|64K groups inside a 1G page",
+		  { giga },
+		  1,
+		  op_map(0, gg + 3 * M + K64, 0x80000000, 2 * K64, RW,
+			 SV39_MAP_REPLACE | SV39_MAP_64K),
+		  2 },
+		{ "map REPLACE 4K cutting two groups (no table)",
+		  { groups },
+		  1,
+		  op_map(0, g1 - K64 - P, 0x90000000, 2 * P, RX, SV39_MAP_REPLACE),
+		  0 },
+		{ "unmap cutting two groups (no table)",
+		  { groups },
+		  1,
+		  op_unmap(0, g1 - K64 - P, 2 * P, 0),
+		  0 },
+		{ "protect cutting two groups (no table)",
+		  { groups },
+		  1,
+		  op_protect(0, g1 - K64 - P, 2 * P, 0, SV39_PTE_W),
+		  0 },
+		{ "clone_range of groups, two of them cut",
+		  { groups },
+		  1,
+		  op_clone(g1 - 2 * K64 + P, 4 * K64 + M - 2 * P),
+		  5 },
 		{ "map REPLACE 4K inside a 1G page",
 		  { giga },
 		  1,

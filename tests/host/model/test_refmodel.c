@@ -5,7 +5,9 @@
  * the reference model (see engine.h for what is checked).
  *
  * Usage: test_refmodel [SEED [STEPS]]. Without arguments it runs a fixed
- * set of seeds. On a mismatch it prints the seed, the step and the call,
+ * set of seeds. The seed's thousands picks the Svnapot set-up
+ * (opgen_setups, opgen.h): seeds 1..999 draw no groups at all, 1000..1999
+ * give both spaces Svnapot, and so on. On a mismatch it prints the seed, the step and the call,
  * so "test_refmodel SEED STEP" replays it (the last step is the failing
  * one; a third argument prints every step).
  */
@@ -19,7 +21,8 @@
 #define TABLE_PAGES 1024
 
 static const char *const kinds[EOP_KINDS] = {
-	"map", "unmap", "protect", "clone", "share", "harvest", "reset1", "resetall", "reset0",
+	"map",	   "unmap",  "protect",	 "clone",  "share",
+	"harvest", "reset1", "resetall", "reset0", "touch",
 };
 
 static void
@@ -35,13 +38,19 @@ print_stats(const struct engine *e)
 				printf(" %s %u", res[i], e->stats[k][i]);
 		printf("\n");
 	}
+	printf("  groups compared after steps: %" PRIu64 " (members differing in A/D: %" PRIu64
+	       ")\n",
+	       e->groups_checked, e->groups_mixed_ad);
 }
 
 static int
 run_seed(uint64_t seed, unsigned steps, bool verbose)
 {
+	size_t c = (size_t)(seed / 1000 % opgen_nsetups);
+	const struct opgen_setup *setup = &opgen_setups[c];
 	struct ramops r;
-	struct engine e = { .asid = { 1, 2 } };
+	struct engine e = { .asid = { 1, 2 },
+			    .features = { setup->features[0], setup->features[1] } };
 	struct esrc src;
 	struct eop op;
 	int ret = 0;
@@ -57,7 +66,7 @@ run_seed(uint64_t seed, unsigned steps, bool verbose)
 	}
 	esrc_init_rng(&src, seed);
 	for (unsigned step = 1; step <= steps; step++) {
-		opgen_next(&src, NULL, &e.m, &op);
+		opgen_next(&src, &setup->cfg, &e.m, &op);
 		if (verbose) {
 			char buf[256];
 
@@ -78,14 +87,14 @@ run_seed(uint64_t seed, unsigned steps, bool verbose)
 	}
 	ramops_fini(&r);
 	if (!ret)
-		printf("seed %" PRIu64 ": %u steps ok\n", seed, steps);
+		printf("seed %" PRIu64 " (Svnapot set-up %zu): %u steps ok\n", seed, c, steps);
 	return ret;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const uint64_t seeds[] = { 1, 2, 3, 4, 5, 6 };
+	static const uint64_t seeds[] = { 1, 2, 3, 4, 5, 6, 1001, 1002, 1003, 2001, 3001, 4001 };
 	unsigned steps = 2500;
 	int failed = 0;
 

@@ -32,6 +32,7 @@ p2v(void *ctx, sv39_pa_t pa)
 }
 
 static const struct sv39_ops ops = { .phys_to_virt = p2v };
+static bool hart_svnapot; /* the next xlate's hart implements Svnapot */
 
 static sv39_pte_t
 ptr(sv39_pa_t table)
@@ -42,7 +43,7 @@ ptr(sv39_pa_t table)
 static struct softmmu_result
 xlate(sv39_va_t va, enum softmmu_access acc, enum softmmu_priv priv, bool sum, bool mxr)
 {
-	struct softmmu_req req = { ROOT, va, acc, priv, sum, mxr };
+	struct softmmu_req req = { ROOT, va, acc, priv, sum, mxr, hart_svnapot };
 	struct softmmu_result res;
 
 	softmmu_translate(&ops, NULL, &req, &res);
@@ -297,6 +298,45 @@ test_allows_table(void)
 	}
 }
 
+/*
+ * Svnapot: a level-0 leaf with N and ppn[3:0] = 0b1000 maps 64 KiB, the
+ * low four PPN bits coming from the va; only on a hart that has it, only
+ * at level 0, only with that encoding.
+ */
+static void
+test_napot(void)
+{
+	const sv39_va_t group = UINT64_C(0x40210000); /* L0 slots 16..31 */
+	const sv39_pte_t member = sv39_pte_make(0x12348000, RWAD) | SV39_PTE_N; /* ppn[3:0] 1000 */
+	struct softmmu_result r;
+
+	reset_tree();
+	/* Only the member of the page translated is read: one is enough. */
+	mem[2][16 + 3] = member;
+	hart_svnapot = true;
+	r = xlate(group + 0x3abc, SOFTMMU_STORE, SOFTMMU_PRIV_S, 0, 0);
+	EXPECT_PA("napot page 3", r, 0x12343abc);
+	if (r.page_size != SV39_NAPOT_SIZE || r.level != 0) {
+		printf("FAIL napot: page_size 0x%" PRIx64 " level %d\n", r.page_size, r.level);
+		failures++;
+	}
+	mem[2][16 + 3] = sv39_pte_make(0x12344000, RWAD) | SV39_PTE_N; /* 128 KiB: reserved */
+	r = xlate(group + 0x3abc, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
+	EXPECT_FAULT("napot encoding 0100", r, SOFTMMU_F_N);
+	mem[2][16 + 3] = sv39_pte_make(0x12340000, RWAD) | SV39_PTE_N; /* ppn[3:0] 0000 */
+	r = xlate(group + 0x3abc, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
+	EXPECT_FAULT("napot encoding 0000", r, SOFTMMU_F_N);
+	mem[2][16 + 3] = member;
+	/* N in a megapage leaf, with the same low PPN bits: reserved. */
+	mem[1][2] = sv39_pte_make(0x80008000, RWAD) | SV39_PTE_N;
+	r = xlate(UINT64_C(0x40400000), SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
+	EXPECT_FAULT("N in a megapage", r, SOFTMMU_F_N);
+	hart_svnapot = false;
+	r = xlate(group + 0x3abc, SOFTMMU_LOAD, SOFTMMU_PRIV_S, 0, 0);
+	EXPECT_FAULT("napot member without Svnapot", r, SOFTMMU_F_N);
+	reset_tree();
+}
+
 int
 main(void)
 {
@@ -304,6 +344,7 @@ main(void)
 	test_superpages();
 	test_permissions();
 	test_allows_table();
+	test_napot();
 	if (failures) {
 		printf("test_softmmu: %d failures\n", failures);
 		return 1;
