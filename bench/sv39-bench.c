@@ -139,11 +139,13 @@ now_ns(void)
 
 static struct arena ar;
 static struct sv39_space sp, sp2;
-static struct sv39_ops direct_ops; /* ar.ops with the runtime direct-map fast path */
-static struct sv39_space spd;	   /* sp's tables, reached through direct_ops */
-static struct sv39_space spc;	   /* sp's tables, phys_to_virt called at each level */
-static uint8_t *membuf;		   /* target of the (b) memsets: pre-faulted */
-static uint8_t *membuf2;	   /* source of the clone's memcpy line */
+static struct sv39_ops direct_ops;   /* ar.ops with the runtime direct-map fast path */
+static struct sv39_ops napot_ops;    /* ar.ops for harts with Svnapot (64 KiB groups) */
+static struct sv39_space sp64, sp2m; /* translate-napot: groups, and 2 MiB leaves */
+static struct sv39_space spd;	     /* sp's tables, reached through direct_ops */
+static struct sv39_space spc;	     /* sp's tables, phys_to_virt called at each level */
+static uint8_t *membuf;		     /* target of the (b) memsets: pre-faulted */
+static uint8_t *membuf2;	     /* source of the clone's memcpy line */
 static sv39_va_t *rand_va;
 static int failures;
 
@@ -959,6 +961,114 @@ case_translate(uint64_t span, const char *title)
 	ratios(op, a, b, 0, 0);
 }
 
+/* ---- Svnapot: 64 KiB groups beside 4 KiB and 2 MiB leaves ---- */
+
+static void
+setup_empty_napot(void)
+{
+	arena_reset(&ar);
+	CHECK(sv39_space_init(&sp, &napot_ops, &ar) == 0, "space_init napot");
+}
+
+static void
+body_map64k(void)
+{
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, 1 * GiB, PERM_RW, SV39_MAP_64K) == 0, "sv39_map 64K");
+}
+
+static void
+check_map64k(void)
+{
+	check_mapped(&sp, VA0, FRAME_PA, 1 * GiB, SV39_NAPOT_SIZE, 0);
+	teardown_destroy();
+}
+
+/*
+ * map 1 GiB with SV39_MAP_64K (16384 groups: the same 512 L0 tables, every
+ * entry written, each member the same PTE) and as 4 KiB pages, timed in
+ * turn within each repetition.
+ */
+static void
+case_map_napot(void)
+{
+	struct figure op64, op4;
+
+	printf("map 1 GiB as 64 KiB Svnapot groups beside 4 KiB pages (one sv39_map call each)\n");
+	measure_pair((struct timed){ setup_empty_napot, body_map64k, check_map64k },
+		     (struct timed){ setup_empty, body_map4k, check_map4k }, &op64, &op4);
+	line("op64", "sv39_map(1 GiB, SV39_MAP_64K) -> 16384 groups", op64, pages_1g);
+	line("op4k", "sv39_map(1 GiB) -> 262144 4 KiB leaves", op4, pages_1g);
+	printf("  op64/op4k = %.2f (no target: both write 262144 entries)\n\n", op64.med / op4.med);
+}
+
+static void
+body_translate64(void)
+{
+	translate_all(&sp64);
+}
+
+static void
+body_translate2m(void)
+{
+	translate_all(&sp2m);
+}
+
+/*
+ * translate at the TRANSLATE_N random addresses of case_translate over one
+ * 1 GiB mapped three ways in one arena: 4 KiB leaves (sp), 64 KiB groups
+ * (sp64, Svnapot ops) and 2 MiB leaves (sp2m: two HUGE calls of 512 MiB,
+ * so no 1 GiB leaf fits). Timed in turn within each repetition.
+ */
+static void
+case_translate_napot(void)
+{
+	struct figure f[3];
+	uint64_t x64 = 0x9e3779b97f4a7c15ULL, sum = 0;
+
+	/* one title line: bench/ranges.py takes it as the case's name */
+	printf("translate %u random addresses in a mapped 1 GiB as 4 KiB leaves, 64 KiB groups "
+	       "and 2 MiB leaves; ns per call\n",
+	       TRANSLATE_N);
+	arena_reset(&ar);
+	CHECK(sv39_space_init(&sp, &ar.ops, &ar) == 0 &&
+		      sv39_space_init(&sp64, &napot_ops, &ar) == 0 &&
+		      sv39_space_init(&sp2m, &ar.ops, &ar) == 0,
+	      "space_init");
+	CHECK(sv39_map(&sp, VA0, FRAME_PA, 1 * GiB, PERM_RW, 0) == 0 &&
+		      sv39_map(&sp64, VA0, FRAME_PA, 1 * GiB, PERM_RW, SV39_MAP_64K) == 0 &&
+		      sv39_map(&sp2m, VA0, FRAME_PA, GiB / 2, PERM_RW, SV39_MAP_HUGE) == 0 &&
+		      sv39_map(&sp2m, VA0 + GiB / 2, FRAME_PA + GiB / 2, GiB / 2, PERM_RW,
+			       SV39_MAP_HUGE) == 0,
+	      "map the three spaces");
+	check_mapped(&sp64, VA0, FRAME_PA, 1 * GiB, SV39_NAPOT_SIZE, 0);
+	check_mapped(&sp2m, VA0, FRAME_PA, 1 * GiB, SV39_MEGA_SIZE, 0);
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		x64 ^= x64 << 13;
+		x64 ^= x64 >> 7;
+		x64 ^= x64 << 17;
+		rand_va[i] = VA0 + (x64 % GiB);
+		sum += FRAME_PA + (rand_va[i] - VA0);
+	}
+	{
+		static void (*const bodies[])(void) = { body_translate, body_translate64,
+							body_translate2m };
+
+		for (int k = 0; k < 3; k++) {
+			bodies[k]();
+			CHECK(translate_sum == sum, "translate case %d gave wrong addresses", k);
+		}
+		measure_interleaved(bodies, f, 3);
+	}
+	sv39_space_destroy(&sp2m, 0);
+	sv39_space_destroy(&sp64, 0);
+	teardown_destroy();
+	line("op4k", "sv39_translate, 4 KiB leaves", f[0], TRANSLATE_N);
+	line("op64", "sv39_translate, 64 KiB groups", f[1], TRANSLATE_N);
+	line("op2m", "sv39_translate, 2 MiB leaves", f[2], TRANSLATE_N);
+	printf("  op64/op4k = %.2f   op2m/op4k = %.2f (no target)\n\n", f[1].med / f[0].med,
+	       f[2].med / f[0].med);
+}
+
 static void
 case_translate_1g(void)
 {
@@ -1196,6 +1306,8 @@ static const struct {
 	{ "protect", case_protect },
 	{ "harvest", case_harvest },
 	{ "destroy", case_destroy },
+	{ "map-napot", case_map_napot },
+	{ "translate-napot", case_translate_napot },
 };
 
 /*
@@ -1254,6 +1366,8 @@ main(int argc, char **argv)
 	memset(ar.mem, 0, ARENA_PAGES * SV39_PAGE_SIZE);
 	direct_ops = ar.ops;
 	direct_ops.phys_to_virt = NULL;
+	napot_ops = ar.ops;
+	napot_ops.features = SV39_FEATURE_SVNAPOT;
 	direct_ops.phys_offset = (uint64_t)(uintptr_t)ar.mem - ARENA_PA_BASE;
 #ifdef SV39_BENCH_DIRECT
 	sv39_bench_direct_base = ar.mem;
