@@ -285,6 +285,19 @@ test_errors(void)
 	}
 }
 
+struct clone_call {
+	struct sv39_space *dst, *src;
+	sv39_va_t va;
+};
+
+static int
+clone_two_gigs(void *ctx)
+{
+	struct clone_call *c = ctx;
+
+	return sv39_clone_range(c->dst, c->src, c->va, 2 * GIGA, SV39_PTE_U, 0);
+}
+
 /* Fail each table allocation in turn: dst unchanged until it succeeds. */
 static void
 test_enomem(void)
@@ -294,7 +307,7 @@ test_enomem(void)
 
 	for (int h = 0; h < 2; h++) {
 		sv39_va_t b = t_bases[h];
-		bool ok = false;
+		struct clone_call c = { &dst, &src, b };
 
 		check_begin(t_half[h]);
 		t_env_init(&r, 64, 0);
@@ -304,27 +317,7 @@ test_enomem(void)
 		CHECK_EQ(sv39_map(&src, b + 3 * MEGA, 0x80200000, PG, URW, 0), 0);
 		CHECK_EQ(sv39_map(&src, b + GIGA + MEGA, 0x80400000, MEGA, URW, SV39_MAP_HUGE), 0);
 		CHECK_EQ(sv39_map(&dst, b + 7 * PG, 0x90000000, PG, RW, 0), 0);
-		for (uint64_t k = 1; k < 20 && !ok; k++) {
-			struct ramops_snapshot snap;
-			size_t before = r.allocated;
-			int err;
-
-			r.fail_at = r.alloc_calls + k;
-			r.fail_after = k % 2 == 0;
-			ramops_snapshot_take(&r, &snap);
-			err = sv39_clone_range(&dst, &src, b, 2 * GIGA, SV39_PTE_U, 0);
-			if (err == 0) {
-				ok = true;
-			} else {
-				CHECK_EQ(err, SV39_ENOMEM);
-				CHECK(ramops_snapshot_equal(&r, &snap));
-				CHECK_EQ(r.allocated, before);
-			}
-			ramops_snapshot_free(&snap);
-		}
-		r.fail_at = 0;
-		r.fail_after = false;
-		CHECK(ok);
+		CHECK(T_OOM_SWEEP(&r, clone_two_gigs, &c, 19, NULL, 0) != 0);
 		CHECK(SAME(&dst, &src, b, 8 * PG, SV39_PTE_U, 0));
 		CHECK(SAME(&dst, &src, b + 3 * MEGA, PG, SV39_PTE_U, 0));
 		CHECK(SAME(&dst, &src, b + GIGA + MEGA, MEGA, SV39_PTE_U, 0));

@@ -261,6 +261,19 @@ test_replace(void)
 	}
 }
 
+struct map_call {
+	struct sv39_space *s;
+	sv39_va_t va;
+};
+
+static int
+map_across_gig(void *ctx)
+{
+	struct map_call *c = ctx;
+
+	return sv39_map(c->s, c->va, 0x80000000, 4 * PG, RW, 0);
+}
+
 /*
  * Fail each alloc_table call in turn of a map that needs tables on both
  * sides of a GiB boundary: ENOMEM, nothing changed, then it succeeds.
@@ -273,32 +286,11 @@ test_enomem(void)
 
 	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		sv39_va_t va = b + GIGA - 2 * PG;
-		int ok = 0;
+		struct map_call c = { &s, va };
 
 		CHECK_EQ(sv39_map(&s, b + 5 * PG, 0x70000000, PG, RW, 0), 0);
-		for (uint64_t k = 1; k < 10 && !ok; k++) {
-			r.fail_at = r.alloc_calls + k;
-			r.fail_after = (k & 1) == 0;
-			{
-				struct ramops_snapshot snap;
-				size_t before = r.allocated;
-				int err;
-
-				ramops_snapshot_take(&r, &snap);
-				err = sv39_map(&s, va, 0x80000000, 4 * PG, RW, 0);
-				if (err == 0) {
-					ok = 1;
-					CHECK_EQ(k, 4); /* three tables needed */
-				} else {
-					CHECK_EQ(err, SV39_ENOMEM);
-					CHECK(ramops_snapshot_equal(&r, &snap));
-					CHECK_EQ(r.allocated, before);
-				}
-				ramops_snapshot_free(&snap);
-			}
-		}
-		r.fail_at = 0;
-		CHECK(ok);
+		/* three tables needed: three failure points, success at the fourth step */
+		CHECK_EQ(T_OOM_SWEEP(&r, map_across_gig, &c, 9, NULL, 0), 4);
 		for (int i = 0; i < 4; i++)
 			T_XLATE(&s, va + i * PG, 0x80000000 + i * PG, t_leaf_flags(RW, 0), PG);
 		CHECK_EQ(r.allocated, 6);

@@ -327,6 +327,19 @@ test_replace_splits_group(void)
 	}
 }
 
+struct group_map_call {
+	struct sv39_space *s;
+	sv39_va_t va;
+};
+
+static int
+map_two_groups(void *ctx)
+{
+	struct group_map_call *c = ctx;
+
+	return sv39_map(c->s, c->va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K);
+}
+
 /* Fail each alloc_table in turn of a group map needing four tables. */
 static void
 test_map_groups_enomem(void)
@@ -336,30 +349,11 @@ test_map_groups_enomem(void)
 
 	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		sv39_va_t va = b + GIGA - K64;
-		int ok = 0;
+		struct group_map_call c = { &s, va };
 
 		r.ops.features = SV39_FEATURE_SVNAPOT;
-		for (uint64_t k = 1; k < 10 && !ok; k++) {
-			struct ramops_snapshot snap;
-			size_t before = r.allocated;
-			int err;
-
-			r.fail_at = r.alloc_calls + k;
-			r.fail_after = (k & 1) == 0;
-			ramops_snapshot_take(&r, &snap);
-			err = sv39_map(&s, va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K);
-			if (err == 0) {
-				ok = 1;
-				CHECK_EQ(k, 5); /* two level-1 and two level-0 tables */
-			} else {
-				CHECK_EQ(err, SV39_ENOMEM);
-				CHECK(ramops_snapshot_equal(&r, &snap));
-				CHECK_EQ(r.allocated, before);
-			}
-			ramops_snapshot_free(&snap);
-		}
-		r.fail_at = 0;
-		CHECK(ok);
+		/* two level-1 and two level-0 tables: success at the fifth step */
+		CHECK_EQ(T_OOM_SWEEP(&r, map_two_groups, &c, 9, NULL, 0), 5);
 		expect_layout(&r, &s, va, GROUP_PA, 2 * K64, t_leaf_flags(RW, 0));
 		CHECK_EQ(sv39_unmap(&s, va, 2 * K64, 0), 0);
 	}

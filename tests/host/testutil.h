@@ -216,6 +216,57 @@ t_xlate_run_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t 
 		ramops_snapshot_free(&snap_);              \
 	} while (0)
 
+/*
+ * The out-of-memory sweep. call(ctx) is made with allocation 1, 2, ...
+ * of it failing in turn (step k: allocation k alone when k is odd, k and
+ * every later one when k is even), at most max_steps times, until it
+ * succeeds. Each failing step must return SV39_ENOMEM and leave every
+ * table page bit for bit as it was, with no page gained or lost, and the
+ * state bytes (may be NULL: none) as they were. Returns the step at which
+ * the call succeeded (k: k - 1 failure points before it), or 0 if it did
+ * not within max_steps (reported). Allocations succeed again afterwards.
+ */
+#define T_OOM_SWEEP(r, call, ctx, max_steps, state, state_len) \
+	t_oom_sweep_at((r), (call), (ctx), (max_steps), (state), (state_len), __FILE__, __LINE__)
+static inline uint64_t
+t_oom_sweep_at(struct ramops *r, int (*call)(void *ctx), void *ctx, uint64_t max_steps,
+	       const void *state, size_t state_len, const char *file, int line)
+{
+	void *state_before = state_len ? malloc(state_len) : NULL;
+	uint64_t done = 0;
+
+	if (state_len)
+		memcpy(state_before, state, state_len);
+	for (uint64_t k = 1; k <= max_steps && !done; k++) {
+		struct ramops_snapshot snap;
+		size_t before = r->allocated;
+		int err;
+
+		r->fail_at = r->alloc_calls + k;
+		r->fail_after = (k & 1) == 0;
+		ramops_snapshot_take(r, &snap);
+		err = call(ctx);
+		if (err == 0) {
+			done = k;
+		} else {
+			check_report_eq(err, SV39_ENOMEM, file, line, "call", "SV39_ENOMEM");
+			check_report_eq(ramops_snapshot_equal(r, &snap), true, file, line,
+					"table pages unchanged", "true");
+			check_report_eq(r->allocated, before, file, line, "allocated",
+					"allocated before");
+			if (state_len)
+				check_report_eq(memcmp(state, state_before, state_len), 0, file,
+						line, "state unchanged", "0");
+		}
+		ramops_snapshot_free(&snap);
+	}
+	r->fail_at = 0;
+	r->fail_after = false;
+	free(state_before);
+	check_report_eq(done != 0, true, file, line, "the call succeeded within the sweep", "true");
+	return done;
+}
+
 /* Count the leaves sv39_for_each reports for a range. */
 static inline int
 t_count_fn(void *arg, const struct sv39_leaf *leaf)
