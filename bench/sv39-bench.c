@@ -882,11 +882,31 @@ case_maphuge(sv39_pa_t skew)
  * level-0 tables (2 MiB) miss the L1/L2 caches; over 2 MiB (one level-0
  * table) everything is cache-hot and the figure is the code's own cost.
  */
+/*
+ * TRANSLATE_N addresses (any byte offset) in [VA0, VA0 + span) into
+ * rand_va, the same every call; returns the sum of their PAs where VA0
+ * maps FRAME_PA onward.
+ */
+static uint64_t
+fill_rand_va(uint64_t span)
+{
+	uint64_t x64 = 0x9e3779b97f4a7c15ULL, sum = 0;
+
+	for (unsigned i = 0; i < TRANSLATE_N; i++) {
+		/* xorshift64: cheap, reproducible */
+		x64 ^= x64 << 13;
+		x64 ^= x64 >> 7;
+		x64 ^= x64 << 17;
+		rand_va[i] = VA0 + (x64 % span);
+		sum += FRAME_PA + (rand_va[i] - VA0);
+	}
+	return sum;
+}
+
 static void
 case_translate(uint64_t span, const char *title)
 {
 	struct figure op, od, oc, x, a, b;
-	uint64_t x64 = 0x9e3779b97f4a7c15ULL, sum = 0;
 	double per;
 
 	printf("translate %u random addresses %s; ns per call\n", TRANSLATE_N, title);
@@ -896,15 +916,7 @@ case_translate(uint64_t span, const char *title)
 	/* The same tables, reached through the runtime direct-map fast path. */
 	CHECK(sv39_space_init_from_root(&spd, &direct_ops, &ar, sp.root) == 0, "init_from_root");
 	CHECK(sv39_space_init_from_root(&spc, &ar.ops, &ar, sp.root) == 0, "init_from_root");
-	for (unsigned i = 0; i < TRANSLATE_N; i++) {
-		/* xorshift64: cheap, reproducible */
-		x64 ^= x64 << 13;
-		x64 ^= x64 >> 7;
-		x64 ^= x64 << 17;
-		rand_va[i] = VA0 + (x64 % span);
-		sum += FRAME_PA + (rand_va[i] - VA0);
-	}
-	expect_sum = sum;
+	expect_sum = fill_rand_va(span);
 	/* Each body checks its own sum once, untimed, before the timed runs. */
 	body_naivetranslate();
 	CHECK(translate_sum == expect_sum, "naive walkaddr gave wrong addresses");
@@ -1023,7 +1035,7 @@ static void
 case_translate_napot(void)
 {
 	struct figure f[3];
-	uint64_t x64 = 0x9e3779b97f4a7c15ULL, sum = 0;
+	uint64_t sum;
 
 	/* one title line: bench/ranges.py takes it as the case's name */
 	printf("translate %u random addresses in a mapped 1 GiB as 4 KiB leaves, 64 KiB groups "
@@ -1042,13 +1054,7 @@ case_translate_napot(void)
 	      "map the three spaces");
 	check_mapped(&sp64, VA0, FRAME_PA, 1 * GiB, SV39_NAPOT_SIZE, 0);
 	check_mapped(&sp2m, VA0, FRAME_PA, 1 * GiB, SV39_MEGA_SIZE, 0);
-	for (unsigned i = 0; i < TRANSLATE_N; i++) {
-		x64 ^= x64 << 13;
-		x64 ^= x64 >> 7;
-		x64 ^= x64 << 17;
-		rand_va[i] = VA0 + (x64 % GiB);
-		sum += FRAME_PA + (rand_va[i] - VA0);
-	}
+	sum = fill_rand_va(1 * GiB);
 	{
 		static void (*const bodies[])(void) = { body_translate, body_translate64,
 							body_translate2m };

@@ -285,17 +285,12 @@ test_errors(void)
 	}
 }
 
-struct clone_call {
-	struct sv39_space *dst, *src;
-	sv39_va_t va;
-};
-
 static int
 clone_two_gigs(void *ctx)
 {
-	struct clone_call *c = ctx;
+	const struct t_call *c = ctx;
 
-	return sv39_clone_range(c->dst, c->src, c->va, 2 * GIGA, SV39_PTE_U, 0);
+	return sv39_clone_range(c->s, c->src, c->va, 2 * GIGA, SV39_PTE_U, 0);
 }
 
 /* Fail each table allocation in turn: dst unchanged until it succeeds. */
@@ -307,7 +302,7 @@ test_enomem(void)
 
 	for (int h = 0; h < 2; h++) {
 		sv39_va_t b = t_bases[h];
-		struct clone_call c = { &dst, &src, b };
+		struct t_call c = { &dst, &src, b };
 
 		check_begin(t_half[h]);
 		t_env_init(&r, 64, 0);

@@ -261,15 +261,10 @@ test_replace(void)
 	}
 }
 
-struct map_call {
-	struct sv39_space *s;
-	sv39_va_t va;
-};
-
 static int
 map_across_gig(void *ctx)
 {
-	struct map_call *c = ctx;
+	const struct t_call *c = ctx;
 
 	return sv39_map(c->s, c->va, 0x80000000, 4 * PG, RW, 0);
 }
@@ -286,7 +281,7 @@ test_enomem(void)
 
 	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		sv39_va_t va = b + GIGA - 2 * PG;
-		struct map_call c = { &s, va };
+		struct t_call c = { &s, NULL, va };
 
 		CHECK_EQ(sv39_map(&s, b + 5 * PG, 0x70000000, PG, RW, 0), 0);
 		/* three tables needed: three failure points, success at the fourth step */

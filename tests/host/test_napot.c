@@ -327,15 +327,10 @@ test_replace_splits_group(void)
 	}
 }
 
-struct group_map_call {
-	struct sv39_space *s;
-	sv39_va_t va;
-};
-
 static int
 map_two_groups(void *ctx)
 {
-	struct group_map_call *c = ctx;
+	const struct t_call *c = ctx;
 
 	return sv39_map(c->s, c->va, GROUP_PA, 2 * K64, RW, SV39_MAP_64K);
 }
@@ -349,7 +344,7 @@ test_map_groups_enomem(void)
 
 	T_FOR_EACH_HALF (&r, &s, b, 0, 32, 0) {
 		sv39_va_t va = b + GIGA - K64;
-		struct group_map_call c = { &s, va };
+		struct t_call c = { &s, NULL, va };
 
 		r.ops.features = SV39_FEATURE_SVNAPOT;
 		/* two level-1 and two level-0 tables: success at the fifth step */

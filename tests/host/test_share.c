@@ -295,17 +295,12 @@ test_busy(void)
 	}
 }
 
-struct share_call {
-	struct sv39_space *dst, *src;
-	sv39_va_t va;
-};
-
 static int
 share_two_megas(void *ctx)
 {
-	struct share_call *c = ctx;
+	const struct t_call *c = ctx;
 
-	return sv39_share(c->dst, c->src, c->va, 2 * MEGA);
+	return sv39_share(c->s, c->src, c->va, 2 * MEGA);
 }
 
 static void
@@ -317,7 +312,7 @@ test_errors(void)
 	for (int h = 0; h < 2; h++) {
 		sv39_va_t g = t_bases[h];
 		uint64_t lent_before[SV39_PTES_PER_TABLE / 64];
-		struct share_call c = { &B, &L, g + GIGA };
+		struct t_call c = { &B, &L, g + GIGA };
 
 		check_begin(t_half[h]);
 		t_env_init(&r, 64, 0);

@@ -226,6 +226,12 @@ t_xlate_run_at(const struct sv39_space *s, sv39_va_t va, sv39_pa_t pa, uint64_t 
  * the call succeeded (k: k - 1 failure points before it), or 0 if it did
  * not within max_steps (reported). Allocations succeed again afterwards.
  */
+/* The usual context of a swept call: the space it changes, a second one, and where. */
+struct t_call {
+	struct sv39_space *s, *src;
+	sv39_va_t va;
+};
+
 #define T_OOM_SWEEP(r, call, ctx, max_steps, state, state_len) \
 	t_oom_sweep_at((r), (call), (ctx), (max_steps), (state), (state_len), __FILE__, __LINE__)
 static inline uint64_t
