@@ -13,9 +13,12 @@
  * sets W, clears the mark) or copies the page and maps the copy over the
  * shared one (sv39_map with SV39_MAP_REPLACE), letting go of the old.
  *
- * sbrk maps nothing; the first touch of a heap page maps a zeroed one.
- * A 2 MiB-aligned heap region whose 512 pages have all been touched
- * becomes one megapage (promote_region).
+ * sbrk maps nothing; the first touch of a heap page maps a zeroed one
+ * (with Svnapot, its whole 64 KiB block as one group when the block is
+ * heap and untouched). A 2 MiB-aligned heap region whose 512 pages have
+ * all been touched becomes one megapage (promote_region). A group is one
+ * leaf to everything here: shared, taken back and freed whole, or split
+ * in place by the library when one page of it changes.
  *
  * The kernel table's mirror is upt without U, so a shared page is read
  * only there too, and the kernel's own stores (copyout) fault like the

@@ -20,7 +20,7 @@
  *   eager     copybench mode 8: fork copies a group into a private group
  * Exits 0 only if every check passed.
  */
-#include "user.h"
+#include "memcheck.h"
 
 #define PTE_N (1UL << 63)
 #define PTE_SHARED SV39_PTE_RSW_EMBEDDER
@@ -93,66 +93,20 @@ expect_page(const char *who, uint64 va, uint64 want)
 		     (uint64)(want | PTE_V));
 }
 
-static uint64
-pattern(uint64 va, uint64 salt)
-{
-	return (va * 0x9e3779b97f4a7c15UL) ^ salt;
-}
-
-static void
-fill(uint64 lo, uint64 hi, uint64 salt)
-{
-	for (uint64 va = lo; va < hi; va += PGSIZE) {
-		*(volatile uint64 *)va = pattern(va, salt);
-		*(volatile uint64 *)(va + PGSIZE - 8) = ~pattern(va, salt);
-	}
-}
-
+/* check_pages, counted in failures. */
 static int
 check(const char *who, uint64 lo, uint64 hi, uint64 salt)
 {
-	int bad = 0;
+	int bad = check_pages("napot", who, lo, hi, salt);
 
-	for (uint64 va = lo; va < hi; va += PGSIZE)
-		if (*(volatile uint64 *)va != pattern(va, salt) ||
-		    *(volatile uint64 *)(va + PGSIZE - 8) != ~pattern(va, salt))
-			if (bad++ == 0)
-				FAIL("%s: page %p holds 0x%lx\n", who, (void *)va,
-				     *(volatile uint64 *)va);
+	failures += bad != 0;
 	return bad;
 }
 
-/* Move the break up to a multiple of align, then grow by n: [*lo, *lo + n). */
-static int
-grow_aligned(uint64 n, uint64 align, uint64 *lo)
-{
-	uint64 brk = (uint64)sbrk(0), a = (brk + align - 1) & ~(align - 1);
-
-	if (sbrk((int)(a - brk)) == (char *)-1 || sbrk((int)n) == (char *)-1)
-		return -1;
-	*lo = a;
-	return 0;
-}
-
-/* Back to the break brk; freepages() must be free0 again (orphans may still be reaped). */
 static void
 release(const char *what, uint64 brk, int free0)
 {
-	sbrk(-(int)((uint64)sbrk(0) - brk));
-	for (int t = 0; t < 50 && freepages() != free0; t++)
-		sleep(1);
-	if (freepages() != free0)
-		FAIL("%s: %d free pages at the end, %d at the start\n", what, freepages(), free0);
-}
-
-static int
-wait_status(int pid)
-{
-	int status = -99;
-
-	if (wait(&status) != pid)
-		return -98;
-	return status;
+	failures += release_heap("napot", what, brk, free0);
 }
 
 static void
@@ -188,7 +142,7 @@ lazy_test(void)
 	uint64 brk = (uint64)sbrk(0), lo, sum = 0;
 	int free0 = freepages(), before = failures;
 
-	if (grow_aligned(4 * GROUP + 3 * PGSIZE, GROUP, &lo)) {
+	if (grow_heap(4 * GROUP + 3 * PGSIZE, GROUP, &lo)) {
 		FAIL("lazy: sbrk failed\n");
 		return;
 	}
@@ -224,7 +178,7 @@ grandchild(uint64 lo, uint64 one, uint64 two)
 	check("cow grandchild", lo, one, 1);
 	check("cow grandchild", one, one + PGSIZE, 2);
 	check("cow grandchild", one + PGSIZE, lo + COW_BLOCKS * GROUP, 1);
-	fill(two, two + PGSIZE, 3);
+	fill_pages(two, two + PGSIZE, 3);
 	exit(failures ? 1 : 0);
 }
 
@@ -242,7 +196,7 @@ cow_child(uint64 lo, uint64 one, uint64 two, uint64 parent_pa)
 	check("cow child", lo, lo + COW_BLOCKS * GROUP, 1);
 	for (int i = 0; i < COW_BLOCKS; i++)
 		expect_block("cow child, shared", lo + i * GROUP, PTE_SHARED);
-	fill(one, one + PGSIZE, 2);
+	fill_pages(one, one + PGSIZE, 2);
 	expect_page("cow child, written", one, PTE_W);
 	if (page_pa(one) == parent_pa)
 		FAIL("cow child: the written page was not copied\n");
@@ -273,7 +227,7 @@ cow_take_one(uint64 one)
 
 	pid = fork();
 	if (pid == 0) {
-		fill(one, one + PGSIZE, 4); /* a copy: the parent alone holds one's frame */
+		fill_pages(one, one + PGSIZE, 4); /* a copy: the parent alone holds one's frame */
 		holder = fork();
 		if (holder == 0) {
 			sleep(1000);
@@ -282,7 +236,7 @@ cow_take_one(uint64 one)
 		exit(holder); /* its pid, for the parent to kill */
 	}
 	holder = wait_status(pid);
-	fill(one, one + PGSIZE, 5);
+	fill_pages(one, one + PGSIZE, 5);
 	expect_page("cow take one", one, PTE_W);
 	if (page_pa(one) != pa)
 		FAIL("cow take one: the page was copied, not taken back\n");
@@ -300,11 +254,11 @@ cow_test(void)
 	uint64 brk = (uint64)sbrk(0), lo, one, two, pa0;
 	int free0 = freepages(), before = failures, pid, f1;
 
-	if (grow_aligned(COW_BLOCKS * GROUP, GROUP, &lo)) {
+	if (grow_heap(COW_BLOCKS * GROUP, GROUP, &lo)) {
 		FAIL("cow: sbrk failed\n");
 		return;
 	}
-	fill(lo, lo + COW_BLOCKS * GROUP, 1);
+	fill_pages(lo, lo + COW_BLOCKS * GROUP, 1);
 	one = lo + GROUP + 3 * PGSIZE;
 	two = lo + 2 * GROUP + 7 * PGSIZE;
 	pa0 = page_pa(lo);
@@ -318,7 +272,7 @@ cow_test(void)
 	check("cow parent", lo, lo + COW_BLOCKS * GROUP, 1);
 	/* no one else holds any page: each group is taken back whole, no page used */
 	f1 = freepages();
-	fill(lo, lo + COW_BLOCKS * GROUP, 6);
+	fill_pages(lo, lo + COW_BLOCKS * GROUP, 6);
 	for (int i = 0; i < COW_BLOCKS; i++)
 		expect_block("cow parent, taken back", lo + i * GROUP, PTE_W);
 	if (page_pa(lo) != pa0 || freepages() != f1)
@@ -336,11 +290,11 @@ shrink_test(void)
 	uint64 brk = (uint64)sbrk(0), lo;
 	int free0 = freepages(), before = failures, f1;
 
-	if (grow_aligned(2 * GROUP, GROUP, &lo)) {
+	if (grow_heap(2 * GROUP, GROUP, &lo)) {
 		FAIL("shrink: sbrk failed\n");
 		return;
 	}
-	fill(lo, lo + 2 * GROUP, 9);
+	fill_pages(lo, lo + 2 * GROUP, 9);
 	expect_block("shrink: before", lo + GROUP, PTE_W);
 	f1 = freepages();
 	sbrk(-(int)(5 * PGSIZE));
@@ -379,7 +333,7 @@ oom_test(void)
 	uint64 brk = (uint64)sbrk(0), lo;
 	int free0 = freepages(), before = failures, hogpid;
 
-	if (grow_aligned(2 * GROUP, GROUP, &lo)) {
+	if (grow_heap(2 * GROUP, GROUP, &lo)) {
 		FAIL("oom: sbrk failed\n");
 		return;
 	}
@@ -410,11 +364,11 @@ pgaccess_test(void)
 	uint64 brk = (uint64)sbrk(0), lo, mask = 0, want;
 	int free0 = freepages(), before = failures;
 
-	if (grow_aligned(2 * GROUP, GROUP, &lo)) {
+	if (grow_heap(2 * GROUP, GROUP, &lo)) {
 		FAIL("pgaccess: sbrk failed\n");
 		return;
 	}
-	fill(lo, lo + 2 * GROUP, 1);
+	fill_pages(lo, lo + 2 * GROUP, 1);
 	pgaccess((void *)lo, 32, &mask); /* clear */
 	(void)*(volatile char *)(lo + 3 * PGSIZE);
 	mask = 0;
@@ -440,17 +394,17 @@ promote_test(void)
 	uint64 brk = (uint64)sbrk(0), lo, pte;
 	int free0 = freepages(), before = failures;
 
-	if (grow_aligned(2 * MEGASIZE, MEGASIZE, &lo)) {
+	if (grow_heap(2 * MEGASIZE, MEGASIZE, &lo)) {
 		FAIL("promote: sbrk failed\n");
 		return;
 	}
-	fill(lo, lo + MEGASIZE, 3);
+	fill_pages(lo, lo + MEGASIZE, 3);
 	pte = pgpte((void *)lo);
 	if (PTE2PA(pte) % MEGASIZE || (pte & PTE_N) ||
 	    !SAME_LEAF(pte, pgpte((void *)(lo + MEGASIZE - PGSIZE))))
 		FAIL("promote: the region touched whole is not a megapage (pte 0x%lx)\n", pte);
 	check("promote", lo, lo + MEGASIZE, 3);
-	fill(lo + MEGASIZE, lo + MEGASIZE + MEGASIZE / 2, 4);
+	fill_pages(lo + MEGASIZE, lo + MEGASIZE + MEGASIZE / 2, 4);
 	for (uint64 va = lo + MEGASIZE; va < lo + MEGASIZE + MEGASIZE / 2; va += GROUP)
 		expect_block("promote: half a region", va, PTE_W);
 	release("promote", brk, free0);
@@ -464,11 +418,11 @@ eager_test(void)
 	uint64 brk = (uint64)sbrk(0), lo, pa;
 	int free0 = freepages(), before = failures, pid;
 
-	if (grow_aligned(2 * GROUP, GROUP, &lo)) {
+	if (grow_heap(2 * GROUP, GROUP, &lo)) {
 		FAIL("eager: sbrk failed\n");
 		return;
 	}
-	fill(lo, lo + 2 * GROUP, 5);
+	fill_pages(lo, lo + 2 * GROUP, 5);
 	pa = page_pa(lo);
 	copybench(COPYBENCH_FORK_EAGER, 0, 1);
 	pid = fork();
@@ -545,7 +499,7 @@ figure(const char *how, uint64 span, uint64 stride)
 	uint64 t0;
 	struct leaves n;
 
-	if (grow_aligned(FIG_BYTES, MEGASIZE, &lo)) {
+	if (grow_heap(FIG_BYTES, MEGASIZE, &lo)) {
 		FAIL("figures: sbrk failed\n");
 		return;
 	}
@@ -553,7 +507,7 @@ figure(const char *how, uint64 span, uint64 stride)
 	t0 = rdtime();
 	for (uint64 r = lo; r < lo + FIG_BYTES; r += MEGASIZE)
 		for (uint64 va = r; va < r + span; va += stride)
-			fill(va, va + PGSIZE, 1);
+			fill_pages(va, va + PGSIZE, 1);
 	t0 = rdtime() - t0;
 	n = count_leaves(lo, lo + FIG_BYTES);
 	printf("napot: figures: %s Svnapot, 16 MiB heap %s: %d megapages, %d groups, %d 4 KiB "
