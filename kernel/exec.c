@@ -56,13 +56,35 @@ find_program(const char *name)
 	return NULL;
 }
 
-/* Copy the bytes of [off, off + n) of the file into the new frame. */
+/*
+ * The part of the segment's file bytes [vaddr, vaddr + filesz) that falls
+ * in [va, va + size) into frame (which maps va, zeroed): the rest stays 0.
+ */
+static void
+fill_frame(uint8_t *frame, uint64_t va, uint64_t size, const struct user_program *u,
+	   const struct elf64_phdr *ph)
+{
+	uint64_t b = va > ph->vaddr ? va : ph->vaddr;
+	uint64_t e = ph->vaddr + ph->filesz;
+
+	if (e > va + size)
+		e = va + size;
+	if (b < e)
+		memcpy(frame + (b - va), u->elf + ph->offset + (b - ph->vaddr), e - b);
+}
+
+/*
+ * Map the segment's pages [lo, hi) in fresh frames holding its bytes:
+ * a 64 KiB group (one TLB entry) for each 64 KiB aligned run wholly
+ * inside when the harts have Svnapot and a 64 KiB block is free, 4 KiB
+ * pages elsewhere. 0, or -1 (what was mapped stays in s for the caller).
+ */
 static int
 load_segment(struct sv39_space *s, const struct user_program *u, const struct elf64_phdr *ph)
 {
 	uint64_t lo = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
 	uint64_t hi = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
-	uint64_t perm = SV39_PTE_U | SV39_PTE_R;
+	uint64_t perm = SV39_PTE_U | SV39_PTE_R, size;
 
 	if (ph->flags & PF_W)
 		perm |= SV39_PTE_W;
@@ -70,26 +92,15 @@ load_segment(struct sv39_space *s, const struct user_program *u, const struct el
 		perm |= SV39_PTE_X;
 	if (!(ph->flags & PF_R) && (ph->flags & PF_X) && !(ph->flags & PF_W))
 		perm &= ~SV39_PTE_R; /* execute-only, as asked */
-	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
-		uint64_t pa = kalloc();
-		uint8_t *frame;
+	for (uint64_t va = lo; va < hi; va += size) {
+		int run = !(va & (SV39_NAPOT_SIZE - 1)) && hi - va >= SV39_NAPOT_SIZE;
+		uint64_t pa = uvm_user_frame(run, &size);
 
 		if (!pa)
 			return -1;
-		frame = pa_to_kva(pa);
-		/* The part of [vaddr, vaddr + filesz) on this page; the rest stays 0. */
-		{
-			uint64_t b = va > ph->vaddr ? va : ph->vaddr;
-			uint64_t e = ph->vaddr + ph->filesz;
-
-			if (e > va + PAGE_SIZE)
-				e = va + PAGE_SIZE;
-			if (b < e)
-				memcpy(frame + (b - va), u->elf + ph->offset + (b - ph->vaddr),
-				       e - b);
-		}
-		if (sv39_map(s, va, pa, PAGE_SIZE, perm, 0)) {
-			kfree(pa); /* SV39_EEXIST: two segments share a page */
+		fill_frame(pa_to_kva(pa), va, size, u, ph);
+		if (sv39_map(s, va, pa, size, perm, size == PAGE_SIZE ? 0 : SV39_MAP_64K)) {
+			kfree_contig(pa, size); /* SV39_EEXIST: two segments share a page */
 			return -1;
 		}
 	}

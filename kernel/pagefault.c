@@ -13,9 +13,12 @@
  * sets W, clears the mark) or copies the page and maps the copy over the
  * shared one (sv39_map with SV39_MAP_REPLACE), letting go of the old.
  *
- * sbrk maps nothing; the first touch of a heap page maps a zeroed one.
- * A 2 MiB-aligned heap region whose 512 pages have all been touched
- * becomes one megapage (promote_region).
+ * sbrk maps nothing; the first touch of a heap page maps a zeroed one
+ * (with Svnapot, its whole 64 KiB block as one group when the block is
+ * heap and untouched). A 2 MiB-aligned heap region whose 512 pages have
+ * all been touched becomes one megapage (promote_region). A group is one
+ * leaf to everything here: shared, taken back and freed whole, or split
+ * in place by the library when one page of it changes.
  *
  * The kernel table's mirror is upt without U, so a shared page is read
  * only there too, and the kernel's own stores (copyout) fault like the
@@ -38,6 +41,7 @@
 #include "riscv.h"
 
 #define MEGA SV39_MEGA_SIZE
+#define NAPOT SV39_NAPOT_SIZE
 #define PAGES_PER_MEGA (MEGA / PAGE_SIZE)
 #define SHARED SV39_PTE_RSW_EMBEDDER
 #define USER_RW (SV39_PTE_R | SV39_PTE_W | SV39_PTE_U)
@@ -56,6 +60,27 @@ void
 pagefault_set_features(void)
 {
 	scratch_ops.features = pt_features;
+}
+
+/*
+ * A zeroed frame for user memory: 64 KiB (*size = SV39_NAPOT_SIZE, for
+ * one Svnapot group) when group is set, the harts have Svnapot and a
+ * 64 KiB block is free; else one 4 KiB page (*size = PAGE_SIZE), so that
+ * a fragmented memory costs a group nothing but its TLB entry. 0 when
+ * memory ran out. Takes kalloc_lock only.
+ */
+uint64_t
+uvm_user_frame(int group, uint64_t *size)
+{
+	uint64_t pa;
+
+	if (group && pt_map_64k() && (pa = kalloc_contig(NAPOT, NAPOT)) != 0) {
+		memset(pa_to_kva(pa), 0, NAPOT);
+		*size = NAPOT;
+		return pa;
+	}
+	*size = PAGE_SIZE;
+	return kalloc();
 }
 
 /*
@@ -130,7 +155,8 @@ struct eager_copy {
 
 /*
  * Copy one leaf of the parent into fresh private frames: a megapage into
- * a 2 MiB frame when one is free, else page by page. A marked leaf is
+ * a 2 MiB frame, a 64 KiB group into a 64 KiB frame (a group again), when
+ * one is free, else page by page. A marked leaf is
  * the parent's to write, so the copy gets W back and no mark.
  */
 static int
@@ -142,10 +168,12 @@ copy_leaf_eagerly(void *arg, const struct sv39_leaf *leaf)
 	if (leaf->pte & SHARED)
 		perm |= SV39_PTE_W;
 	proc_resched_point(); /* no lock held; only this process changes the table walked */
-	if (leaf->size == MEGA && (pa = kalloc_contig(MEGA, MEGA)) != 0) {
-		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), MEGA);
-		if (sv39_map(c->dst, leaf->va, pa, MEGA, perm, SV39_MAP_HUGE)) {
-			kfree_contig(pa, MEGA);
+	if ((leaf->size == MEGA || leaf->size == NAPOT) &&
+	    (pa = kalloc_contig(leaf->size, leaf->size)) != 0) {
+		memcpy(pa_to_kva(pa), pa_to_kva(leaf->pa), leaf->size);
+		if (sv39_map(c->dst, leaf->va, pa, leaf->size, perm,
+			     leaf->size == MEGA ? SV39_MAP_HUGE : SV39_MAP_64K)) {
+			kfree_contig(pa, leaf->size);
 			return -1;
 		}
 		return 0;
@@ -257,12 +285,19 @@ cow_fault(struct proc *p, uint64_t va, uint64_t leaf_pa, uint64_t size, uint64_t
 	return err;
 }
 
-/* Count the private writable 4 KiB leaves of a region. */
+/* A leaf promote_region can gather: private, writable, 4 KiB or a 64 KiB group. */
+static int
+gatherable(const struct sv39_leaf *leaf)
+{
+	return (leaf->size == PAGE_SIZE || leaf->size == NAPOT) && (leaf->pte & SV39_PTE_W);
+}
+
+/* Count the 4 KiB pages of a region in gatherable leaves. */
 static int
 count_private(void *arg, const struct sv39_leaf *leaf)
 {
-	if (leaf->size == PAGE_SIZE && (leaf->pte & SV39_PTE_W))
-		(*(uint64_t *)arg)++;
+	if (gatherable(leaf))
+		*(uint64_t *)arg += leaf->size / PAGE_SIZE;
 	return 0;
 }
 
@@ -273,22 +308,27 @@ struct gather {
 	uint64_t n;
 };
 
-/* Copy one 4 KiB leaf of the region into the megapage, note its frame. */
+/*
+ * Copy one gatherable leaf of the region (4 KiB, or a 64 KiB group) into
+ * the megapage, note its frame's 4 KiB pages (each is let go of on its
+ * own: kalloc frees the pieces of a 64 KiB block one by one).
+ */
 static int
 gather_page(void *arg, const struct sv39_leaf *leaf)
 {
 	struct gather *g = arg;
 
-	if (leaf->size != PAGE_SIZE || !(leaf->pte & SV39_PTE_W) || g->n == PAGES_PER_MEGA)
+	if (!gatherable(leaf) || g->n + leaf->size / PAGE_SIZE > PAGES_PER_MEGA)
 		return 1;
-	memcpy(g->big + (leaf->va - g->region), pa_to_kva(leaf->pa), PAGE_SIZE);
-	g->old[g->n++] = leaf->pa;
+	memcpy(g->big + (leaf->va - g->region), pa_to_kva(leaf->pa), leaf->size);
+	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE)
+		g->old[g->n++] = leaf->pa + off;
 	return 0;
 }
 
 /*
  * The heap region [r, r + 2 MiB) is mapped whole with private 4 KiB
- * pages: copy them into one 2 MiB frame and put a megapage in place of
+ * pages and 64 KiB groups: copy them into one 2 MiB frame and put a megapage in place of
  * the level-0 table. sv39_map never replaces a table by a superpage, and
  * sv39_clone_range does, so the megapage is made in a scratch space and
  * cloned in. Best effort: when memory is short nothing changes.
@@ -328,12 +368,13 @@ out:
 }
 
 /*
- * A lazy page was just mapped at va: count the private pages of its 2 MiB
- * region (counted once when the faults move to a new region, then one per
- * fault) and promote the region once all 512 are there.
+ * A lazy leaf of size bytes was just mapped at va: count the private
+ * pages of its 2 MiB region (counted once when the faults move to a new
+ * region, then the leaf's pages per fault) and promote the region once
+ * all 512 are there.
  */
 static void
-note_heap_page(struct proc *p, uint64_t va)
+note_heap_page(struct proc *p, uint64_t va, uint64_t size)
 {
 	uint64_t r = ALIGN_DOWN(va, MEGA);
 
@@ -344,7 +385,7 @@ note_heap_page(struct proc *p, uint64_t va)
 		p->promo_n = 0;
 		sv39_for_each(&p->upt, r, MEGA, count_private, &p->promo_n);
 	} else {
-		p->promo_n++;
+		p->promo_n += size / PAGE_SIZE;
 	}
 	if (p->promo_n == PAGES_PER_MEGA) {
 		p->promo_va = 0;
@@ -352,25 +393,53 @@ note_heap_page(struct proc *p, uint64_t va)
 	}
 }
 
-/* First touch of the heap page at va: a zeroed page, in both tables. */
+static int
+stop_at_leaf(void *arg, const struct sv39_leaf *leaf)
+{
+	(void)arg;
+	(void)leaf;
+	return 1;
+}
+
+/*
+ * May the first touch at va map its whole 64 KiB block as a group? Only
+ * when the block lies inside the heap [heap_base, sz) and no page of it
+ * is mapped yet (a group never replaces pages a program already holds).
+ */
+static int
+lazy_block_free(struct proc *p, uint64_t va)
+{
+	uint64_t block = ALIGN_DOWN(va, NAPOT);
+
+	if (!pt_map_64k() || block < p->heap_base || p->sz < block + NAPOT)
+		return 0;
+	return sv39_for_each(&p->upt, block, NAPOT, stop_at_leaf, NULL) == 0;
+}
+
+/*
+ * First touch of the heap page at va: a zeroed page, in both tables; or
+ * with Svnapot, when its whole 64 KiB block is heap and untouched, a
+ * zeroed 64 KiB group (4 KiB as before when no 64 KiB block is free).
+ */
 static int
 lazy_fault(struct proc *p, uint64_t va)
 {
-	uint64_t pa = kalloc();
+	uint64_t size, pa = uvm_user_frame(lazy_block_free(p, va), &size);
 
 	if (!pa)
 		return -1;
-	if (sv39_map(&p->upt, va, pa, PAGE_SIZE, USER_RW, 0)) {
-		kfree(pa);
+	va = ALIGN_DOWN(va, size);
+	if (sv39_map(&p->upt, va, pa, size, USER_RW, size == PAGE_SIZE ? 0 : SV39_MAP_64K)) {
+		kfree_contig(pa, size);
 		return -1;
 	}
-	if (uvm_sync_kernel(p, va, va + PAGE_SIZE)) {
-		sv39_unmap(&p->upt, va, PAGE_SIZE, SV39_UNMAP_FREE); /* no table: out of memory */
+	if (uvm_sync_kernel(p, va, va + size)) {
+		sv39_unmap(&p->upt, va, size, SV39_UNMAP_FREE); /* no table: out of memory */
 		return -1;
 	}
 	/* The library flushes no new mapping; order this hart's walker after the store. */
-	kvm_flush_local(va, PAGE_SIZE);
-	note_heap_page(p, va);
+	kvm_flush_local(va, size);
+	note_heap_page(p, va, size);
 	return 0;
 }
 

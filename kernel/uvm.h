@@ -41,6 +41,7 @@ int uvm_user_ok(struct proc *p, uint64_t va, uint64_t len, uint64_t need);
 /* pagefault.c */
 void pagefault_set_features(void);
 int uvm_copy(struct proc *from, struct proc *to);
+uint64_t uvm_user_frame(int group, uint64_t *size);
 int uvm_fault(struct proc *p, uint64_t va, uint64_t cause);
 
 /* ucopy.S: copies that may fault on user addresses (0 or -1). */
