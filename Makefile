@@ -18,7 +18,8 @@ DEBIAN_PACKAGES := gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu \
 	qemu-system-misc opensbi meson ninja-build pkg-config \
 	clang libclang-rt-14-dev clang-format lld gcc make
 
-.PHONY: all deps build san qemu qemu-gdb test test-host test-kernel fuzz bench clean
+.PHONY: all deps build san qemu qemu-gdb test test-host test-kernel test-kernel-svnapot fuzz \
+	bench clean
 
 all: build
 
@@ -67,9 +68,14 @@ test-host: build
 test-kernel: build
 	meson test -C $(BUILD) --suite kernel --print-errorlogs
 
+# The kernel tests again on a cpu with Svnapot (make test runs it too).
+test-kernel-svnapot: build
+	meson test -C $(BUILD) --suite kernel-svnapot --print-errorlogs
+
 fuzz: san
 	scripts/run-fuzz $(SAN_BUILD) $(FUZZ_SECONDS)
 
+# Every suite of the cross build: host, kernel and kernel-svnapot.
 test: build san
 	meson test -C $(BUILD) --print-errorlogs
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -138,6 +138,45 @@ uvm_free_space(struct sv39_space *s)
 }
 
 /*
+ * User memory is given back in pieces of FREE_PIECE, a preemption point
+ * between two: freeing 4 KiB leaves costs about 2-3 ticks per 256 MiB
+ * under QEMU, so one sv39_unmap of a multi-GiB heap would keep the hart
+ * for tens of ticks. A piece of 32 MiB is a fraction of a tick.
+ */
+#define FREE_PIECE (32UL << 20)
+
+/*
+ * Unmap [lo, hi) (page aligned) from s, freeing its frames, from the top
+ * down in FREE_PIECE-aligned pieces; the same piece leaves mirror (if
+ * not NULL, without freeing) first, so that mirror never maps a freed
+ * frame, and *sz (if not NULL) drops to each piece's start. Between two
+ * pieces, proc_resched_point(): the caller holds no lock and is the only
+ * one to change these tables, and after each piece they agree (mirror
+ * maps a part of what s maps, *sz covers what is left). Piece edges are
+ * 2 MiB aligned and user memory has no 1 GiB leaf, so no unmap splits:
+ * none can fail unless [lo, hi) cuts a megapage, which callers avoid.
+ */
+static void
+uvm_unmap_in_pieces(struct sv39_space *mirror, struct sv39_space *s, uint64_t lo, uint64_t hi,
+		    uint64_t *sz)
+{
+	while (hi > lo) {
+		uint64_t piece = ALIGN_DOWN(hi - 1, FREE_PIECE);
+
+		if (piece < lo)
+			piece = lo;
+		if (mirror)
+			sv39_unmap(mirror, piece, hi - piece, SV39_UNMAP_HOLES);
+		sv39_unmap(s, piece, hi - piece, SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
+		hi = piece;
+		if (sz)
+			*sz = hi;
+		if (hi > lo)
+			proc_resched_point();
+	}
+}
+
+/*
  * exec's new image, built beside the live one: an empty user table with
  * the process's ASID (its ctx owns no flushes until it is committed).
  * 0, or -1 (memory ran out) with nothing to free. p is the running
@@ -169,8 +208,9 @@ uvm_image_free(struct uvm_image *im)
  * Make im p's user table, [0, top) its memory (stack included). The kernel
  * table's mirror follows in one clone first, or nothing changes (-1: im
  * is still the caller's to free). Then the old table and its memory are
- * freed and this hart's TLB flushed; 0. The space moves into p by copy:
- * its ctx pointer is re-pointed at p's. p is the running process.
+ * freed, with preemption points between pieces of the memory (no lock
+ * may be held), and this hart's TLB flushed; 0. The space moves into p
+ * by copy: its ctx pointer is re-pointed at p's. p is the running process.
  */
 int
 uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
@@ -187,12 +227,14 @@ uvm_image_commit(struct proc *p, struct uvm_image *im, uint64_t top)
 	p->upt_ctx = (struct proc_pt_ctx){ .pt = im->ctx.pt, .owner = p };
 	p->upt.ctx = &p->upt_ctx;
 	p->upt_satp = sv39_satp(&p->upt);
-	uvm_free_space(&old.upt);
-	uvm_flush_local_all();
 	p->sz = top;
 	p->stack_guard = top - (USTACK_PAGES + 1) * PAGE_SIZE;
 	p->heap_base = top;
 	p->promo_va = 0;
+	/* The old table is live nowhere now: its memory goes in pieces. */
+	uvm_unmap_in_pieces(NULL, &old.upt, 0, oldsz, NULL);
+	uvm_free_space(&old.upt);
+	uvm_flush_local_all();
 	return 0;
 }
 
@@ -279,19 +321,15 @@ fail:
 
 /*
  * exit: give back the user memory and the USYSCALL page now, while the
- * process still runs on its kernel table (the mirror goes first); the
+ * process still runs on its kernel table (the mirror goes first, piece by
+ * piece, with preemption points between: no lock may be held); the
  * tables, the trapframe and the kernel stack wait for wait(). Removing
- * whole leaves splits nothing, so neither unmap can fail.
+ * whole leaves splits nothing, so no unmap can fail.
  */
 void
 uvm_release_user(struct proc *p)
 {
-	uint64_t top = ALIGN_UP(p->sz, PAGE_SIZE);
-
-	if (top) {
-		sv39_unmap(&p->kpt, 0, top, SV39_UNMAP_HOLES);
-		sv39_unmap(&p->upt, 0, top, SV39_UNMAP_FREE | SV39_UNMAP_HOLES);
-	}
+	uvm_unmap_in_pieces(&p->kpt, &p->upt, 0, ALIGN_UP(p->sz, PAGE_SIZE), &p->sz);
 	p->sz = 0;
 	if (p->usys_pa && !sv39_unmap(&p->upt, USYSCALL, PAGE_SIZE, SV39_UNMAP_FREE))
 		p->usys_pa = 0;
@@ -362,23 +400,30 @@ uvm_grow(struct proc *p, uint64_t newsz)
  * place of the split table and frees that table, and it allocates
  * nothing, since both tables had the same shape before. So a failure
  * changes nothing, not even the count of page-table pages.
+ *
+ * Only the 2 MiB region newsz falls in can need a split, so it goes
+ * first, alone; the rest, whole regions, goes from the top down in
+ * pieces with preemption points between (no lock may be held), p->sz
+ * following, and cannot fail.
  */
 int
 uvm_shrink(struct proc *p, uint64_t newsz)
 {
 	uint64_t a = ALIGN_UP(newsz, PAGE_SIZE), b = ALIGN_UP(p->sz, PAGE_SIZE);
+	uint64_t cut_end = ALIGN_UP(a, MEGA) < b ? ALIGN_UP(a, MEGA) : b;
 
 	if (newsz > p->sz || newsz < p->heap_base)
 		return -1;
-	if (a < b) {
-		if (sv39_unmap(&p->kpt, a, b - a, SV39_UNMAP_HOLES))
+	if (a < cut_end) {
+		if (sv39_unmap(&p->kpt, a, cut_end - a, SV39_UNMAP_HOLES))
 			return -1;
-		if (sv39_unmap(&p->upt, a, b - a, SV39_UNMAP_FREE | SV39_UNMAP_HOLES)) {
+		if (sv39_unmap(&p->upt, a, cut_end - a, SV39_UNMAP_FREE | SV39_UNMAP_HOLES)) {
 			/* Allocates nothing (see above), so it cannot fail. */
-			uvm_sync_kernel(p, ALIGN_DOWN(a, MEGA), b);
+			uvm_sync_kernel(p, ALIGN_DOWN(a, MEGA), cut_end);
 			return -1;
 		}
 	}
+	uvm_unmap_in_pieces(&p->kpt, &p->upt, cut_end, b, &p->sz);
 	p->sz = newsz;
 	p->promo_va = 0; /* the region being counted may have lost pages */
 	return 0;
