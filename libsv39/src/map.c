@@ -191,64 +191,113 @@ map_fill_plain(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, 
 }
 
 /*
- * The 16 members of the group at va (64 KiB aligned, its pa too). In a live
- * table one 64-bit store each, in slot order: a walker may find some
- * written and others as they were, and each written member alone maps the
- * whole 64 KiB (a TLB may cache it for pages whose member is not written
- * yet), but only to what this map writes there. A replaced leaf is
- * flushed as in map_fill_plain.
+ * Whole groups in a table no hart can reach yet: groups runs of 16 slots
+ * from slot (a 64 KiB aligned va's index, so 128-byte aligned), the first
+ * group's members all first, each later group's 16 frames on. Every member
+ * of a group is the same entry, so a 16-byte store writes two members and
+ * a group is 8 stores and one add, where 4 KiB leaves need an add per pair.
+ * Plain stores for the reason fill_run_fresh gives.
  */
 static void
-map_fill_group(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
-	       sv39_va_t va)
+fill_groups_fresh(sv39_pte_t *slot, unsigned groups, sv39_pte_t first)
 {
-	sv39_pte_t e = napot_make(map_pa(m, va), m->bits);
-	sv39_pte_t *slot = &table[pte_index(va, 0)];
+	const uint64_t step = (uint64_t)SV39_NAPOT_PAGES << SV39_PTE_PPN_SHIFT;
+	pte_pair pair = { first, first };
+	const pte_pair inc = { step, step };
+	pte_pair *p = (pte_pair *)(void *)slot; /* aligned: see above */
 
+	/* The 8 stores written out: GCC at -O2 keeps a loop of 8 a loop. */
+	for (unsigned g = 0; g < groups; g++, p += SV39_NAPOT_PAGES / 2, pair += inc) {
+		p[0] = pair;
+		p[1] = pair;
+		p[2] = pair;
+		p[3] = pair;
+		p[4] = pair;
+		p[5] = pair;
+		p[6] = pair;
+		p[7] = pair;
+	}
+}
+
+/*
+ * The 16 members of one group, e each, in a table a walker may be reading:
+ * one 64-bit store each, in slot order. A walker may find some written and
+ * others as they were, and each written member alone maps the whole 64 KiB
+ * (a TLB may cache it for pages whose member is not written yet), but only
+ * to what this map writes there. A replaced leaf is flushed as in
+ * map_fill_plain; without SV39_MAP_REPLACE every slot was empty (prepare).
+ */
+static void
+fill_group_live(struct sv39_txn *t, sv39_pte_t *slot, sv39_pte_t e, sv39_va_t va, bool replace)
+{
 	for (unsigned k = 0; k < SV39_NAPOT_PAGES; k++) {
 		sv39_va_t page = va + ((uint64_t)k << SV39_PAGE_SHIFT);
 		sv39_pte_t old;
 
-		if (fresh) {
-			slot[k] = e;
-			continue;
+		if (replace) {
+			old = pte_get(&slot[k]);
+			if (pte_valid(old) && old != e)
+				sv39_txn_changed_(t, page, page + SV39_PAGE_SIZE - 1);
 		}
-		old = pte_get(&slot[k]);
-		if (pte_valid(old) && old != e)
-			sv39_txn_changed_(t, page, page + SV39_PAGE_SIZE - 1);
 		pte_set(&slot[k], e);
 	}
+}
+
+/* groups whole groups from va (64 KiB aligned, its pa too) in one table. */
+static void
+map_fill_groups(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
+		sv39_va_t va, unsigned groups)
+{
+	sv39_pte_t e = napot_make(map_pa(m, va), m->bits);
+	const uint64_t step = (uint64_t)SV39_NAPOT_PAGES << SV39_PTE_PPN_SHIFT;
+	sv39_pte_t *slot = &table[pte_index(va, 0)];
+
+	if (fresh) {
+		fill_groups_fresh(slot, groups, e);
+		return;
+	}
+	for (unsigned g = 0; g < groups; g++, e += step, va += SV39_NAPOT_SIZE)
+		fill_group_live(t, slot + g * SV39_NAPOT_PAGES, e, va, m->flags & SV39_MAP_REPLACE);
+}
+
+/* The va n pages on from va. */
+static inline sv39_va_t
+pages_on(sv39_va_t va, unsigned n)
+{
+	return va + ((uint64_t)n << SV39_PAGE_SHIFT);
 }
 
 /*
  * Fill the level-0 slots for [va, last] (one table): groups where
  * SV39_MAP_64K asks for them and va, pa and the range allow, plain leaves
- * elsewhere. A replace first rewrites a group the range cuts at an edge as
- * plain leaves, so that no group is left with members of another mapping.
+ * elsewhere. va - pa is the same for the whole call, so either every
+ * 64 KiB aligned part of the range has its pa aligned too or none has:
+ * the range splits into plain head, whole groups, plain tail. A replace
+ * first rewrites a group the range cuts at an edge as plain leaves, so
+ * that no group is left with members of another mapping.
  */
 static void
 map_fill_ptes(struct sv39_txn *t, const struct map_args *m, sv39_pte_t *table, bool fresh,
 	      sv39_va_t va, sv39_va_t last)
 {
+	unsigned i0 = pte_index(va, 0), n = pte_index(last, 0) - i0 + 1;
+	unsigned head = (SV39_NAPOT_PAGES - i0 % SV39_NAPOT_PAGES) % SV39_NAPOT_PAGES;
+	unsigned groups, tail;
+
 	if (!fresh && (m->flags & SV39_MAP_REPLACE))
 		sv39_napot_split_edges_(t, table, va, last);
-	if (!(m->flags & SV39_MAP_64K)) {
+	if (!(m->flags & SV39_MAP_64K) || !is_aligned(m->pa - m->va, SV39_NAPOT_SIZE) ||
+	    n < head + SV39_NAPOT_PAGES) {
 		map_fill_plain(t, m, table, fresh, va, last);
 		return;
 	}
-	for (;;) {
-		sv39_va_t group_last = va | (SV39_NAPOT_SIZE - 1);
-		sv39_va_t end = group_last < last ? group_last : last;
-
-		if (is_aligned(va, SV39_NAPOT_SIZE) && end == group_last &&
-		    is_aligned(map_pa(m, va), SV39_NAPOT_SIZE))
-			map_fill_group(t, m, table, fresh, va);
-		else
-			map_fill_plain(t, m, table, fresh, va, end);
-		if (end == last)
-			return;
-		va = end + 1;
-	}
+	groups = (n - head) / SV39_NAPOT_PAGES;
+	tail = n - head - groups * SV39_NAPOT_PAGES;
+	if (head)
+		map_fill_plain(t, m, table, fresh, va, pages_on(va, head) - 1);
+	map_fill_groups(t, m, table, fresh, pages_on(va, head), groups);
+	if (tail)
+		map_fill_plain(t, m, table, fresh, pages_on(va, n - tail), last);
 }
 
 /*

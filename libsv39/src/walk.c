@@ -148,6 +148,20 @@ plain_leaf(sv39_pte_t e)
 	return ((e - (SV39_PTE_V | SV39_PTE_R)) & LEAF_FAST_MASK) == 0;
 }
 
+/*
+ * The same test for a group member in its usual form: V, R, N and the
+ * 64 KiB encoding, no reserved bit, PBMT 0. Well formed wherever the harts
+ * have Svnapot (pte_malformed_in); its PPN's bits 54..63 but N are clear.
+ */
+#define NAPOT_FAST_MASK (LEAF_FAST_MASK | SV39_NAPOT_PPN_BITS)
+#define NAPOT_FAST_BITS (SV39_PTE_V | SV39_PTE_R | SV39_PTE_N | SV39_NAPOT_ENCODING)
+
+static inline bool
+plain_napot_member(sv39_pte_t e)
+{
+	return (e & NAPOT_FAST_MASK) == NAPOT_FAST_BITS;
+}
+
 /* Canonical Sv39 va: adding 2^38 maps both halves onto [0, 2^39). */
 static inline bool
 translate_canonical(sv39_va_t va)
@@ -205,7 +219,11 @@ translate_other(const struct sv39_space *s, sv39_pte_t e, unsigned level, sv39_v
  * The end of a translate that found entry e at a constant level. The
  * common case is one test: V and R, no reserved bit, no N, PBMT 0 (so W
  * without R and PBMT = 3 are ruled out too, and bits 54..63 are clear: no
- * PPN mask), and for a superpage an aligned PA.
+ * PPN mask), and for a superpage an aligned PA. At level 0 a group member
+ * in its usual form is the second test, then whether the harts have
+ * Svnapot; pointer_pa drops N (bit 63 shifts out), and the page's pa is
+ * the group's first frame plus va's offset in the 64 KiB, as the hardware
+ * makes it from this one member.
  */
 static inline __attribute__((always_inline)) int
 translate_done(const struct sv39_space *s, sv39_pte_t e, unsigned level, sv39_va_t va,
@@ -216,6 +234,12 @@ translate_done(const struct sv39_space *s, sv39_pte_t e, unsigned level, sv39_va
 	if (SV39_LIKELY(plain_leaf(e) && !(level && (pointer_pa(e) & (size - 1))))) {
 		SV39_ASSERT(!pte_malformed(e, level));
 		translate_out(e, size, pointer_pa(e), va, pa, pte_flags, page_size);
+		return 0;
+	}
+	if (level == 0 && plain_napot_member(e) && space_napot(s)) {
+		SV39_ASSERT(!pte_malformed_in(s, e, 0));
+		translate_out(e, SV39_NAPOT_SIZE, pointer_pa(e) & ~(SV39_NAPOT_SIZE - 1), va, pa,
+			      pte_flags, page_size);
 		return 0;
 	}
 	return translate_other(s, e, level, va, pa, pte_flags, page_size);
