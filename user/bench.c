@@ -27,15 +27,6 @@ static int use_rdtime;
 static uint64 timebase_hz = 10000000;
 
 static uint64
-rdtime(void)
-{
-	uint64 t;
-
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
-static uint64
 now(void)
 {
 	return use_rdtime ? rdtime() : (uint64)uptime();

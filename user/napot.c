@@ -475,16 +475,6 @@ count_leaves(uint64 lo, uint64 hi)
 
 #define FIG_BYTES (16UL << 20)
 
-/* The time CSR (10 MHz on QEMU virt; the kernel lets user mode read it). */
-static uint64
-rdtime(void)
-{
-	uint64 t;
-
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 /*
  * Touch a page every stride bytes of the first span bytes of each 2 MiB
  * region of a 16 MiB heap (two words a page, so the time is mostly the

@@ -59,6 +59,19 @@ typedef long int64;
 #define PTE_D SV39_PTE_D
 #define PTE2PA(pte) sv39_pte_pa(pte)
 
+/*
+ * The time CSR: 10 MHz on QEMU virt. The kernel lets user mode read it
+ * (scounteren.TM); bench.c checks that it ticks before trusting it.
+ */
+static inline uint64
+rdtime(void)
+{
+	uint64 t;
+
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
 /* System calls (usys.S). */
 int fork(void);
 int exit(int status) __attribute__((noreturn));
