@@ -113,28 +113,29 @@ share_pass_leaf(void *arg, const struct sv39_leaf *leaf)
 }
 
 /*
- * Give every leaf frame of p's user memory [0, top) one more holder, and
- * make every writable leaf read-only and marked shared, in both tables:
- * one walk, stopped at the end of each writable run to protect it. The
- * runs protected are whole leaves, so protect splits nothing and cannot
- * fail. If the mirror cannot follow (it is behind upt and needs a
- * table), the mirror of [0, top) goes, which never needs one: kpt may
- * map less than upt, never a writable shared page.
+ * Give every leaf frame of p's user memory in [lo, hi) one more holder,
+ * and make every writable leaf there read-only and marked shared, in
+ * both tables: one walk, stopped at the end of each writable run to
+ * protect it. The runs protected are whole leaves, so protect splits
+ * nothing and cannot fail. If the mirror cannot follow (it is behind upt
+ * and needs a table), the mirror of [lo, hi) goes, which never needs
+ * one (lo and hi are 2 MiB aligned or the end of user memory: no leaf is
+ * cut): kpt may map less than upt, never a writable shared page.
  */
 static void
-share_frames_and_protect(struct proc *p, uint64_t top)
+share_frames_and_protect(struct proc *p, uint64_t lo, uint64_t hi)
 {
-	struct share_pass r = { 0, 0, 0 };
+	struct share_pass r = { lo, 0, 0 };
 
 	for (;;) {
 		r.lo = r.hi = 0;
-		sv39_for_each(&p->upt, r.from, top - r.from, share_pass_leaf, &r);
+		sv39_for_each(&p->upt, r.from, hi - r.from, share_pass_leaf, &r);
 		if (!r.hi)
 			return;
 		sv39_protect(&p->upt, r.lo, r.hi - r.lo, SHARED, SV39_PTE_W);
 		if (uvm_sync_kernel(p, r.lo, r.hi))
-			sv39_unmap(&p->kpt, 0, top, SV39_UNMAP_HOLES);
-		if (r.hi >= top)
+			sv39_unmap(&p->kpt, lo, hi - lo, SV39_UNMAP_HOLES);
+		if (r.hi >= hi)
 			return;
 		r.from = r.hi;
 	}
@@ -207,6 +208,33 @@ uvm_copy_eager(struct proc *from, struct proc *to, uint64_t top)
 }
 
 /*
+ * fork's sharing goes in pieces of FORK_PIECE, a preemption point between
+ * two: counting a holder for each of the 786,432 4 KiB leaves of a 3 GiB
+ * heap, then cloning them into the child, kept a hart for tens of ticks
+ * under QEMU. A piece of 32 MiB is a fraction of a tick, and a process
+ * below 32 MiB is one piece: the calls it always made, and one branch.
+ */
+#define FORK_PIECE (32UL << 20)
+
+/*
+ * One piece [lo, hi) of fork: from's leaves there gain the child's
+ * holders and lose W, to's user table gets them, then to's mirror. 0, or
+ * -1 when memory for a table ran out: if the clone failed, nothing of the
+ * piece is to's (the clone is all or nothing) and the holders counted for
+ * it go again; if the mirror failed, the piece is to's and goes with to.
+ */
+static int
+share_piece_with_child(struct proc *from, struct proc *to, uint64_t lo, uint64_t hi)
+{
+	share_frames_and_protect(from, lo, hi);
+	if (sv39_clone_range(&to->upt, &from->upt, lo, hi - lo, 0, 0)) {
+		sv39_for_each(&from->upt, lo, hi - lo, unshare_leaf_frame, NULL);
+		return -1;
+	}
+	return uvm_sync_kernel(to, lo, hi);
+}
+
+/*
  * fork: to (made by uvm_create) gets from's user memory by sharing, not
  * copying: from's writable pages become read-only and marked, to's user
  * table maps the same frames with the same bits, every frame gains a
@@ -216,6 +244,19 @@ uvm_copy_eager(struct proc *from, struct proc *to, uint64_t top)
  * caller destroys to, which lets go of whatever it holds; from stays
  * marked, which costs it one fault per page it writes (a take-back, no
  * copy).
+ *
+ * Piece by piece from the bottom, with proc_resched_point() between two
+ * (the caller holds no lock). At each yield the tables agree: from's
+ * pieces done so far are marked in both its tables and their frames have
+ * exactly to's holders, which to's user table maps; the rest is as before
+ * fork. Nothing else changes them meanwhile: only from itself changes its
+ * tables (it is here, in fork), a sibling's fault on a frame it shares
+ * with from only moves its own holder, and to is not runnable (no one
+ * runs on its tables; a kill() of it only marks it). A kill of from in
+ * mid-fork also only marks it: the fork runs to its end, and from ends
+ * at its return to user mode (the child, made runnable, goes to init).
+ * A failure part way leaves the holders of the pieces cloned in to's
+ * table, which the caller's destroy of to gives back.
  */
 int
 uvm_copy(struct proc *from, struct proc *to)
@@ -229,13 +270,15 @@ uvm_copy(struct proc *from, struct proc *to)
 		return 0;
 	if (from->fork_eager)
 		return uvm_copy_eager(from, to, top);
-	share_frames_and_protect(from, top);
-	if (sv39_clone_range(&to->upt, &from->upt, 0, top, 0, 0)) {
-		/* Nothing was cloned: no frame is the child's. */
-		sv39_for_each(&from->upt, 0, top, unshare_leaf_frame, NULL);
-		return -1;
+	for (uint64_t lo = 0; lo < top; lo += FORK_PIECE) {
+		uint64_t hi = top - lo > FORK_PIECE ? lo + FORK_PIECE : top;
+
+		if (lo)
+			proc_resched_point(); /* no lock held, no table half changed */
+		if (share_piece_with_child(from, to, lo, hi))
+			return -1;
 	}
-	return uvm_sync_kernel(to, 0, top);
+	return 0;
 }
 
 /*

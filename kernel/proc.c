@@ -184,8 +184,8 @@ proc_yield(void)
  * that changes a table (the eager fork's sv39_for_each callback is
  * inside a read-only walk of the caller's own table, which nobody else
  * changes): the system call return (syscall.c), a satisfied page fault,
- * the steps of long loops (the eager fork bench's copy) and the pieces of
- * a long free of user memory (uvm.c) call it.
+ * the steps of long loops (the eager fork bench's copy), the pieces of a
+ * fork (pagefault.c) and of a long free of user memory (uvm.c) call it.
  * docs/kernel.md lists them.
  */
 void

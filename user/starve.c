@@ -5,7 +5,7 @@
  *
  * usage: starve [hogs [sleeps [size [KIND [limit]]]]]
  *   (defaults 4, 10, 8, sbrk, 20; KIND: sbrk fork write vmprint copybench5..7
- *   freesbrk freeexit freeexec)
+ *   freesbrk freeexit freeexec forkbig)
  *
  * hogs children loop on sbrk(+size MiB), a store to every page of it
  * (sbrk maps nothing until a page is touched: each store is a page
@@ -26,7 +26,11 @@
  * "freesbrk", "freeexit", "freeexec", starve grows a heap of size MiB
  * (up to 4096) in 4 KiB leaves, the hogs share it (fork), and once the
  * sleeper naps each hog gives it all back in long kernel calls: by
- * sbrk(-2047 MiB) calls, by exit, or by exec of nop (free_test). One
+ * sbrk(-2047 MiB) calls, by exit, or by exec of nop (free_test). With
+ * "forkbig", the hogs share such a heap the same way and, instead of
+ * giving it back, fork it again and again (a child that exits at once)
+ * until the sleeper's naps are over: a fork of the whole heap, the
+ * child's exit and its reaping are each one kernel call. One
  * more child, the sleeper, then calls sleep(10) sleeps times and measures
  * each with uptime(): every one must return within limit ticks. The hogs are killed, and freepages() must
  * be back where it started. Exits 0 only if every check passed.
@@ -45,7 +49,8 @@ enum hog_kind {
 	HOG_COPYBENCH,
 	HOG_FREE_SBRK,
 	HOG_FREE_EXIT,
-	HOG_FREE_EXEC
+	HOG_FREE_EXEC,
+	HOG_FORK_BIG
 };
 
 #define SBRK_STEP (2047 << 20) /* the most one sbrk(int) moves, MiB aligned */
@@ -137,18 +142,42 @@ wait_free_below(int mark)
 }
 
 /*
+ * fork() the whole heap (a child that exits at once) and wait() for it,
+ * again and again until uptime() reaches end: the fork's walk and clone,
+ * the child's exit and its reaping are each a long kernel call.
+ */
+static void
+fork_big_until(int end)
+{
+	while (uptime() < end) {
+		int pid = fork();
+
+		if (pid == 0)
+			exit(0);
+		if (pid < 0 || wait(0) != pid)
+			exit(1);
+	}
+}
+
+/*
  * A free hog shares starve's heap (copy-on-write). Once starve has
  * touched its flag area (free pages below mark), the sleeper is napping:
  * FREE_DELAY ticks later the hog gives the whole heap back in long
  * kernel calls: sbrk(-2047 MiB) calls, its exit, or an exec of nop.
  * Giving back a shared page walks and drops its leaf as freeing does.
+ * A forkbig hog first forks the heap for as long as the sleeper's naps
+ * may take (sleeps times limit ticks from the flag), then exits.
  */
-static void __attribute__((noreturn)) free_hog(int mib, enum hog_kind kind, int mark)
+static void __attribute__((noreturn)) free_hog(int mib, enum hog_kind kind, int mark, int sleeps)
 {
 	static char *nop_argv[] = { "nop", 0 };
+	int flag_seen;
 
 	wait_free_below(mark);
+	flag_seen = uptime();
 	sleep(FREE_DELAY);
+	if (kind == HOG_FORK_BIG)
+		fork_big_until(flag_seen + sleeps * limit);
 	if (kind == HOG_FREE_SBRK)
 		shrink_heap(mib);
 	if (kind == HOG_FREE_EXEC)
@@ -236,6 +265,8 @@ hog_kind_of(const char *word)
 		return HOG_FREE_EXIT;
 	if (!strcmp(word, "freeexec"))
 		return HOG_FREE_EXEC;
+	if (!strcmp(word, "forkbig"))
+		return HOG_FORK_BIG;
 	if (!strncmp(word, "copybench", 9)) {
 		copybench_mode = atoi(word + 9);
 		return HOG_COPYBENCH;
@@ -268,7 +299,7 @@ free_test(int hogs, int sleeps, int mib, enum hog_kind kind)
 	for (int i = 0; i < hogs; i++) {
 		pid = fork();
 		if (pid == 0)
-			free_hog(mib, kind, mark);
+			free_hog(mib, kind, mark, sleeps);
 		bad |= pid < 0;
 	}
 	shrink_heap(mib); /* the hogs hold it now: the last one's free is real */
@@ -304,8 +335,8 @@ main(int argc, char **argv)
 	if (hogs < 0 || hogs > MAX_HOGS || sleeps < 1 || size < 1 ||
 	    size > (kind >= HOG_FREE_SBRK ? 4096 : 1024) || limit < NAP) {
 		fprintf(2,
-			"usage: starve [hogs (0..%d) [sleeps [size (1..1024, free*: 4096) "
-			"[sbrk|fork|write|vmprint|copybench5..7|freesbrk|freeexit|freeexec "
+			"usage: starve [hogs (0..%d) [sleeps [size (1..1024; free*, forkbig: 4096) "
+			"[sbrk|fork|write|vmprint|copybench5..7|freesbrk|freeexit|freeexec|forkbig "
 			"[limit (>= %d)]]]]]\n",
 			MAX_HOGS, NAP);
 		return 2;
