@@ -451,22 +451,8 @@ pgaccess_test(void)
 	done("pgaccess", before);
 }
 
-/* Take memory, touching it, until about leave pages are free. */
-static void
-hog(int leave)
-{
-	for (int chunk = 1 << 20; chunk >= PGSIZE; chunk /= 2)
-		while (freepages() > leave + chunk / PGSIZE + 2 * (int)(chunk / MEGASIZE) + 8) {
-			char *p = sbrk(chunk);
-
-			if (p == (char *)-1)
-				break;
-			for (int off = 0; off < chunk; off += PGSIZE)
-				p[off] = 1;
-		}
-}
-
-#define OOM_SHARED 64
+#define OOM_SHARED 64 /* pages the copier writes */
+#define OOM_LEFT 40   /* pages the hog leaves: fewer than the copier needs */
 
 /*
  * No memory left at a fault: a lazy touch (a child touching pages until
@@ -478,7 +464,7 @@ static void
 oom_test(void)
 {
 	uint64 brk = (uint64)sbrk(0), lo;
-	int free0 = freepages(), before = failures, pid, hogpid;
+	int free0 = freepages(), before = failures, pid, hogpid, flag, status;
 
 	pid = fork();
 	if (pid == 0) {
@@ -500,20 +486,39 @@ oom_test(void)
 		return;
 	}
 	fill_pages(lo, lo + OOM_SHARED * PGSIZE, 0x00f);
-	pid = fork();
-	if (pid == 0) {
-		while (freepages() > 16)
-			sleep(1);
-		fill_pages(lo, lo + OOM_SHARED * PGSIZE, 0xdead);
+	/*
+	 * The hog says it is done by killing flag (a sleeper): only then is
+	 * the copier forked, so it never races the hog for the last pages
+	 * (a hog killed there would free its memory and let the copier
+	 * finish). The hog leaves OOM_LEFT pages: enough for the fork of the
+	 * copier (tables, kernel stack, trapframe), not for its 64 copies.
+	 */
+	flag = fork();
+	if (flag == 0) {
+		sleep(1000);
 		exit(0);
 	}
 	hogpid = fork();
 	if (hogpid == 0) {
-		hog(0);
+		take_memory(OOM_LEFT);
+		kill(flag);
 		sleep(1000);
 		exit(0);
 	}
-	if (wait_status(pid) != -1)
+	if (wait_status(flag) != -1)
+		FAIL("oom: the hog did not finish taking memory\n");
+	pid = fork();
+	if (pid == 0) {
+		if (freepages() >= OOM_SHARED)
+			exit(4); /* enough for every copy: the check below would prove nothing */
+		fill_pages(lo, lo + OOM_SHARED * PGSIZE, 0xdead);
+		exit(0);
+	}
+	if (pid < 0)
+		FAIL("oom: fork of the copier failed with %d pages free\n", freepages());
+	else if ((status = wait_status(pid)) == 4)
+		FAIL("oom: the copier had %d pages or more free\n", OOM_SHARED);
+	else if (status != -1)
 		FAIL("oom: the child copying with no memory left was not killed\n");
 	kill(hogpid);
 	if (wait_status(hogpid) != -1)

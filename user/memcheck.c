@@ -62,6 +62,25 @@ grow_heap(uint64 n, uint64 align, uint64 *lo)
 	return 0;
 }
 
+void
+take_memory(int leave)
+{
+	const uint64 spare = 64 * 1024; /* untouched at the top of each 2 MiB region */
+	const int tables = 4; /* a chunk's new tables at most: level 0 and 1, twice (mirror) */
+
+	/* Each chunk leaves >= leave free; the last one ends with leave..leave + tables + 1. */
+	for (int chunk = 1 << 20; chunk >= PGSIZE; chunk /= 2)
+		while (freepages() > leave + chunk / PGSIZE + tables) {
+			char *p = sbrk(chunk);
+
+			if (p == (char *)-1)
+				break;
+			for (uint64 va = (uint64)p; va < (uint64)p + chunk; va += PGSIZE)
+				if ((va & (MEGASIZE - 1)) < MEGASIZE - spare)
+					*(volatile char *)va = 1;
+		}
+}
+
 int
 wait_status(int pid)
 {

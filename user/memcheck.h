@@ -27,6 +27,15 @@ int check_pages(const char *prog, const char *who, uint64 lo, uint64 hi, uint64 
 int release_heap(const char *prog, const char *what, uint64 brk, int free0);
 /* Move the break up to a multiple of align, then grow by n: [*lo, *lo + n). 0 or -1. */
 int grow_heap(uint64 n, uint64 align, uint64 *lo);
+/*
+ * Take memory (sbrk and touch) until leave to leave + 5 pages are free, leaving
+ * the last 64 KiB of every 2 MiB region untouched: no region is ever whole,
+ * so the kernel never promotes one to a megapage. A promotion takes a
+ * 2 MiB frame before it gives the 512 pages back, and a process watching
+ * freepages() for "memory is gone" could see that dip and then find the
+ * memory back.
+ */
+void take_memory(int leave);
 /* wait() for pid: its exit status, or -98 when wait returned another child or none. */
 int wait_status(int pid);
 

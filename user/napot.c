@@ -310,19 +310,6 @@ shrink_test(void)
 	done("shrink", before);
 }
 
-/* Take memory 4 KiB at a time (a break grown a page at a time never makes a group). */
-static void
-hog(int leave)
-{
-	while (freepages() > leave) {
-		char *p = sbrk(PGSIZE);
-
-		if (p == (char *)-1)
-			break;
-		*p = 1;
-	}
-}
-
 /*
  * With fewer than 16 pages free no 64 KiB block is: the first touch of
  * an untouched block of heap must still work, with a 4 KiB page.
@@ -340,7 +327,7 @@ oom_test(void)
 	*(volatile char *)lo = 1; /* the tables for the second block exist now */
 	hogpid = fork();
 	if (hogpid == 0) {
-		hog(8);
+		take_memory(2); /* 3..7 pages left */
 		sleep(1000);
 		exit(0);
 	}
