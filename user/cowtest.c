@@ -500,7 +500,7 @@ oom_test(void)
 	}
 	hogpid = fork();
 	if (hogpid == 0) {
-		take_memory(OOM_LEFT);
+		take_memory_without_megapages(OOM_LEFT);
 		kill(flag);
 		sleep(1000);
 		exit(0);

@@ -63,7 +63,7 @@ grow_heap(uint64 n, uint64 align, uint64 *lo)
 }
 
 void
-take_memory(int leave)
+take_memory_without_megapages(int leave)
 {
 	const uint64 spare = 64 * 1024; /* untouched at the top of each 2 MiB region */
 	const int tables = 4; /* a chunk's new tables at most: level 0 and 1, twice (mirror) */

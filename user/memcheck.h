@@ -35,7 +35,7 @@ int grow_heap(uint64 n, uint64 align, uint64 *lo);
  * freepages() for "memory is gone" could see that dip and then find the
  * memory back.
  */
-void take_memory(int leave);
+void take_memory_without_megapages(int leave);
 /* wait() for pid: its exit status, or -98 when wait returned another child or none. */
 int wait_status(int pid);
 

@@ -327,7 +327,7 @@ oom_test(void)
 	*(volatile char *)lo = 1; /* the tables for the second block exist now */
 	hogpid = fork();
 	if (hogpid == 0) {
-		take_memory(2); /* 3..7 pages left */
+		take_memory_without_megapages(2); /* 3..7 pages left */
 		sleep(1000);
 		exit(0);
 	}
